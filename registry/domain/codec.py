@@ -1,0 +1,171 @@
+"""Between event fields and the JSON-native `data` of the signed envelope.
+
+The wire form is plain JSON (strings, integers, booleans, lists, objects): enums by value,
+partial dates in reduced ISO 8601 (`2026-02`), instants as `2026-03-03T09:00:00.000000Z`,
+parties as objects. Decoding is driven by the event classes' type hints, so adding a field to
+an event is the only change needed for it to travel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import UTC, datetime
+from enum import Enum
+from functools import cache
+from typing import Any, Union
+
+from registry.domain.dates import InvalidDate, PartialDate
+from registry.domain.events import COMMON_FIELDS, EVENT_TYPES, RegistryEvent
+from registry.domain.values import Party
+
+BASE_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_topic")
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class InvalidEventData(ValueError):
+    """Event data that does not fit its type's fields; `field` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def format_instant(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return moment.astimezone(UTC).strftime(INSTANT_FORMAT)
+
+
+def parse_instant(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, INSTANT_FORMAT).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not an instant like 2026-03-03T09:00:00.000000Z") from None
+
+
+@cache
+def data_fields(event_type: type[RegistryEvent]) -> dict[str, Any]:
+    """The type's own fields plus `source` and `reason`, with their resolved type hints."""
+    hints = typing.get_type_hints(event_type)
+    names = [f.name for f in dataclasses.fields(event_type)]  # type: ignore[arg-type]
+    skip = set(BASE_FIELDS) | {"effective", "actor"}
+    return {name: hints[name] for name in names if name not in skip}
+
+
+def event_type_named(name: str) -> type[RegistryEvent]:
+    try:
+        return EVENT_TYPES[name]
+    except KeyError:
+        raise InvalidEventData("type", f"{name!r} is not an event type") from None
+
+
+def event_data(event: RegistryEvent) -> dict[str, Any]:
+    """The JSON-native `data` of an event (its own fields, source and reason)."""
+    return {name: to_json(getattr(event, name)) for name in data_fields(type(event))}
+
+
+def decode_data(event_type: type[RegistryEvent], data: dict[str, Any]) -> dict[str, Any]:
+    """Field values for `event_type` from JSON-native data; every field must be present."""
+    if not isinstance(data, dict):
+        raise InvalidEventData("data", "must be an object")
+    fields = data_fields(event_type)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise InvalidEventData(unknown[0], f"is not a field of {event_type.__name__}")
+    values = {}
+    for name, hint in fields.items():
+        if name not in data:
+            raise InvalidEventData(name, "is missing")
+        values[name] = from_json(hint, data[name], name)
+    return values
+
+
+def to_json(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, PartialDate):
+        return str(value)
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, tuple | list):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    raise TypeError(f"cannot put {type(value).__name__} on the wire")
+
+
+def from_json(hint: Any, value: Any, path: str) -> Any:  # noqa: C901 - one branch per wire type
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return from_json(inner, value, path)
+    if value is None:
+        raise InvalidEventData(path, "is required")
+    if hint is Any:
+        return value
+    if hint is bool or hint is str:
+        if not isinstance(value, hint):
+            raise InvalidEventData(path, f"must be {'true or false' if hint is bool else 'text'}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidEventData(path, "must be a whole number")
+        return value
+    if hint is PartialDate:
+        try:
+            return PartialDate.parse(value)
+        except InvalidDate as error:
+            raise InvalidEventData(path, str(error)) from None
+    if hint is datetime:
+        try:
+            return parse_instant(value)
+        except ValueError as error:
+            raise InvalidEventData(path, str(error)) from None
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        try:
+            return hint(value)
+        except ValueError:
+            choices = ", ".join(str(member.value) for member in hint)
+            raise InvalidEventData(path, f"must be one of {choices}") from None
+    if hint is Party:
+        return _party(value, path)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise InvalidEventData(path, "must be a list")
+        return tuple(from_json(args[0], item, f"{path}[{i}]") for i, item in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise InvalidEventData(path, "must be an object")
+        return {key: from_json(args[1], item, f"{path}.{key}") for key, item in value.items()}
+    raise TypeError(f"no wire form for {hint!r}")
+
+
+def _party(value: Any, path: str) -> Party:
+    if not isinstance(value, dict) or set(value) != {"code", "name", "type"}:
+        raise InvalidEventData(path, "a party needs exactly code, name and type")
+    hints = typing.get_type_hints(Party)
+    return Party(**{key: from_json(hints[key], value[key], f"{path}.{key}") for key in value})
+
+
+__all__ = [
+    "COMMON_FIELDS",
+    "InvalidEventData",
+    "data_fields",
+    "decode_data",
+    "event_data",
+    "event_type_named",
+    "format_instant",
+    "from_json",
+    "parse_instant",
+    "to_json",
+]
