@@ -1,0 +1,138 @@
+"""Canonical JSON: RFC 8785 (JCS) bytes over the I-JSON subset the registry allows.
+
+Signatures and hashes are computed over bytes, so every signed structure must
+have exactly one byte form. ``rfc8785`` does the serialising; this module first
+refuses anything whose canonical form would be ambiguous or lossy elsewhere:
+floats (verifiers in other languages may print them differently, and the
+registry has no fractional quantities), integers beyond what an IEEE double
+holds exactly, non-string keys, and strings that are not Unicode text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import NoReturn
+
+import rfc8785
+
+from registry.ledger.errors import CanonicalJSONError
+
+__all__ = ["CanonicalJSONError", "canonical_json", "parse_canonical", "sha256_hex"]
+
+# I-JSON (RFC 7493 §2.2): integers must be exactly representable as doubles.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+# I-JSON (RFC 7493 §2.1) forbids surrogates (they cannot be encoded as UTF-8 at
+# all) and noncharacters (U+FDD0..U+FDEF and the last two code points of every plane).
+_NONCHARACTERS = "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
+_NOT_TEXT = re.compile(f"[\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def canonical_json(value: object) -> bytes:
+    """Return the RFC 8785 bytes of ``value``, refusing anything outside the registry's I-JSON."""
+    try:
+        _check(value, "$")
+    except RecursionError:
+        raise CanonicalJSONError("value is nested too deeply to canonicalise") from None
+    try:
+        return rfc8785.dumps(value)  # type: ignore[arg-type]  # checked by _check above
+    except rfc8785.CanonicalizationError as error:  # pragma: no cover - _check is stricter
+        raise CanonicalJSONError(str(error)) from error
+
+
+def parse_canonical(data: bytes) -> object:
+    """Parse JSON bytes that must already be exactly canonical; return the value.
+
+    Verifiers check the bytes they were given, never a re-serialisation, so any
+    input that is valid JSON but not byte-for-byte canonical is refused.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise CanonicalJSONError(f"expected bytes, got {type(data).__name__}")
+    raw = bytes(data)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CanonicalJSONError(f"not UTF-8: {error}") from None
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_object_without_duplicates,
+            parse_float=_refuse_float,
+            parse_constant=_refuse_constant,
+        )
+    except CanonicalJSONError:
+        raise
+    except RecursionError:
+        raise CanonicalJSONError("JSON is nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, or an integer too long to convert
+        raise CanonicalJSONError(f"not valid JSON: {error}") from None
+    if canonical_json(value) != raw:
+        raise CanonicalJSONError("JSON is valid but not in RFC 8785 canonical form")
+    return value
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lowercase hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check(value: object, path: str) -> None:
+    # bool before int: bool is an int subclass, and both are allowed.
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise CanonicalJSONError(f"{path}: integer {value} is outside ±(2**53-1)")
+        return
+    if isinstance(value, str):
+        _check_text(value, f"{path}: string")
+        return
+    if isinstance(value, float):
+        raise CanonicalJSONError(f"{path}: floats are not allowed ({value!r}); use integers")
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalJSONError(f"{path}: object key {key!r} is not a string")
+            _check_text(key, f"{path}: object key")
+            _check(item, _member_path(path, key))
+        return
+    raise CanonicalJSONError(f"{path}: {type(value).__name__} is not a JSON type")
+
+
+def _check_text(text: str, where: str) -> None:
+    match = _NOT_TEXT.search(text)
+    if match:
+        code_point = ord(match.group())
+        raise CanonicalJSONError(f"{where} contains U+{code_point:04X}, which I-JSON forbids")
+
+
+def _member_path(path: str, key: str) -> str:
+    if _IDENTIFIER.fullmatch(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key)}]"
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, item in pairs:
+        if key in result:
+            raise CanonicalJSONError(f"duplicate object key {key!r}")
+        result[key] = item
+    return result
+
+
+def _refuse_float(literal: str) -> NoReturn:
+    raise CanonicalJSONError(f"number {literal} is not an integer; floats are not allowed")
+
+
+def _refuse_constant(literal: str) -> NoReturn:
+    raise CanonicalJSONError(f"{literal} is not JSON")

@@ -1,0 +1,183 @@
+"""The signed event payload (DESIGN.md, "Signed events") and sealing it in an envelope.
+
+A payload is the RFC 8785 canonical JSON of exactly nine members. Reading one
+is strict: a payload that parses but has an extra member, a wrong type or a
+loosely formatted date is refused, because two spellings of one event would
+hash differently and break the chain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import cast
+
+from registry.ledger.canonical import MAX_SAFE_INTEGER, canonical_json, parse_canonical
+from registry.ledger.dsse import Envelope, KeyLookup, sign_envelope, verify_envelope
+from registry.ledger.errors import CanonicalJSONError, PayloadError
+from registry.ledger.keys import SigningKey
+
+__all__ = [
+    "GENESIS_PREV",
+    "EventPayload",
+    "PayloadError",
+    "Precision",
+    "format_instant",
+    "open_envelope",
+    "parse_instant",
+    "seal",
+]
+
+# The prev of an agreement's first event: no envelope hashes to all zeros.
+GENESIS_PREV = "0" * 64
+
+PAYLOAD_FIELDS = (
+    "agreement",
+    "version",
+    "type",
+    "effective",
+    "precision",
+    "recorded",
+    "actor",
+    "prev",
+    "data",
+)
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class Precision(StrEnum):
+    """How much of an effective date the source actually gives."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+_PRECISIONS = frozenset(precision.value for precision in Precision)
+
+
+def format_instant(moment: datetime) -> str:
+    """Format an aware datetime as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise PayloadError("a recorded instant must be timezone-aware")
+    # isoformat zero-pads the year, which strftime("%Y") does not on every platform.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse exactly ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` into an aware UTC datetime."""
+    if not isinstance(text, str) or not _INSTANT.fullmatch(text):
+        raise PayloadError(f"{text!r} is not an instant of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise PayloadError(f"{text!r} is not a real instant") from None
+    return moment
+
+
+@dataclass(frozen=True)
+class EventPayload:
+    """What an officer signs for one event of one agreement."""
+
+    agreement: str
+    version: int
+    type: str
+    effective: str
+    precision: str
+    recorded: str
+    actor: str
+    prev: str
+    data: dict[str, object]
+
+    def __post_init__(self) -> None:
+        _check_agreement(self.agreement)
+        _check_version(self.version)
+        _check_non_empty("type", self.type)
+        _check_effective(self.effective)
+        if not isinstance(self.precision, str) or self.precision not in _PRECISIONS:
+            raise PayloadError(f"precision {self.precision!r} is not one of day, month, year")
+        # A Precision member is a str; store the plain value so equality and repr are simple.
+        object.__setattr__(self, "precision", Precision(self.precision).value)
+        parse_instant(self.recorded)
+        _check_non_empty("actor", self.actor)
+        if not isinstance(self.prev, str) or not _SHA256_HEX.fullmatch(self.prev):
+            raise PayloadError(f"prev {self.prev!r} is not 64 lowercase hex digits")
+        # Keep a private canonical copy, so a caller mutating its dict later cannot
+        # change what this payload signs.
+        object.__setattr__(self, "data", _canonical_copy_of_data(self.data))
+
+    def to_bytes(self) -> bytes:
+        return canonical_json({name: getattr(self, name) for name in PAYLOAD_FIELDS})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> EventPayload:
+        """Parse payload bytes that must be canonical and exactly this shape."""
+        try:
+            document = parse_canonical(data)
+        except CanonicalJSONError as error:
+            raise PayloadError(f"payload: {error}") from None
+        if not isinstance(document, dict):
+            raise PayloadError("payload must be a JSON object")
+        missing = set(PAYLOAD_FIELDS) - set(document)
+        extra = set(document) - set(PAYLOAD_FIELDS)
+        if missing or extra:
+            raise PayloadError(
+                f"payload members are wrong: missing {sorted(missing)}, unexpected {sorted(extra)}"
+            )
+        return cls(**document)  # type: ignore[arg-type]  # each field is checked in __post_init__
+
+
+def seal(payload: EventPayload, key: SigningKey) -> bytes:
+    """Sign ``payload`` with ``key``; return the envelope bytes to store."""
+    return sign_envelope(payload.to_bytes(), key).to_bytes()
+
+
+def open_envelope(envelope_bytes: bytes, lookup: KeyLookup) -> tuple[EventPayload, Envelope, str]:
+    """Parse, verify and read stored envelope bytes; return (payload, envelope, keyid).
+
+    The signature is checked before the payload is parsed (DSSE's order), so
+    unauthenticated bytes are never interpreted.
+    """
+    envelope = Envelope.from_bytes(envelope_bytes)
+    keyid = verify_envelope(envelope, lookup)
+    return EventPayload.from_bytes(envelope.payload), envelope, keyid
+
+
+def _check_agreement(agreement: object) -> None:
+    if not isinstance(agreement, str) or not _UUID.fullmatch(agreement):
+        raise PayloadError(f"agreement {agreement!r} is not a lowercase UUID")
+
+
+def _check_version(version: object) -> None:
+    if type(version) is not int or not 1 <= version <= MAX_SAFE_INTEGER:
+        raise PayloadError(f"version {version!r} is not an integer from 1 to 2**53-1")
+
+
+def _check_non_empty(name: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise PayloadError(f"{name} {value!r} is not a non-empty string")
+
+
+def _check_effective(effective: object) -> None:
+    if not isinstance(effective, str) or not _DATE.fullmatch(effective):
+        raise PayloadError(f"effective {effective!r} is not a date of the form YYYY-MM-DD")
+    try:
+        date.fromisoformat(effective)
+    except ValueError:
+        raise PayloadError(f"effective {effective!r} is not a real date") from None
+
+
+def _canonical_copy_of_data(data: object) -> dict[str, object]:
+    if not isinstance(data, dict):
+        raise PayloadError(f"data must be a JSON object, got {type(data).__name__}")
+    try:
+        copy = parse_canonical(canonical_json(data))
+    except CanonicalJSONError as error:
+        raise PayloadError(f"data: {error}") from None
+    return cast(dict[str, object], copy)
