@@ -12,6 +12,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from registry.ledger.errors import LedgerError
 from registry.ledger.note import NoteError, NoteSigner, NoteVerifier, open_note, sign_note
 
 ROOT_HASH_SIZE = 32
@@ -21,7 +22,7 @@ _BASE64 = re.compile("[A-Za-z0-9+/]*={0,2}")
 _CONTROL = re.compile("[\x00-\x1f]")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(LedgerError, ValueError):
     """A checkpoint is malformed, or its note does not verify against the log key."""
 
 

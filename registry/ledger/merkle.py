@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from registry.ledger.errors import LedgerError
+
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -23,7 +25,7 @@ Range = tuple[int, int]
 """Leaves `[start, end)`."""
 
 
-class ProofError(ValueError):
+class ProofError(LedgerError, ValueError):
     """A Merkle proof does not prove what it claims."""
 
 

@@ -19,6 +19,8 @@ from typing import Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from registry.ledger.errors import LedgerError
+
 ED25519 = 0x01
 KEY_SIZE = 32
 MAX_SIGNATURES = 100
@@ -27,7 +29,7 @@ _CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")
 _KEY_ID = re.compile("[0-9a-fA-F]{8}")
 
 
-class NoteError(ValueError):
+class NoteError(LedgerError, ValueError):
     """A note, key or signature is malformed, or a note fails verification."""
 
 

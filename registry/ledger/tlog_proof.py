@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
+from registry.ledger.errors import LedgerError
 from registry.ledger.merkle import HASH_SIZE, ProofError, leaf_hash, verify_inclusion
 from registry.ledger.note import NoteVerifier
 
@@ -25,7 +26,7 @@ MAX_INDEX = 2**64 - 1
 _DECIMAL = re.compile("0|[1-9][0-9]*")
 
 
-class TlogProofError(ValueError):
+class TlogProofError(LedgerError, ValueError):
     """A tlog-proof is malformed, or it does not prove its entry against a valid checkpoint."""
 
 
