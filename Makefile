@@ -1,0 +1,38 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    a registry on an embedded SQLite file, demo keys and fixtures, on 127.0.0.1:8000
+#   make test   the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export REGISTRY_HOME ?= $(CURDIR)/instance
+
+.PHONY: run test lint bench install clean-instance
+
+$(BIN)/registry: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/registry
+
+run: install
+	$(BIN)/registry init
+	$(BIN)/registry load --if-empty fixtures/*.json
+	$(BIN)/registry serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check registry tests bench
+
+bench: install
+	$(BIN)/python -m bench
+
+clean-instance:
+	rm -rf $(REGISTRY_HOME)

@@ -1,0 +1,270 @@
+"""The `registry` command. Every error is one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from registry.domain.codec import parse_instant
+from registry.store.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEMO_OFFICERS = ("officer.islamabad", "officer.astana", "officer.depositary")
+
+
+class Failure(click.ClickException):
+    """An expected failure: printed as one line, exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"registry: {self.format_message()}", err=True)
+
+
+def friendly(command: F) -> F:
+    """Turn the registry's own errors into one clear line, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from registry.errors import USER_ERRORS
+
+        try:
+            return command(*args, **kwargs)
+        except USER_ERRORS as error:
+            raise Failure(str(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-02-20") from None
+
+
+def parse_known_at(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
+    """An instant: a full timestamp, or a date meaning the end of that day (UTC)."""
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an instant like 2026-03-01 or 2026-03-01T12:00:00Z"
+        ) from None
+    if moment.tzinfo is None:  # a bare date or time is read as UTC
+        if len(value) == 10:
+            moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+@contextmanager
+def opened_registry(*, can_sign: bool = True) -> Iterator[Any]:
+    from registry.store.application import Registry
+
+    settings = Settings.from_env()
+    if not settings.home.exists() and settings.is_sqlite:
+        raise Failure(f"no registry at {settings.home}: run `registry init` first")
+    registry = Registry(settings, can_sign=can_sign)
+    try:
+        yield registry
+    finally:
+        registry.close()
+
+
+@click.group()
+@click.version_option(package_name="agreement-registry")
+def main() -> None:
+    """The Agreement Registry: signed, replayable records of international agreements."""
+
+
+@main.command()
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Register the demo officers and their keys.",
+)
+@friendly
+def init(demo: bool) -> None:
+    """Create the instance folder, keys, database and keyring (safe to run again)."""
+    from registry.store.setup import initialise
+
+    settings = Settings.from_env()
+    created = initialise(settings, demo_officers=DEMO_OFFICERS if demo else ())
+    for line in created:
+        click.echo(line)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@friendly
+def load(files: tuple[Path, ...]) -> None:
+    """Record the steps of fixture FILES, in order."""
+    from registry.store.fixtures import load_steps, read_steps
+
+    scripts = [(path, read_steps(path)) for path in files]
+    with opened_registry() as registry:
+        for path, steps in scripts:
+            recorded = load_steps(registry, steps, where=str(path))
+            click.echo(f"{path}: recorded {len(recorded)} events")
+
+
+@main.command(name="list")
+@click.option("--as-of", callback=parse_date, help="State of the world on this date.")
+@click.option("--known-at", callback=parse_known_at, help="Using only what was recorded by then.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly
+def list_(as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
+    """List agreements with their status."""
+    from registry.presentation import print_list
+
+    with opened_registry(can_sign=False) as registry:
+        states = registry.list_states(as_of=as_of, known_at=known_at)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in states], indent=2, ensure_ascii=False))
+    else:
+        print_list(states, as_of=as_of, known_at=known_at)
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--as-of", callback=parse_date, help="State of the world on this date.")
+@click.option("--known-at", callback=parse_known_at, help="Using only what was recorded by then.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly
+def state(ref: str, as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
+    """Show agreement REF (id or reference) as of a date, as known at an instant."""
+    from registry.presentation import print_state
+
+    with opened_registry(can_sign=False) as registry:
+        found = registry.state(ref, as_of=as_of, known_at=known_at)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_state(found)
+
+
+@main.command()
+@click.option("--quiet", is_flag=True, help="Print only problems.")
+@friendly
+def verify(quiet: bool) -> None:
+    """Verify every signature, key, chain, the log index, tree and checkpoints."""
+    from registry.presentation import progress_bar
+    from registry.store.verification import count_events, verify_store
+
+    with opened_registry(can_sign=False) as registry:
+        total = count_events(registry)
+        with progress_bar(total, enabled=not quiet) as advance:
+            report = verify_store(registry, progress=advance)
+    for check in report.checks:
+        if not quiet:
+            mark = "ok" if check.ok else f"FAILED ({len(check.problems)})"
+            click.echo(f"{check.name}: {mark}")
+        for problem in check.problems:
+            click.echo(f"  - {problem}", err=not quiet)
+    if not report.ok:
+        click.echo(f"registry: verification failed with {len(report.problems)} problems", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(
+            f"intact: {report.events} events, {report.agreements} agreements, "
+            f"checkpoint size {report.checkpoint_size}"
+        )
+
+
+@main.command()
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="File (default stdout).")
+@friendly
+def export(output: Any) -> None:
+    """Write every envelope, in log order, as JSON lines (the exact signed bytes)."""
+    from registry.store.transfer import export_lines
+
+    with opened_registry(can_sign=False) as registry:
+        for line in export_lines(registry):
+            output.write(line + b"\n")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@friendly
+def import_(file: Path) -> None:
+    """Verify FILE (from `registry export`) completely, then store it into an empty registry."""
+    from registry.store.transfer import import_lines
+
+    with opened_registry() as registry:
+        count = import_lines(registry, file.read_bytes().splitlines())
+    click.echo(f"imported {count} events; run `registry verify` to check the result")
+
+
+@main.group()
+def officer() -> None:
+    """Officers' signing keys: registration, rotation, revocation (signed events)."""
+
+
+@officer.command(name="add")
+@click.argument("name")
+@click.option("--reason", help="Why (recorded in the signed keyring event).")
+@friendly
+def officer_add(name: str, reason: str | None) -> None:
+    """Create a key pair for officer NAME and register it."""
+    with opened_registry() as registry:
+        keyid = registry.register_officer(name, reason=reason)
+    click.echo(f"registered key {keyid} for {name}")
+
+
+@officer.command(name="rotate")
+@click.argument("name")
+@click.option("--reason", help="Why (recorded in the signed keyring event).")
+@friendly
+def officer_rotate(name: str, reason: str | None) -> None:
+    """Give officer NAME a new key; the old one stops being valid now."""
+    with opened_registry() as registry:
+        keyid = registry.rotate_officer_key(name, reason=reason)
+    click.echo(f"rotated {name} to key {keyid}")
+
+
+@officer.command(name="revoke")
+@click.argument("name")
+@click.argument("keyid")
+@click.option("--reason", required=True, help="Why (mandatory).")
+@click.option(
+    "--invalid-from",
+    callback=parse_known_at,
+    help="Compromised since this instant: later events signed by it fail verification.",
+)
+@friendly
+def officer_revoke(name: str, keyid: str, reason: str, invalid_from: datetime | None) -> None:
+    """Revoke officer NAME's key KEYID."""
+    with opened_registry() as registry:
+        registry.revoke_officer_key(name, keyid, reason=reason, invalid_from=invalid_from)
+    click.echo(f"revoked key {keyid} of {name}")
+
+
+@officer.command(name="list")
+@friendly
+def officer_list() -> None:
+    """Officers and their keys."""
+    with opened_registry(can_sign=False) as registry:
+        directory = registry.directory()
+    for name, keys in sorted(directory.officers().items()):
+        click.echo(f"{name}: {', '.join(k.keyid for k in keys)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

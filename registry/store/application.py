@@ -1,0 +1,330 @@
+"""The registry application: agreements and the officer keyring on one signed, logged store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import select
+
+from registry.domain import commands
+from registry.domain.agreement import Agreement
+from registry.domain.dates import PartialDate
+from registry.domain.events import KeyEvent
+from registry.domain.history import state_as_of
+from registry.domain.keyring import Keyring
+from registry.domain.state import AgreementState
+from registry.ledger.chain import verify_chain
+from registry.ledger.keys import Keyring as PublicKeyring
+from registry.ledger.keys import PublicKey
+from registry.store import views
+from registry.store.datastore import RegistryDatastore
+from registry.store.directory import KeyDirectory
+from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
+from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
+from registry.store.log import IssuedCheckpoint, TransparencyLog
+from registry.store.mapper import EnvelopeMapper, OpenedEvent, TamperedEvent, event_from_payload
+from registry.store.recorder import Receipt, SignedEventRecorder
+from registry.store.settings import Settings
+from registry.store.tables import metadata
+
+EVENTS_TABLE = "registry_events"
+
+
+class RegistryFactory(SQLAlchemyFactory):
+    datastore_class = RegistryDatastore
+    application_recorder_class = SignedEventRecorder
+
+
+class VerifyingEventStore(EventStore[UUID]):
+    """Every read opens and checks each envelope and, from version 1, the whole chain."""
+
+    mapper: EnvelopeMapper
+
+    def get(
+        self,
+        originator_id: UUID,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        stored = self.recorder.select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        opened = [self.mapper.open(event) for event in stored]
+        if gt is None and not desc:
+            problems = verify_chain([(o.payload, o.envelope) for o in opened])
+            if problems:
+                raise TamperedEvent("; ".join(problems))
+        return iter([event_from_payload(o.payload) for o in opened])
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the registry stored for one command: the new version and where it sits in the log."""
+
+    agreement_id: UUID
+    version: int
+    recorded: str
+    leaf_index: int
+    checkpoint: IssuedCheckpoint
+
+
+class Registry(Application[UUID]):
+    name = "Registry"
+
+    def __init__(self, settings: Settings, *, can_sign: bool = True) -> None:
+        self.settings = settings
+        self.keystore = KeyStore(settings.private_keys_dir) if can_sign else None
+        self._directory: KeyDirectory | None = None
+        super().__init__(
+            env={
+                "SQLALCHEMY_URL": settings.database_url,
+                "CREATE_TABLE": "y",
+            }
+        )
+
+    # -- construction (eventsourcing's hooks) --------------------------------------------
+
+    def construct_factory(self, env: Environment) -> RegistryFactory:
+        return RegistryFactory(env)
+
+    def construct_mapper(self) -> EnvelopeMapper:
+        return EnvelopeMapper(self.keystore, self.directory)
+
+    def construct_recorder(self) -> SignedEventRecorder:
+        factory: RegistryFactory = self.factory  # type: ignore[assignment]
+        recorder = SignedEventRecorder(factory.datastore, events_table_name=EVENTS_TABLE)
+        recorder.mapper = self.mapper  # type: ignore[assignment]
+        log_key = self.keystore.log() if self.keystore and self.keystore.exists() else None
+        recorder.log = TransparencyLog(self.settings.log_origin, log_key)
+        recorder.create_table()
+        assert factory.datastore.engine is not None
+        metadata.create_all(factory.datastore.engine)  # type: ignore[arg-type]
+        return recorder
+
+    def construct_event_store(self) -> VerifyingEventStore:
+        return VerifyingEventStore(mapper=self.mapper, recorder=self.recorder)
+
+    def close(self) -> None:
+        super().close()
+        engine = self.signed_recorder.datastore.engine
+        if engine is not None:
+            engine.dispose()  # type: ignore[union-attr]
+
+    @property
+    def signed_recorder(self) -> SignedEventRecorder:
+        return self.recorder  # type: ignore[return-value]
+
+    def transaction(self, commit: bool = False) -> Any:
+        return self.signed_recorder.transaction(commit=commit)
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def anchors(self) -> PublicKeyring:
+        path = self.settings.home / "public" / "keyring.json"
+        if self.keystore is not None and self.keystore.exists():
+            return anchors_keyring(self.keystore.authority(), self.keystore.log())
+        if path.exists():
+            return PublicKeyring.load(path)
+        raise NotInitialised(f"no trust anchors at {path}: run `registry init`")
+
+    def directory(self) -> KeyDirectory:
+        """The keyring as stored now (reloaded only when the keyring stream has grown)."""
+        version = self._keyring_version()
+        if self._directory is None or self._directory.version != version:
+            bootstrap = KeyDirectory(self.anchors())
+            events = [
+                event_from_payload(self.mapper.open(stored, bootstrap).payload)
+                for stored in self.recorder.select_events(Keyring.ID)
+            ]
+            self._directory = KeyDirectory(
+                self.anchors(), [e for e in events if isinstance(e, KeyEvent)]
+            )
+        return self._directory
+
+    def _keyring_version(self) -> int:
+        cls = self.signed_recorder.events_record_cls
+        with self.transaction() as session:
+            found = session.execute(
+                select(cls.originator_version)
+                .where(cls.originator_id == Keyring.ID)
+                .order_by(cls.originator_version.desc())
+                .limit(1)
+            ).scalar()
+        return int(found or 0)
+
+    def keyring(self) -> Keyring:
+        try:
+            return self.repository.get(Keyring.ID)
+        except AggregateNotFoundError:
+            keyring = Keyring.open(effective=PartialDate.of(date.today()), actor=AUTHORITY)
+            self.commit(keyring)
+            return keyring
+
+    def register_officer(
+        self, officer: str, *, role: str = "officer", reason: str | None = None
+    ) -> str:
+        """Creates a key pair in the instance folder and registers its public half."""
+        assert self.keystore is not None
+        keyring = self.keyring()
+        key = self.keystore.new_officer_key(officer)
+        keyring.register_key(
+            effective=PartialDate.of(date.today()),
+            actor=AUTHORITY,
+            officer=officer,
+            keyid=key.keyid,
+            public_key=key.public_key.to_base64(),
+            role=role,
+            reason=reason,
+        )
+        self.commit(keyring)
+        return key.keyid
+
+    def rotate_officer_key(self, officer: str, *, reason: str | None = None) -> str:
+        assert self.keystore is not None
+        keyring = self.keyring()
+        old = self.directory().current_keyid(officer, datetime.now().astimezone())
+        if old is None:
+            raise NotInitialised(f"officer {officer!r} has no valid key to rotate")
+        key = self.keystore.new_officer_key(officer)
+        keyring.rotate_key(
+            effective=PartialDate.of(date.today()),
+            actor=AUTHORITY,
+            officer=officer,
+            old_keyid=old,
+            new_keyid=key.keyid,
+            public_key=key.public_key.to_base64(),
+            reason=reason,
+        )
+        self.commit(keyring)
+        return key.keyid
+
+    def revoke_officer_key(
+        self, officer: str, keyid: str, *, reason: str, invalid_from: datetime | None = None
+    ) -> None:
+        keyring = self.keyring()
+        keyring.revoke_key(
+            effective=PartialDate.of(date.today()),
+            actor=AUTHORITY,
+            officer=officer,
+            keyid=keyid,
+            invalid_from=invalid_from,
+            reason=reason,
+        )
+        self.commit(keyring)
+
+    def public_key(self, keyid: str) -> PublicKey | None:
+        return self.directory().public_key(keyid)
+
+    # -- agreements ------------------------------------------------------------------------
+
+    def draft(
+        self,
+        *,
+        effective: PartialDate,
+        actor: str,
+        data: dict[str, Any],
+        source: str | None = None,
+        reason: str | None = None,
+    ) -> Recorded:
+        agreement = commands.draft_from_data(effective, actor, source, reason, data)
+        return self.commit(agreement)
+
+    def record(
+        self,
+        ref: str | UUID,
+        type_name: str,
+        *,
+        effective: PartialDate,
+        actor: str,
+        data: dict[str, Any],
+        source: str | None = None,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        agreement = self.agreement(ref)
+        if expected_version is not None and agreement.version != expected_version:
+            raise VersionConflict(
+                f"{agreement.reference} is at version {agreement.version}, "
+                f"not {expected_version}: someone else recorded an event first"
+            )
+        commands.record(agreement, type_name, effective, actor, source, reason, data)
+        return self.commit(agreement)
+
+    def resolve(self, ref: str | UUID) -> UUID:
+        """An agreement id from its id or its human reference."""
+        if isinstance(ref, UUID):
+            return ref
+        try:
+            return UUID(ref)
+        except ValueError:
+            return Agreement.create_id(ref)
+
+    def agreement(self, ref: str | UUID) -> Agreement:
+        try:
+            found = self.repository.get(self.resolve(ref))
+        except AggregateNotFoundError:
+            raise AgreementNotFound(ref) from None
+        if not isinstance(found, Agreement):
+            raise AgreementNotFound(ref)
+        return found
+
+    def state(
+        self, ref: str | UUID, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> AgreementState:
+        agreement = self.agreement(ref)
+        return state_as_of(agreement.history, as_of=as_of, known_at=known_at)
+
+    def agreement_ids(self) -> list[UUID]:
+        return views.agreement_ids(self)
+
+    def list_states(
+        self, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> list[AgreementState]:
+        states = [self.state(i, as_of=as_of, known_at=known_at) for i in self.agreement_ids()]
+        return sorted(states, key=lambda s: s.reference)
+
+    def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
+        """The verified envelopes of one agreement, in version order."""
+        stream = self.resolve(ref)
+        stored: Sequence[StoredEvent] = self.recorder.select_events(stream)
+        if not stored:
+            raise AgreementNotFound(ref)
+        opened = [self.mapper.open(s) for s in stored]
+        problems = verify_chain([(o.payload, o.envelope) for o in opened])
+        if problems:
+            raise TamperedEvent("; ".join(problems))
+        return opened
+
+    def checkpoint(self) -> IssuedCheckpoint | None:
+        with self.transaction() as session:
+            return TransparencyLog.latest(session)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def commit(self, aggregate: Agreement | Keyring) -> Recorded:
+        receipts: list[Receipt] = []
+        projections = (
+            [views.summary_projection(aggregate)] if isinstance(aggregate, Agreement) else []
+        )
+        try:
+            self.save(aggregate, receipt=receipts, projections=projections)
+        except VersionConflict:
+            raise
+        except IntegrityError:
+            raise VersionConflict(
+                "someone else recorded an event on this agreement first: nothing was stored"
+            ) from None
+        receipt = receipts[-1]
+        last = receipt.events[-1]
+        return Recorded(
+            last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint
+        )

@@ -1,0 +1,160 @@
+"""The transparency log kept beside the events: leaf index, stored Merkle nodes, checkpoints.
+
+Everything here runs inside the write transaction that stores the envelopes, so the leaf
+index, the tree and the signed checkpoint can never disagree with the events they cover.
+Proofs read O(log n) stored nodes in one query; nothing rehashes the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from registry.ledger import merkle
+from registry.ledger.canonical import sha256_hex
+from registry.ledger.checkpoint import Checkpoint, sign_checkpoint
+from registry.ledger.keys import Keyring, SigningKey
+from registry.ledger.note import NoteSigner, NoteVerifier
+from registry.store.tables import checkpoints, log_entries, merkle_nodes
+
+
+@dataclass(frozen=True)
+class NewLeaf:
+    notification_id: int
+    stream_id: str
+    version: int
+    type: str
+    recorded: str
+    envelope: bytes
+
+
+@dataclass(frozen=True)
+class IssuedCheckpoint:
+    size: int
+    root_hash: bytes
+    note: str
+
+
+class SqlNodeReader:
+    """merkle.NodeReader over the node table, fetching a whole proof's nodes in one query."""
+
+    def __init__(self, session: Session | Any) -> None:
+        self.session = session
+
+    def node(self, level: int, index: int) -> bytes:
+        found = self.nodes([(level, index)])
+        if (level, index) not in found:
+            raise KeyError((level, index))
+        return found[(level, index)]
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        found: dict[tuple[int, int], bytes] = {}
+        for start in range(0, len(keys), 200):
+            chunk = keys[start : start + 200]
+            condition = or_(
+                *(
+                    and_(merkle_nodes.c.level == lvl, merkle_nodes.c.idx == idx)
+                    for lvl, idx in chunk
+                )
+            )
+            rows = self.session.execute(
+                select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(
+                    condition
+                )
+            )
+            found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
+        return found
+
+
+def signer_for(origin: str, key: SigningKey) -> NoteSigner:
+    return NoteSigner.from_signing_key(origin, key)
+
+
+class TransparencyLog:
+    def __init__(self, origin: str, log_key: SigningKey | None) -> None:
+        self.origin = origin
+        self.signer = signer_for(origin, log_key) if log_key is not None else None
+
+    def size(self, session: Session) -> int:
+        last = session.execute(select(func.max(log_entries.c.leaf_index))).scalar()
+        return 0 if last is None else int(last) + 1
+
+    def append(self, session: Session, leaves: Sequence[NewLeaf], issued: str) -> IssuedCheckpoint:
+        """Index, hash into the tree and sign a checkpoint for `leaves`, in this transaction."""
+        size = self.size(session)
+        if leaves:
+            session.execute(
+                insert(log_entries),
+                [
+                    {
+                        "leaf_index": size + offset,
+                        "notification_id": leaf.notification_id,
+                        "stream_id": leaf.stream_id,
+                        "version": leaf.version,
+                        "type": leaf.type,
+                        "recorded": leaf.recorded,
+                        "envelope_sha256": sha256_hex(leaf.envelope),
+                    }
+                    for offset, leaf in enumerate(leaves)
+                ],
+            )
+            reader = SqlNodeReader(session)
+            nodes = merkle.append_leaves(
+                reader, size, [merkle.leaf_hash(x.envelope) for x in leaves]
+            )
+            session.execute(
+                insert(merkle_nodes),
+                [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
+            )
+        return self.issue_checkpoint(session, size + len(leaves), issued)
+
+    def issue_checkpoint(self, session: Session, size: int, issued: str) -> IssuedCheckpoint:
+        if self.signer is None:
+            raise RuntimeError("this registry instance has no log key: it cannot sign checkpoints")
+        root = merkle.root_at(SqlNodeReader(session), size)
+        note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
+        existing = session.execute(
+            select(checkpoints.c.note).where(checkpoints.c.size == size)
+        ).scalar()
+        if existing is None:
+            session.execute(
+                insert(checkpoints),
+                {"size": size, "root_hash": root, "note": note, "issued": issued},
+            )
+        return IssuedCheckpoint(size, root, note)
+
+    @staticmethod
+    def latest(session: Session) -> IssuedCheckpoint | None:
+        row = session.execute(
+            select(checkpoints).order_by(checkpoints.c.size.desc()).limit(1)
+        ).first()
+        return IssuedCheckpoint(row.size, bytes(row.root_hash), row.note) if row else None
+
+    @staticmethod
+    def checkpoint_at(session: Session, size: int) -> IssuedCheckpoint | None:
+        row = session.execute(select(checkpoints).where(checkpoints.c.size == size)).first()
+        return IssuedCheckpoint(row.size, bytes(row.root_hash), row.note) if row else None
+
+    @staticmethod
+    def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
+        return merkle.inclusion_proof(SqlNodeReader(session), index, size)
+
+    @staticmethod
+    def consistency_proof(session: Session, size1: int, size2: int) -> list[bytes]:
+        return merkle.consistency_proof(SqlNodeReader(session), size1, size2)
+
+    @staticmethod
+    def root_at(session: Session, size: int) -> bytes:
+        return merkle.root_at(SqlNodeReader(session), size)
+
+
+def note_verifier(origin: str, anchors: Keyring) -> NoteVerifier:
+    """The checkpoint verifier: the anchors' log key under the log's origin name."""
+    for entry in anchors.values():
+        if entry.role == "log":
+            return NoteVerifier.from_public_bytes(origin, entry.public_key.raw)
+    raise KeyError("the trust anchors hold no log key")

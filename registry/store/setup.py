@@ -1,0 +1,33 @@
+"""`registry init`: instance folder, keys, database, keyring and published trust anchors."""
+
+from __future__ import annotations
+
+from registry.store.application import Registry
+from registry.store.keystore import KeyStore, publish_anchors
+from registry.store.settings import Settings
+
+
+def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[str]:
+    """Idempotent: creates what is missing, never replaces a key. Returns what it did."""
+    done: list[str] = []
+    settings.home.mkdir(parents=True, exist_ok=True)
+    keystore = KeyStore(settings.private_keys_dir)
+    if not keystore.exists():
+        keystore.create()
+        done.append(f"created the registry's authority and log keys in {keystore.directory}")
+    authority, log = keystore.authority(), keystore.log()
+    for directory in (settings.home / "public", settings.keys_dir):
+        publish_anchors(directory, settings.log_origin, authority, log)
+    done.append(f"published the public trust anchors in {settings.keys_dir}")
+    registry = Registry(settings)
+    try:
+        registry.keyring()
+        known = registry.directory().officers()
+        for officer in demo_officers:
+            if officer not in known:
+                keyid = registry.register_officer(officer, reason="demo officer created by init")
+                done.append(f"registered demo officer {officer} with key {keyid}")
+        done.append(f"database ready at {settings.database_url}")
+    finally:
+        registry.close()
+    return done

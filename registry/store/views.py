@@ -1,0 +1,61 @@
+"""Read models of current state, written in the same transaction as the events.
+
+They serve lists and search; every answer that matters to an auditor is recomputed from the
+verified events (see application.state), and `rebuild` recreates these rows from the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from registry.domain.agreement import Agreement
+from registry.domain.history import state_as_of
+from registry.domain.state import AgreementState
+from registry.store.tables import agreements
+
+if TYPE_CHECKING:
+    from registry.store.application import Registry
+
+
+def summary_row(state: AgreementState, version: int, last_recorded: str) -> dict[str, Any]:
+    titles = dict(state.titles)
+    return {
+        "id": str(state.id),
+        "reference": state.reference,
+        "title": titles.get("en") or next(iter(titles.values()), ""),
+        "titles_text": "\n".join(titles.values()),
+        "kind": state.kind.value,
+        "character": state.character.value,
+        "status": state.status.value,
+        "parties": ",".join(p.code for p in state.parties),
+        "version": version,
+        "last_recorded": last_recorded,
+    }
+
+
+def summary_projection(agreement: Agreement) -> Callable[[Session, list[Any]], None]:
+    def project(session: Session, sealed: list[Any]) -> None:
+        mine = [s for s in sealed if s.stream == agreement.id]
+        if not mine:
+            return
+        state = state_as_of(agreement.history, as_of=date.today())
+        write_summary(session, summary_row(state, mine[-1].version, mine[-1].recorded))
+
+    return project
+
+
+def write_summary(session: Session, row: dict[str, Any]) -> None:
+    session.execute(delete(agreements).where(agreements.c.id == row["id"]))
+    session.execute(insert(agreements), row)
+
+
+def agreement_ids(registry: Registry) -> list[UUID]:
+    with registry.transaction() as session:
+        rows = session.execute(select(agreements.c.id).order_by(agreements.c.reference))
+        return [UUID(row.id) for row in rows]
