@@ -112,14 +112,33 @@ def init(demo: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32))
 @friendly
-def load(files: tuple[Path, ...]) -> None:
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web application under gunicorn (a production WSGI server)."""
+    from registry.wsgi import serve as run_server
+
+    settings = Settings.from_env()
+    if settings.is_sqlite and not (settings.home / "keys" / "log.key").exists():
+        raise Failure(f"no registry at {settings.home}: run `registry init` first")
+    run_server(host=host, port=port, workers=workers)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Load only into a registry with no agreements.")
+@friendly
+def load(files: tuple[Path, ...], if_empty: bool) -> None:
     """Record the steps of fixture FILES, in order."""
     from registry.store.fixtures import load_steps, read_steps
 
     scripts = [(path, read_steps(path)) for path in files]
     with opened_registry() as registry:
+        if if_empty and registry.agreement_ids():
+            click.echo("the registry already holds agreements: fixtures not loaded")
+            return
         for path, steps in scripts:
             recorded = load_steps(registry, steps, where=str(path))
             click.echo(f"{path}: recorded {len(recorded)} events")

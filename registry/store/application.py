@@ -24,7 +24,7 @@ from registry.domain.state import AgreementState
 from registry.ledger.chain import verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
-from registry.store import views
+from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
 from registry.store.datastore import RegistryDatastore
 from registry.store.directory import KeyDirectory
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict

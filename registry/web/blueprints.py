@@ -1,0 +1,11 @@
+"""Where every blueprint is registered, in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from registry.web import health
+
+    app.register_blueprint(health.bp)
