@@ -158,3 +158,25 @@ def note_verifier(origin: str, anchors: Keyring) -> NoteVerifier:
         if entry.role == "log":
             return NoteVerifier.from_public_bytes(origin, entry.public_key.raw)
     raise KeyError("the trust anchors hold no log key")
+
+
+def leaf_indexes(session: Session, stream_id: str) -> dict[int, int]:
+    """Version -> leaf index for one stream."""
+    rows = session.execute(
+        select(log_entries.c.version, log_entries.c.leaf_index).where(
+            log_entries.c.stream_id == stream_id
+        )
+    )
+    return {int(row.version): int(row.leaf_index) for row in rows}
+
+
+def entries(session: Session, start: int, limit: int) -> list[Any]:
+    """Log entries from leaf `start` on, in leaf order (the follower's feed)."""
+    return list(
+        session.execute(
+            select(log_entries)
+            .where(log_entries.c.leaf_index >= start)
+            .order_by(log_entries.c.leaf_index)
+            .limit(limit)
+        )
+    )
