@@ -92,7 +92,8 @@ def _verify(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> None:
         recorded = parse_instant(payload.recorded)
         if previous is not None and recorded <= previous:
             raise TransferError(
-                f"{payload.agreement} v{payload.version} is not recorded after the line before it"
+                f"{payload.agreement} v{payload.version} is not recorded after the line before it; "
+                "nothing was imported"
             )
         previous = recorded
         streams.setdefault(payload.agreement, []).append((payload, envelope))
