@@ -285,5 +285,10 @@ def officer_list() -> None:
         click.echo(f"{name}: {', '.join(k.keyid for k in keys)}")
 
 
+from registry.cli_users import users  # noqa: E402 - it uses the helpers above
+
+main.add_command(users)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

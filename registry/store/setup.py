@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry.store.accounts import add_demo_users
 from registry.store.application import Registry
 from registry.store.keystore import KeyStore, publish_anchors
 from registry.store.settings import Settings
@@ -27,6 +28,8 @@ def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[
             if officer not in known:
                 keyid = registry.register_officer(officer, reason="demo officer created by init")
                 done.append(f"registered demo officer {officer} with key {keyid}")
+        if demo_officers:
+            done.extend(add_demo_users(registry, demo_officers))
         done.append(f"database ready at {settings.database_url}")
     finally:
         registry.close()
