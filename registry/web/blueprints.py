@@ -9,3 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.web import health
 
     app.register_blueprint(health.bp)
+
+    from registry.web import officer
+
+    officer.init_app(app)  # login, agreements, forms, admin; CSRF and security headers

@@ -1,0 +1,176 @@
+"""Admin pages: web accounts (add, password, role, disable) and officers' signing keys
+(register, rotate, revoke: signed keyring events recorded by the registry authority)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from registry.domain.errors import DomainError
+from registry.store.accounts import AccountError, Accounts, Role, UnknownUser
+from registry.store.errors import StoreError
+from registry.store.keystore import KeyStoreError
+from registry.web.auth import require_login, roles_required
+from registry.web.extensions import get_registry
+from registry.web.schemas import InstantField
+from registry.web.security import install_error_pages
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+install_error_pages(bp)
+require_login(bp)
+
+KEY_ERRORS = (DomainError, KeyStoreError, StoreError)
+
+
+def accounts() -> Accounts:
+    return Accounts(get_registry())
+
+
+def render_users(status: int = 200, **page: Any) -> ResponseReturnValue:
+    page.setdefault("errors", {})
+    page.setdefault("values", {})
+    return (
+        render_template(
+            "admin/users.html",
+            nav="users",
+            users=accounts().all(),
+            officers=get_registry().trust().officers(),
+            roles=[r.value for r in Role],
+            **page,
+        ),
+        status,
+    )
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users() -> ResponseReturnValue:
+    return render_users()
+
+
+@bp.post("/users")
+@roles_required(Role.ADMIN)
+def add_user() -> ResponseReturnValue:
+    values = request.form
+    username = values.get("username", "").strip()
+    try:
+        account = accounts().add(username, values.get("password", ""), values.get("role", ""))
+    except AccountError as error:
+        errors = {error.field or "username": [error.message]}
+        return render_users(
+            400, errors=errors, values={"username": username, "role": values.get("role", "")}
+        )
+    note = ""
+    if account.role is Role.OFFICER and account.username not in get_registry().trust().officers():
+        note = " They have no signing key yet: register one below before they record events."
+    flash(f"Added {account.role.value} {account.username}.{note}", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<username>")
+@roles_required(Role.ADMIN)
+def change_user(username: str) -> ResponseReturnValue:
+    values = request.form
+    change = values.get("change", "")
+    try:
+        accounts().get(username)
+        if change == "password":
+            accounts().set_password(username, values.get("password", ""))
+            message = f"Changed the password of {username}; their open sessions have ended."
+        elif change == "role":
+            if username == current_user.username:
+                raise AccountError("You cannot change your own role.", field="role")
+            accounts().set_role(username, values.get("role", ""))
+            message = f"{username} is now {values.get('role')}."
+        elif change in ("disable", "enable"):
+            if username == current_user.username:
+                raise AccountError("You cannot disable your own account.", field="disabled")
+            accounts().set_disabled(username, change == "disable")
+            message = f"{'Disabled' if change == 'disable' else 'Enabled'} {username}."
+        else:
+            raise AccountError("Choose what to change.")
+    except UnknownUser:
+        abort(404)
+    except AccountError as error:
+        return render_users(400, problem=f"{username}: {error.message}")
+    flash(message, "success")
+    return redirect(url_for("admin.users"))
+
+
+# -- signing keys -------------------------------------------------------------------------------
+
+
+def render_keys(status: int = 200, **page: Any) -> ResponseReturnValue:
+    officers = get_registry().trust().officers()
+    now = datetime.now(UTC)
+    return (
+        render_template(
+            "admin/keys.html",
+            nav="keys",
+            officers=sorted(officers.items()),
+            now=now,
+            officer_accounts=[a.username for a in accounts().all() if a.role is Role.OFFICER],
+            **page,
+        ),
+        status,
+    )
+
+
+@bp.get("/keys")
+@roles_required(Role.ADMIN)
+def keys() -> ResponseReturnValue:
+    return render_keys()
+
+
+def _reason() -> str | None:
+    return request.form.get("reason", "").strip() or None
+
+
+@bp.post("/keys/register")
+@roles_required(Role.ADMIN)
+def register_key() -> ResponseReturnValue:
+    officer = request.form.get("officer", "").strip()
+    try:
+        keyid = get_registry().register_officer(officer, reason=_reason())
+    except KEY_ERRORS as error:
+        return render_keys(422, problem=_message(error))
+    flash(f"Registered key {keyid} for {officer}.", "success")
+    return redirect(url_for("admin.keys"))
+
+
+@bp.post("/keys/<officer>/rotate")
+@roles_required(Role.ADMIN)
+def rotate_key(officer: str) -> ResponseReturnValue:
+    try:
+        keyid = get_registry().rotate_officer_key(officer, reason=_reason())
+    except KEY_ERRORS as error:
+        return render_keys(422, problem=_message(error))
+    flash(f"Rotated {officer} to key {keyid}; the old key signs nothing from now on.", "success")
+    return redirect(url_for("admin.keys"))
+
+
+@bp.post("/keys/<officer>/<keyid>/revoke")
+@roles_required(Role.ADMIN)
+def revoke_key(officer: str, keyid: str) -> ResponseReturnValue:
+    reason = _reason()
+    raw_from = request.form.get("invalid_from", "").strip()
+    try:
+        if not reason:
+            raise AccountError("Give the reason for revoking the key.")
+        invalid_from = InstantField().deserialize(raw_from) if raw_from else None
+        get_registry().revoke_officer_key(officer, keyid, reason=reason, invalid_from=invalid_from)
+    except ValidationError:
+        return render_keys(400, problem="Invalid from: enter an instant like 2026-03-01T12:00:00Z.")
+    except (AccountError, *KEY_ERRORS) as error:
+        return render_keys(422, problem=_message(error))
+    flash(f"Revoked key {keyid} of {officer}.", "success")
+    return redirect(url_for("admin.keys"))
+
+
+def _message(error: Exception) -> str:
+    return getattr(error, "message", None) or str(error)

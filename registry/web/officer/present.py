@@ -1,0 +1,65 @@
+"""Template helpers: dates with their precision, enum labels, instants, links with filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from flask import Flask, request, url_for
+from markupsafe import Markup, escape
+
+from registry.domain.dates import PartialDate
+from registry.domain.errors import spoken
+from registry.web.forms_text import choice_label, event_label
+
+
+def partial_date(value: PartialDate | str | None) -> Markup:
+    """`3 February 2026`, `February 2026` (month) or `2026` (year), in a <time> element."""
+    if value is None or value == "":
+        return Markup("")
+    when = value if isinstance(value, PartialDate) else PartialDate.parse(str(value))
+    precision = when.precision.value
+    note = "" if precision == "day" else f' <span class="precision">({precision})</span>'
+    return Markup('<time datetime="{}" data-precision="{}">{}</time>{}').format(
+        str(when), precision, spoken(when), Markup(note)
+    )
+
+
+def label(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        value = value.value
+    return choice_label(str(value))
+
+
+def instant(value: datetime | str | None) -> Markup:
+    if value is None or value == "":
+        return Markup("")
+    text = value if isinstance(value, str) else value.isoformat()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return Markup(escape(text))
+    shown = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return Markup('<time datetime="{}">{}</time>').format(text, shown)
+
+
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query arguments changed (None removes one)."""
+    args = {k: v for k, v in request.args.items()}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint or "agreements.index", **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(partial_date, "pdate")
+    app.add_template_filter(label, "label")
+    app.add_template_filter(instant, "instant")
+    app.add_template_filter(event_label, "event_label")
+    app.add_template_global(url_with, "url_with")
