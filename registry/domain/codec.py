@@ -101,7 +101,7 @@ def to_json(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} on the wire")
 
 
-def from_json(hint: Any, value: Any, path: str) -> Any:  # noqa: C901 - one branch per wire type
+def from_json(hint: Any, value: Any, path: str) -> Any:  # one branch per wire type
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (Union, types.UnionType):

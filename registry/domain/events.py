@@ -34,6 +34,11 @@ class RegistryEvent(Aggregate.Event):
     source: str | None
     reason: str | None
 
+    def apply(self, aggregate: Any) -> None:
+        # The aggregate's `apply_event` only changes state, never checks: replaying stored
+        # history must never fail. Commands check their rules before triggering events.
+        aggregate.apply_event(self)
+
 
 class AgreementEvent(RegistryEvent):
     pass

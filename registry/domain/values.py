@@ -68,6 +68,21 @@ class MilestoneStatus(Enum):
     def is_final(self) -> bool:
         return self in (MilestoneStatus.ACHIEVED, MilestoneStatus.CANCELLED)
 
+    def may_become(self, status: MilestoneStatus) -> bool:
+        """planned -> in progress -> achieved / missed / cancelled; missed may resume."""
+        return status in _MILESTONE_SUCCESSORS[self]
+
+
+_MILESTONE_SUCCESSORS: dict[MilestoneStatus, frozenset[MilestoneStatus]] = {
+    MilestoneStatus.PLANNED: frozenset({MilestoneStatus.IN_PROGRESS, MilestoneStatus.CANCELLED}),
+    MilestoneStatus.IN_PROGRESS: frozenset(
+        {MilestoneStatus.ACHIEVED, MilestoneStatus.MISSED, MilestoneStatus.CANCELLED}
+    ),
+    MilestoneStatus.MISSED: frozenset({MilestoneStatus.IN_PROGRESS, MilestoneStatus.CANCELLED}),
+    MilestoneStatus.ACHIEVED: frozenset(),
+    MilestoneStatus.CANCELLED: frozenset(),
+}
+
 
 class CorrectionAction(Enum):
     SUPERSEDE = "supersede"
@@ -87,6 +102,19 @@ class AgreementStatus(Enum):
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
     EXPIRED = "expired"
+
+
+class PartyStatus(Enum):
+    """One party's standing, derived like AgreementStatus."""
+
+    LISTED = "listed"
+    SIGNED = "signed"
+    BOUND = "bound"  # consent expressed (or signed definitively), not yet in force
+    PROVISIONALLY_APPLYING = "provisionally_applying"
+    IN_FORCE = "in_force"
+    IN_EFFECT = "in_effect"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)

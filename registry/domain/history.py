@@ -1,0 +1,333 @@
+"""An agreement's state on a date, as known at an instant: a pure function of its events.
+
+`state_as_of(events, as_of, known_at)`:
+
+1. keeps the events recorded by `known_at` (an event's recorded instant is its `timestamp`,
+   which the store sets from the signed envelope);
+2. applies the corrections among them, in recorded order: a retraction removes its target, a
+   supersession replaces its effective date and/or field values (corrections.py);
+3. keeps the facts whose effective period starts on or before `as_of` (a vague date counts
+   from the first day of its period; readers see its precision next to it);
+4. folds them in (effective start, version) order into a Record and derives the state.
+
+Decisions:
+
+- `as_of=None` means no cut-off: every known act applies, whatever its date (a withdrawal
+  notified to take effect next year shows as taken effect). This is the aggregate's "current
+  knowledge"; callers wanting "today" pass `date.today()`. `known_at=None` means everything
+  recorded. A view known before the agreement was first recorded raises NotYetRecorded.
+- Identity (reference, kind, character...) comes from the Drafted event as corrected, even
+  when `as_of` is before its date; the status is then NOT_YET_DRAFTED.
+- Status, first that holds: NOT_YET_DRAFTED; TERMINATED (a Terminated, or for a bilateral
+  agreement a withdrawal that took effect); EXPIRED (the latest of expiries and renewals is an
+  expiry); SUSPENDED (operative, and suspended for all or for every operative party);
+  IN_FORCE (entered into force for all, or for a party that has not withdrawn) or, for a
+  non-binding instrument, IN_EFFECT (every party has signed, ad referendum not counting);
+  PROVISIONALLY_APPLIED; SIGNED (any signature); ADOPTED; DRAFT.
+- A party is in force from its own EnteredIntoForce, or else from the general one if it was
+  bound (consent or definitive signature) by then, or from its consent if that came later
+  (VCLT art. 24(3)). A provisional application or suspension "for all" shows on every row.
+- `versions` lists the events the state was built from: the facts folded in (and the Drafted
+  event) and every correction known at `known_at`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TypeVar
+
+from registry.domain.codec import format_instant
+from registry.domain.corrections import Corrections
+from registry.domain.dates import PartialDate
+from registry.domain.errors import NotYetRecorded
+from registry.domain.events import (
+    AgreementEvent,
+    DeclarationMade,
+    Drafted,
+    EventCorrected,
+    ReservationMade,
+)
+from registry.domain.record import Record, sort_key
+from registry.domain.state import (
+    AgreementState,
+    AmendmentRow,
+    CorrectionRow,
+    DocumentRow,
+    MilestoneRow,
+    PartyRow,
+    RevisionRow,
+    SignatureRow,
+    Statement,
+)
+from registry.domain.values import AgreementStatus, Party, PartyStatus
+
+F = TypeVar("F", bound=AgreementEvent)
+
+
+def state_as_of(
+    events: Sequence[AgreementEvent],
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> AgreementState:
+    if known_at is not None and known_at.tzinfo is None:
+        raise ValueError("known_at must be timezone-aware")
+    known = sorted(
+        (e for e in events if known_at is None or e.timestamp <= known_at),
+        key=lambda e: e.originator_version,
+    )
+    if not known or not isinstance(known[0], Drafted):
+        raise not_yet_recorded(events, known_at)
+    corrections = Corrections()
+    for event in known:
+        corrections.take(event)
+    facts = corrections.in_order()
+    record = Record(facts[0])  # type: ignore[arg-type]
+    dated = [f for f in facts[1:] if as_of is None or f.effective.start <= as_of]
+    for fact in sorted(dated, key=sort_key):
+        record.add(fact)
+    return derive(record, corrections, as_of, known_at)
+
+
+def not_yet_recorded(events: Sequence[AgreementEvent], known_at: datetime | None) -> Exception:
+    drafted = next((e for e in events if isinstance(e, Drafted)), None)
+    if drafted is None or known_at is None:
+        return ValueError("an agreement's history starts with its Drafted event")
+    return NotYetRecorded(
+        f"{drafted.reference} was first recorded at {format_instant(drafted.timestamp)}: "
+        f"nothing about it was known at {format_instant(known_at)}"
+    )
+
+
+def derive(
+    record: Record, corrections: Corrections, as_of: date | None, known_at: datetime | None
+) -> AgreementState:
+    drafted = record.drafted
+    rows = tuple(party_row(record, party, as_of) for party in record.parties)
+    general_suspension = record.suspended(None)
+    expiry = record.expiry()
+    renewal = record.last_renewal
+    return AgreementState(
+        id=drafted.originator_id,
+        reference=drafted.reference,
+        titles=dict(record.titles),
+        kind=drafted.kind,
+        character=drafted.character,
+        multilateral=drafted.multilateral,
+        parent=drafted.parent,
+        summary=drafted.summary,
+        withdrawal_notice_months=drafted.withdrawal_notice_months,
+        status=agreement_status(record, rows, as_of),
+        drafted=drafted.effective,
+        adopted=effective_of(record.adoption),
+        provisionally_applied=effective_of(record.provisional.get(None)),
+        entered_into_force=effective_of(record.in_force.get(None)),
+        suspended=effective_of(general_suspension),
+        terminated=effective_of(record.termination),
+        expired=effective_of(expiry),
+        renewed_until=renewal.until if renewal is not None else None,
+        parties=rows,
+        milestones=milestone_rows(record),
+        amendments=tuple(
+            AmendmentRow(a.amendment, a.amendment_reference, a.summary, a.effective, version(a))
+            for a in in_order(record.amendments.values())
+        ),
+        revisions=tuple(
+            RevisionRow(r.summary, r.effective, version(r)) for r in in_order(record.revisions)
+        ),
+        documents=tuple(
+            DocumentRow(
+                d.sha256,
+                d.filename,
+                d.media_type,
+                d.size,
+                d.title,
+                d.language,
+                d.effective,
+                version(d),
+            )
+            for d in in_order(record.documents.values())
+        ),
+        corrections=correction_rows(corrections),
+        versions=tuple(
+            sorted(record.versions | {c.originator_version for c in corrections.corrections})
+        ),
+        as_of=as_of,
+        known_at=known_at,
+    )
+
+
+def agreement_status(
+    record: Record, rows: tuple[PartyRow, ...], as_of: date | None
+) -> AgreementStatus:
+    if as_of is not None and as_of < record.drafted.effective.start:
+        return AgreementStatus.NOT_YET_DRAFTED
+    if record.termination is not None or (
+        not record.multilateral and any(row.withdrawn for row in rows)
+    ):
+        return AgreementStatus.TERMINATED
+    if record.expiry() is not None:
+        return AgreementStatus.EXPIRED
+    operative = [row for row in rows if is_operative(record, row)]
+    if operative or record.in_force.get(None) is not None:
+        if record.suspended(None) is not None or (
+            operative and all(row.suspended is not None for row in operative)
+        ):
+            return AgreementStatus.SUSPENDED
+        return AgreementStatus.IN_FORCE if record.binding else AgreementStatus.IN_EFFECT
+    if record.provisional:
+        return AgreementStatus.PROVISIONALLY_APPLIED
+    if any(record.signatures.values()):
+        return AgreementStatus.SIGNED
+    if record.adoption is not None:
+        return AgreementStatus.ADOPTED
+    return AgreementStatus.DRAFT
+
+
+def is_operative(record: Record, row: PartyRow) -> bool:
+    if row.withdrawn:
+        return False
+    if record.binding:
+        return row.in_force is not None
+    return in_effect(record)
+
+
+def in_effect(record: Record) -> bool:
+    return all(record.signature(party.code) is not None for party in record.parties)
+
+
+def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
+    code = party.code
+    signatures = in_order(record.signatures.get(code, ()))
+    operative = record.signature(code) or (signatures[-1] if signatures else None)
+    consent = record.consents.get(code)
+    withdrawal = record.withdrawals.get(code)
+    withdrawn = withdrawal is not None and (as_of is None or withdrawal.takes_effect.start <= as_of)
+    in_force = party_in_force(record, code)
+    suspended = first_date(record.suspended(code), record.suspended(None))
+    provisional = first_date(record.provisional.get(code), record.provisional.get(None))
+    return PartyRow(
+        code=code,
+        name=party.name,
+        type=party.type,
+        status=party_status(record, code, withdrawn, in_force, suspended, provisional),
+        joined=consent.effective if consent is not None and consent.acceding else None,
+        signature_type=operative.signature_type if operative else None,
+        signed=operative.effective if operative else None,
+        signatures=tuple(
+            SignatureRow(
+                s.signature_type, s.effective, s.signatory, s.capacity, s.place, version(s)
+            )
+            for s in signatures
+        ),
+        consent=consent.instrument if consent else None,
+        consented=consent.effective if consent else None,
+        provisionally_applied=provisional,
+        in_force=in_force,
+        reservations=statements(record.reservations.get(code, ())),
+        declarations=statements(record.declarations.get(code, ())),
+        suspended=suspended,
+        withdrawal_notified=withdrawal.effective if withdrawal else None,
+        withdrawal_takes_effect=withdrawal.takes_effect if withdrawal else None,
+        withdrawn=withdrawn,
+    )
+
+
+def party_status(
+    record: Record,
+    code: str,
+    withdrawn: bool,
+    in_force: PartialDate | None,
+    suspended: PartialDate | None,
+    provisional: PartialDate | None,
+) -> PartyStatus:
+    signed = record.signature(code) is not None
+    operative = in_force is not None if record.binding else signed and in_effect(record)
+    if withdrawn:
+        return PartyStatus.WITHDRAWN
+    if operative and suspended is not None:
+        return PartyStatus.SUSPENDED
+    if operative:
+        return PartyStatus.IN_FORCE if record.binding else PartyStatus.IN_EFFECT
+    if provisional is not None:
+        return PartyStatus.PROVISIONALLY_APPLYING
+    if record.bound_on(code) is not None:
+        return PartyStatus.BOUND
+    if record.signatures.get(code):
+        return PartyStatus.SIGNED
+    return PartyStatus.LISTED
+
+
+def party_in_force(record: Record, code: str) -> PartialDate | None:
+    if not record.binding:
+        return None
+    own = record.in_force.get(code)
+    if own is not None:
+        return own.effective
+    general = record.in_force.get(None)
+    bound = record.bound_on(code)
+    if general is None or bound is None:
+        return None
+    return max(general.effective, bound, key=lambda d: (d.start, d.end))
+
+
+def milestone_rows(record: Record) -> tuple[MilestoneRow, ...]:
+    rows = []
+    for milestone in in_order(record.milestones.values()):
+        status, since = record.milestone_status(milestone.milestone)
+        rows.append(
+            MilestoneRow(
+                milestone=milestone.milestone,
+                title=milestone.title,
+                description=milestone.description,
+                due=milestone.due,
+                status=status,
+                recorded=milestone.effective,
+                changed=since,
+            )
+        )
+    return tuple(rows)
+
+
+def correction_rows(corrections: Corrections) -> tuple[CorrectionRow, ...]:
+    rows = []
+    for correction in corrections.corrections:
+        target = corrections.events.get(correction.corrects)
+        rows.append(
+            CorrectionRow(
+                version=version(correction),
+                corrects=correction.corrects,
+                corrected_type=type(target).__name__ if target is not None else None,
+                action=correction.action,
+                new_effective=correction.new_effective,
+                changes=dict(correction.changes),
+                reason=correction.reason,
+                actor=correction.actor,
+                date=correction.effective,
+            )
+        )
+    return tuple(rows)
+
+
+def statements(facts: Iterable[ReservationMade | DeclarationMade]) -> tuple[Statement, ...]:
+    return tuple(Statement(f.article, f.text, f.effective, version(f)) for f in in_order(facts))
+
+
+def in_order(facts: Iterable[F]) -> list[F]:
+    return sorted(facts, key=sort_key)
+
+
+def version(event: AgreementEvent | EventCorrected) -> int:
+    return event.originator_version
+
+
+def effective_of(event: AgreementEvent | None) -> PartialDate | None:
+    return event.effective if event is not None else None
+
+
+def first_date(*events: AgreementEvent | None) -> PartialDate | None:
+    present = [e for e in events if e is not None]
+    return min(present, key=sort_key).effective if present else None
+
+
+__all__ = ["derive", "state_as_of"]

@@ -1,0 +1,235 @@
+"""What is known about one agreement: its facts (events with corrections applied), indexed.
+
+`Record.add` is the fold step shared by the Agreement aggregate (current knowledge, kept up to
+date one event at a time) and by `history.state_as_of` (any date, as known at any instant). It
+never checks and never fails, and the result does not depend on the order facts are added in:
+whatever depends on order is kept as the earliest or latest by `sort_key`, the fold order
+(effective start, then version). That is why the aggregate, adding facts in recorded order,
+and `state_as_of`, adding them in effective order, always agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import TypeVar
+
+from registry.domain.dates import PartialDate
+from registry.domain.events import (
+    AgreementEvent,
+    Amended,
+    ConsentExpressed,
+    DeclarationMade,
+    DocumentAttached,
+    Drafted,
+    EnteredIntoForce,
+    Expired,
+    MilestoneRecorded,
+    MilestoneStatusChanged,
+    ProvisionallyApplied,
+    Renewed,
+    ReservationMade,
+    Resumed,
+    Signed,
+    Suspended,
+    Terminated,
+    TextAdopted,
+    TextAmended,
+    WithdrawalNotified,
+)
+from registry.domain.values import LegalCharacter, MilestoneStatus, Party, SignatureType
+
+Key = tuple[date, int]
+AD_REF = SignatureType.AD_REFERENDUM
+E = TypeVar("E", bound=AgreementEvent)
+
+
+def sort_key(event: AgreementEvent) -> Key:
+    return (event.effective.start, event.originator_version)
+
+
+def earliest(current: E | None, candidate: E) -> E:
+    return candidate if current is None or sort_key(candidate) < sort_key(current) else current
+
+
+def latest(current: E | None, candidate: E) -> E:
+    return candidate if current is None or sort_key(candidate) > sort_key(current) else current
+
+
+def party_of(event: AgreementEvent) -> str | None:
+    party = getattr(event, "party", None)
+    return party if isinstance(party, str) else None
+
+
+class Record:
+    def __init__(self, drafted: Drafted) -> None:
+        self.drafted = drafted
+        self.versions: set[int] = {drafted.originator_version}
+        self.revisions: list[TextAmended] = []
+        self.last_revision: TextAmended | None = None
+        self.last_party_list: TextAmended | None = None
+        self.last_titles: TextAmended | None = None
+        self.adoption: TextAdopted | None = None
+        self.signatures: dict[str, list[Signed]] = defaultdict(list)
+        self.consents: dict[str, ConsentExpressed] = {}
+        self.reservations: dict[str, list[ReservationMade]] = defaultdict(list)
+        self.declarations: dict[str, list[DeclarationMade]] = defaultdict(list)
+        self.provisional: dict[str | None, ProvisionallyApplied] = {}
+        self.in_force: dict[str | None, EnteredIntoForce] = {}
+        self.amendments: dict[str, Amended] = {}
+        self.milestones: dict[str, MilestoneRecorded] = {}
+        self.milestone_changes: dict[str, list[MilestoneStatusChanged]] = defaultdict(list)
+        self.last_milestone_change: dict[str, MilestoneStatusChanged] = {}
+        self.suspensions: dict[str | None, list[Suspended | Resumed]] = defaultdict(list)
+        self.last_suspension: dict[str | None, Suspended | Resumed] = {}
+        self.withdrawals: dict[str, WithdrawalNotified] = {}
+        self.termination: Terminated | None = None
+        self.term: list[Expired | Renewed] = []
+        self.last_term: Expired | Renewed | None = None
+        self.last_renewal: Renewed | None = None
+        self.documents: dict[str, DocumentAttached] = {}
+        self.latest_act: AgreementEvent | None = None  # the latest-starting act of any kind
+        self.latest_party_act: dict[str, AgreementEvent] = {}
+
+    @classmethod
+    def of(cls, facts: list[AgreementEvent]) -> Record:
+        """The record of facts that start with their Drafted event."""
+        drafted = facts[0]
+        assert isinstance(drafted, Drafted)
+        record = cls(drafted)
+        for fact in facts[1:]:
+            record.add(fact)
+        return record
+
+    # -- the fold ------------------------------------------------------------------------
+
+    def add(self, fact: AgreementEvent) -> None:
+        self.versions.add(fact.originator_version)
+        if not isinstance(fact, DocumentAttached):
+            self.latest_act = latest(self.latest_act, fact)
+            party = party_of(fact)
+            if party is not None:
+                self.latest_party_act[party] = latest(self.latest_party_act.get(party), fact)
+        if isinstance(fact, TextAmended):
+            self.revisions.append(fact)
+            self.last_revision = latest(self.last_revision, fact)
+            if fact.parties is not None:
+                self.last_party_list = latest(self.last_party_list, fact)
+            if fact.titles is not None:
+                self.last_titles = latest(self.last_titles, fact)
+        elif isinstance(fact, TextAdopted):
+            self.adoption = earliest(self.adoption, fact)
+        elif isinstance(fact, Signed):
+            self.signatures[fact.party].append(fact)
+        elif isinstance(fact, ConsentExpressed):
+            self.consents[fact.party] = earliest(self.consents.get(fact.party), fact)
+        elif isinstance(fact, ReservationMade):
+            self.reservations[fact.party].append(fact)
+        elif isinstance(fact, DeclarationMade):
+            self.declarations[fact.party].append(fact)
+        elif isinstance(fact, ProvisionallyApplied):
+            self.provisional[fact.party] = earliest(self.provisional.get(fact.party), fact)
+        elif isinstance(fact, EnteredIntoForce):
+            self.in_force[fact.party] = earliest(self.in_force.get(fact.party), fact)
+        elif isinstance(fact, Amended):
+            self.amendments[fact.amendment] = earliest(self.amendments.get(fact.amendment), fact)
+        elif isinstance(fact, MilestoneRecorded):
+            known = self.milestones.get(fact.milestone)
+            self.milestones[fact.milestone] = earliest(known, fact)
+        elif isinstance(fact, MilestoneStatusChanged):
+            self.milestone_changes[fact.milestone].append(fact)
+            last = self.last_milestone_change.get(fact.milestone)
+            self.last_milestone_change[fact.milestone] = latest(last, fact)
+        elif isinstance(fact, Suspended | Resumed):
+            self.suspensions[fact.party].append(fact)
+            last_suspension = self.last_suspension.get(fact.party)
+            self.last_suspension[fact.party] = latest(last_suspension, fact)
+        elif isinstance(fact, WithdrawalNotified):
+            self.withdrawals[fact.party] = earliest(self.withdrawals.get(fact.party), fact)
+        elif isinstance(fact, Terminated):
+            self.termination = earliest(self.termination, fact)
+        elif isinstance(fact, Expired | Renewed):
+            self.term.append(fact)
+            self.last_term = latest(self.last_term, fact)
+            if isinstance(fact, Renewed):
+                self.last_renewal = latest(self.last_renewal, fact)
+        elif isinstance(fact, DocumentAttached):
+            self.documents[fact.sha256] = earliest(self.documents.get(fact.sha256), fact)
+
+    # -- questions the rules and the views ask -------------------------------------------
+
+    @property
+    def binding(self) -> bool:
+        return self.drafted.character is LegalCharacter.BINDING
+
+    @property
+    def multilateral(self) -> bool:
+        return self.drafted.multilateral
+
+    @property
+    def titles(self) -> dict[str, str]:
+        if self.last_titles is not None and self.last_titles.titles is not None:
+            return self.last_titles.titles
+        return self.drafted.titles
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        """The negotiating parties (as last revised), then those that joined, in order."""
+        listed = self.drafted.parties
+        if self.last_party_list is not None and self.last_party_list.parties is not None:
+            listed = self.last_party_list.parties
+        joined = sorted((c for c in self.consents.values() if c.acceding is not None), key=sort_key)
+        codes = {p.code for p in listed}
+        extra = tuple(c.acceding for c in joined if c.acceding and c.acceding.code not in codes)
+        return (*listed, *extra)
+
+    def party(self, code: str) -> Party | None:
+        return next((p for p in self.parties if p.code == code), None)
+
+    def name_of(self, code: str | None) -> str:
+        if code is None:
+            return "every party"
+        party = self.party(code)
+        return party.name if party else code
+
+    @property
+    def title(self) -> str:
+        return self.titles.get("en") or self.drafted.reference
+
+    def signature(self, code: str) -> Signed | None:
+        """The party's operative signature: its latest simple or definitive one."""
+        full = [s for s in self.signatures.get(code, ()) if s.signature_type is not AD_REF]
+        return max(full, key=sort_key) if full else None
+
+    def bound_on(self, code: str) -> PartialDate | None:
+        """When the party consented to be bound: its consent, or its definitive signature."""
+        consent = self.consents.get(code)
+        definitive = [
+            s for s in self.signatures.get(code, ()) if s.signature_type is SignatureType.DEFINITIVE
+        ]
+        acts: list[AgreementEvent] = [*definitive, *([consent] if consent else [])]
+        return min(acts, key=sort_key).effective if acts else None
+
+    def milestone_status(self, milestone: str) -> tuple[MilestoneStatus, PartialDate]:
+        """The milestone's latest status and the date it took it."""
+        last = self.last_milestone_change.get(milestone)
+        if last is not None:
+            return last.status, last.effective
+        recorded = self.milestones[milestone]
+        return recorded.status, recorded.effective
+
+    def suspended(self, scope: str | None) -> Suspended | None:
+        last = self.last_suspension.get(scope)
+        return last if isinstance(last, Suspended) else None
+
+    def expiry(self) -> Expired | None:
+        """The expiry in effect: the latest of expiries and renewals, if it is an expiry."""
+        return self.last_term if isinstance(self.last_term, Expired) else None
+
+    def first_withdrawal(self) -> WithdrawalNotified | None:
+        return min(
+            self.withdrawals.values(),
+            key=lambda w: (w.takes_effect.start, w.originator_version),
+            default=None,
+        )
+

@@ -1,0 +1,150 @@
+"""Provisional application and entry into force (VCLT arts. 24-25)."""
+
+from __future__ import annotations
+
+from registry.domain.dates import PartialDate
+from registry.domain.errors import (
+    AlreadyInForce,
+    AlreadyProvisionallyApplied,
+    DateOutOfOrder,
+    EntryIntoForceWithoutConsent,
+    NonBindingTakesNoEntryIntoForce,
+    NonBindingTakesNoProvisionalApplication,
+    spoken,
+)
+from registry.domain.events import (
+    AgreementEvent,
+    EnteredIntoForce,
+    ProvisionallyApplied,
+)
+from registry.domain.record import Record
+from registry.domain.rules.common import check_after_adoption, check_before, check_listed
+
+
+def in_force_on(record: Record, party: str | None, on: PartialDate) -> bool:
+    """Whether, by `on`, the agreement may be in force (for `party`, or at all if None)."""
+
+    def by(event: AgreementEvent | None) -> bool:
+        return event is not None and not event.effective.definitely_after(on)
+
+    if party is None:
+        return any(by(event) for event in record.in_force.values())
+    if by(record.in_force.get(party)):
+        return True
+    bound = record.bound_on(party)
+    return by(record.in_force.get(None)) and bound is not None and not bound.definitely_after(on)
+
+
+def in_effect_on(record: Record, on: PartialDate) -> bool:
+    """A non-binding instrument takes effect once every party has signed (not ad referendum)."""
+    signatures = [record.signature(p.code) for p in record.parties]
+    return all(s is not None and not s.effective.definitely_after(on) for s in signatures)
+
+
+def operative_on(record: Record, party: str | None, on: PartialDate) -> bool:
+    if record.binding:
+        return in_force_on(record, party, on)
+    return in_effect_on(record, on) and (party is None or record.signature(party) is not None)
+
+
+def check_provisional(record: Record, fact: ProvisionallyApplied) -> None:
+    if not record.binding:
+        raise NonBindingTakesNoProvisionalApplication(
+            f"{record.title} is non-binding: there is nothing to apply provisionally"
+        )
+    check_listed(record, fact.party)
+    for scope in {fact.party, None}:
+        earlier = record.provisional.get(scope)
+        if earlier is not None:
+            raise AlreadyProvisionallyApplied(
+                f"{record.title} is already applied provisionally by {record.name_of(scope)} "
+                f"since {spoken(earlier.effective)}"
+            )
+    if in_force_on(record, fact.party, fact.effective):
+        raise AlreadyInForce(
+            f"{record.title} is already in force for {record.name_of(fact.party)} by "
+            f"{spoken(fact.effective)}: provisional application is pending entry into force"
+        )
+    check_after_adoption(record, fact.effective, record.name_of(fact.party), "applied it")
+
+
+def check_entry_into_force(record: Record, fact: EnteredIntoForce) -> None:
+    if not record.binding:
+        raise NonBindingTakesNoEntryIntoForce(
+            f"{record.title} is non-binding: it does not enter into force; it takes effect once "
+            "every party has signed"
+        )
+    if fact.party is None:
+        check_general_entry_into_force(record, fact)
+    else:
+        check_party_entry_into_force(record, fact, fact.party)
+    for scope in {fact.party, None}:
+        applied = record.provisional.get(scope)
+        if applied is not None:
+            check_before(
+                applied.effective,
+                fact.effective,
+                f"Provisional application by {record.name_of(scope)} from "
+                f"{spoken(applied.effective)} cannot come after entry into force on "
+                f"{spoken(fact.effective)}",
+            )
+
+
+def check_general_entry_into_force(record: Record, fact: EnteredIntoForce) -> None:
+    general = record.in_force.get(None)
+    if general is not None:
+        raise AlreadyInForce(
+            f"{record.title} already entered into force on {spoken(general.effective)}",
+            field="effective",
+        )
+    bound = {p.code: record.bound_on(p.code) for p in record.parties}
+    when = spoken(fact.effective)
+    if record.multilateral:
+        if not any(bound.values()):
+            raise EntryIntoForceWithoutConsent(
+                f"{record.title} cannot enter into force: no party has yet consented to be bound"
+            )
+        if all(b is None or b.definitely_after(fact.effective) for b in bound.values()):
+            raise DateOutOfOrder(
+                f"{record.title} cannot have entered into force on {when}: no party had "
+                "consented to be bound by then"
+            )
+        return
+    for code, on in bound.items():
+        if on is None:
+            raise EntryIntoForceWithoutConsent(
+                f"{record.title} cannot enter into force before {record.name_of(code)} has "
+                "consented to be bound (by ratification, acceptance, approval, notification or "
+                "definitive signature)",
+                field="party",
+            )
+        check_before(
+            on,
+            fact.effective,
+            f"{record.title} cannot have entered into force on {when}: "
+            f"{record.name_of(code)} only consented on {spoken(on)}",
+        )
+
+
+def check_party_entry_into_force(record: Record, fact: EnteredIntoForce, party: str) -> None:
+    check_listed(record, party)
+    name = record.name_of(party)
+    bound = record.bound_on(party)
+    own = record.in_force.get(party)
+    general = record.in_force.get(None)
+    if own is not None or (
+        general is not None and bound is not None and not bound.definitely_after(general.effective)
+    ):
+        since = own.effective if own is not None else general.effective  # type: ignore[union-attr]
+        raise AlreadyInForce(f"{record.title} is already in force for {name} since {spoken(since)}")
+    if bound is None:
+        raise EntryIntoForceWithoutConsent(
+            f"{record.title} cannot enter into force for {name} before {name} has consented "
+            "to be bound"
+        )
+    check_before(
+        bound,
+        fact.effective,
+        f"{record.title} cannot have entered into force for {name} on "
+        f"{spoken(fact.effective)}: {name} only consented on {spoken(bound)}",
+    )
