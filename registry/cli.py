@@ -289,6 +289,13 @@ from registry.cli_users import users  # noqa: E402 - it uses the helpers above
 
 main.add_command(users)
 
+from registry.cli_api import mirror, prove, tokens, verify_bundle  # noqa: E402
+
+main.add_command(tokens)
+main.add_command(mirror)
+main.add_command(prove)
+main.add_command(verify_bundle)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

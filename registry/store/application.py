@@ -31,7 +31,7 @@ from registry.store.errors import AgreementNotFound, NotInitialised, VersionConf
 from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
 from registry.store.log import IssuedCheckpoint, TransparencyLog
 from registry.store.mapper import EnvelopeMapper, OpenedEvent, TamperedEvent, event_from_payload
-from registry.store.recorder import Receipt, SignedEventRecorder
+from registry.store.recorder import Projection, Receipt, SignedEventRecorder
 from registry.store.settings import Settings
 from registry.store.tables import metadata
 
@@ -234,9 +234,10 @@ class Registry(Application[UUID]):
         data: dict[str, Any],
         source: str | None = None,
         reason: str | None = None,
+        projections: Sequence[Projection] = (),
     ) -> Recorded:
         agreement = commands.draft_from_data(effective, actor, source, reason, data)
-        return self.commit(agreement)
+        return self.commit(agreement, projections)
 
     def record(
         self,
@@ -249,6 +250,7 @@ class Registry(Application[UUID]):
         source: str | None = None,
         reason: str | None = None,
         expected_version: int | None = None,
+        projections: Sequence[Projection] = (),
     ) -> Recorded:
         agreement = self.agreement(ref)
         if expected_version is not None and agreement.version != expected_version:
@@ -257,7 +259,7 @@ class Registry(Application[UUID]):
                 f"not {expected_version}: someone else recorded an event first"
             )
         commands.record(agreement, type_name, effective, actor, source, reason, data)
-        return self.commit(agreement)
+        return self.commit(agreement, projections)
 
     def resolve(self, ref: str | UUID) -> UUID:
         """An agreement id from its id or its human reference."""
@@ -310,13 +312,16 @@ class Registry(Application[UUID]):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def commit(self, aggregate: Agreement | Keyring) -> Recorded:
+    def commit(
+        self, aggregate: Agreement | Keyring, also: Sequence[Projection] = ()
+    ) -> Recorded:
+        """Store the aggregate's new events; `also` are more writes for the same transaction."""
         receipts: list[Receipt] = []
         projections = (
             [views.summary_projection(aggregate)] if isinstance(aggregate, Agreement) else []
         )
         try:
-            self.save(aggregate, receipt=receipts, projections=projections)
+            self.save(aggregate, receipt=receipts, projections=[*projections, *also])
         except VersionConflict:
             raise
         except IntegrityError:

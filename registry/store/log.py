@@ -19,7 +19,12 @@ from registry.ledger.canonical import sha256_hex
 from registry.ledger.checkpoint import Checkpoint, sign_checkpoint
 from registry.ledger.keys import Keyring, SigningKey
 from registry.ledger.note import NoteSigner, NoteVerifier
+from registry.store.errors import StoreError
 from registry.store.tables import checkpoints, log_entries, merkle_nodes
+
+
+class CheckpointMismatch(StoreError):
+    """A checkpoint signed elsewhere that does not sign the tree of the entries given."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,14 @@ class TransparencyLog:
         last = session.execute(select(func.max(log_entries.c.leaf_index))).scalar()
         return 0 if last is None else int(last) + 1
 
-    def append(self, session: Session, leaves: Sequence[NewLeaf], issued: str) -> IssuedCheckpoint:
-        """Index, hash into the tree and sign a checkpoint for `leaves`, in this transaction."""
+    def append(
+        self, session: Session, leaves: Sequence[NewLeaf], issued: str, signed: str | None = None
+    ) -> IssuedCheckpoint:
+        """Index, hash into the tree and sign a checkpoint for `leaves`, in this transaction.
+
+        With `signed`, a checkpoint note signed elsewhere (a mirror's copy of its source's) is
+        archived instead, and only if it signs the tree the leaves give.
+        """
         size = self.size(session)
         if leaves:
             session.execute(
@@ -110,7 +121,27 @@ class TransparencyLog:
                 insert(merkle_nodes),
                 [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
             )
+        if signed is not None:
+            return self.archive_checkpoint(session, size + len(leaves), signed, issued)
         return self.issue_checkpoint(session, size + len(leaves), issued)
+
+    def archive_checkpoint(
+        self, session: Session, size: int, note: str, issued: str
+    ) -> IssuedCheckpoint:
+        """Keep a checkpoint signed elsewhere; the caller has verified its signature."""
+        root = merkle.root_at(SqlNodeReader(session), size)
+        claimed = Checkpoint.parse(note[: note.rfind("\n\n") + 1])
+        if (claimed.origin, claimed.size, claimed.root_hash) != (self.origin, size, root):
+            raise CheckpointMismatch(
+                f"the checkpoint of {claimed.origin} for size {claimed.size} does not sign "
+                f"the tree of the {size} entries given: nothing was stored"
+            )
+        if self.checkpoint_at(session, size) is None:
+            session.execute(
+                insert(checkpoints),
+                {"size": size, "root_hash": root, "note": note, "issued": issued},
+            )
+        return IssuedCheckpoint(size, root, note)
 
     def issue_checkpoint(self, session: Session, size: int, issued: str) -> IssuedCheckpoint:
         if self.signer is None:

@@ -125,16 +125,32 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         return [s.notification_id for s in sealed]
 
     def insert_verified(
-        self, sealed: Sequence[tuple[StoredEvent, str, str]], projections: Any
+        self,
+        sealed: Sequence[tuple[StoredEvent, str, str]],
+        projections: Any,
+        *,
+        expected_size: int | None = None,
+        checkpoint_note: str | None = None,
     ) -> int:
-        """Store envelopes that were signed elsewhere and verified by the caller (import).
+        """Store envelopes that were signed elsewhere and verified by the caller (import, mirror).
 
-        Only into an empty store, so the log it builds is the same log, leaf for leaf.
-        `sealed` holds (stored event with the exact envelope bytes, type, recorded).
+        Into an empty store or, with `expected_size`, appended to a log of exactly that many
+        leaves, so the log it builds is the source's log, leaf for leaf. `sealed` holds (stored
+        event with the exact envelope bytes, type, recorded). With `checkpoint_note` (the
+        source's own signed checkpoint, verified by the caller) that note is archived, and only
+        if it signs the tree the leaves give, instead of this instance signing one.
         """
         with write_intent(), self.transaction(commit=True) as session:
             self._lock_table(session)
-            if session.execute(select(self.events_record_cls.id).limit(1)).first() is not None:
+            start = 0
+            if expected_size is not None:
+                start = self.log.size(session)
+                if start != expected_size:
+                    raise VersionConflict(
+                        f"the log holds {start} entries, not {expected_size}: "
+                        "someone else appended to it first; nothing was stored"
+                    )
+            elif session.execute(select(self.events_record_cls.id).limit(1)).first() is not None:
                 raise VersionConflict("import needs an empty event store; this one holds events")
             records = [
                 self.events_record_cls(
@@ -155,7 +171,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                     event.state,
                     recorded,
                     record.id,
-                    offset,
+                    start + offset,
                 )
                 for offset, ((event, type_, recorded), record) in enumerate(
                     zip(sealed, records, strict=True)
@@ -165,7 +181,8 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                 NewLeaf(s.notification_id, str(s.stream), s.version, s.type, s.recorded, s.envelope)
                 for s in result
             ]
-            self.log.append(session, leaves, issued=result[-1].recorded if result else "")
+            issued = result[-1].recorded if result else ""
+            self.log.append(session, leaves, issued=issued, signed=checkpoint_note)
             for projection in projections:
                 projection(session, result)
         return len(result)

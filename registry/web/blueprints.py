@@ -13,3 +13,8 @@ def register_blueprints(app: Flask) -> None:
     from registry.web import officer
 
     officer.init_app(app)  # login, agreements, forms, admin; CSRF and security headers
+
+    from registry.web import api, feeds
+
+    api.init_api(app)  # /api/v1, /api/openapi.json, /api/docs, /admin/tokens
+    feeds.register(app)  # /feeds/*.atom

@@ -1,0 +1,363 @@
+"""`registry mirror URL`: follow another registry's log into a local store, trusting nothing.
+
+This is also the reference client for other systems. The keys are pinned once (a keys
+directory: keyring.json and log.vkey, as `registry init` publishes them); the server's
+/api/v1/keys must agree with them. Then each run:
+
+1. fetches the server's checkpoint and checks its signature with the pinned log key;
+2. asks for a consistency proof from the checkpoint this mirror already holds to the new one,
+   and refuses a server whose new tree does not extend the old one (it rewrote history);
+3. pulls the entries in between, in leaf order, and checks every envelope's signature and its
+   signer's key window (trust built from the anchors and the keyring stream), every chain link
+   to the predecessor, and that recorded instants only increase;
+4. stores them in one transaction that also checks that they hash to the server's signed root;
+   anything wrong, and nothing is written.
+
+Verification uses registry.ledger only; registry.store is just the local database.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.domain.events import EVENT_TYPES
+from registry.domain.history import state_as_of
+from registry.domain.keyring import Keyring as KeyringStream
+from registry.ledger.canonical import canonical_json
+from registry.ledger.chain import SignedEvent, first_problems, link_problems
+from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
+from registry.ledger.dsse import Envelope
+from registry.ledger.errors import LedgerError
+from registry.ledger.keys import Keyring
+from registry.ledger.merkle import ProofError, verify_consistency
+from registry.ledger.note import NoteVerifier
+from registry.ledger.payload import EventPayload, open_envelope, parse_instant
+from registry.ledger.trust import KEYRING_TYPES, Trust
+from registry.store.application import Registry
+from registry.store.log import CheckpointMismatch, entries
+from registry.store.mapper import event_from_payload
+from registry.store.views import summary_row, write_summary
+
+PAGE = 500
+KEYRING_STREAM = str(KeyringStream.ID)
+
+
+class MirrorRefused(Exception):
+    """The source cannot be trusted (or does not match this mirror); nothing was written."""
+
+
+class SourceError(Exception):
+    """The source could not be read; nothing was written."""
+
+
+class Source(Protocol):
+    def get(self, path: str, params: dict[str, Any] | None = None) -> bytes: ...
+
+
+class HttpSource:
+    """A registry's API over HTTP(S), with the standard library only."""
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> bytes:
+        url = self.base_url + path
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        headers = {"Accept": "application/json, text/plain", "User-Agent": "registry-mirror/1"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return bytes(response.read())
+        except urllib.error.HTTPError as error:
+            raise SourceError(f"GET {url}: {error.code} {_problem_detail(error.read())}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise SourceError(f"GET {url}: {error}") from None
+
+
+def _problem_detail(body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("detail", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+@dataclass(frozen=True)
+class MirrorResult:
+    before: int
+    after: int
+    checkpoint: Checkpoint
+
+    @property
+    def fetched(self) -> int:
+        return self.after - self.before
+
+
+def pin_anchors(directory: Path, anchors: Keyring, verifier: NoteVerifier) -> None:
+    """The local store's trust anchors are the pinned keys; refuse to change them."""
+    keyring_path, vkey_path = directory / "keyring.json", directory / "log.vkey"
+    if keyring_path.exists():
+        if _entries(Keyring.load(keyring_path)) != _entries(anchors):
+            raise MirrorRefused(
+                f"{keyring_path} holds other keys than the pinned ones: this store mirrors "
+                "another registry; use another REGISTRY_HOME"
+            )
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    anchors.save(keyring_path)
+    vkey_path.write_text(verifier.vkey + "\n", encoding="utf-8")
+
+
+def mirror(
+    registry: Registry,
+    source: Source,
+    anchors: Keyring,
+    verifier: NoteVerifier,
+    *,
+    page: int = PAGE,
+) -> MirrorResult:
+    """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse."""
+    if registry.settings.log_origin != verifier.name:
+        raise ValueError("the local store's log origin must be the pinned log key's name")
+    if _entries(registry.anchors()) != _entries(anchors):
+        raise MirrorRefused("the local store's trust anchors are not the pinned keys")
+    _check_keys(source, anchors, verifier)
+    local = registry.checkpoint()
+    before = local.size if local else 0
+    with registry.transaction() as session:
+        held = registry.signed_recorder.log.size(session)
+    if held != before:
+        raise MirrorRefused(
+            f"the local store holds {held} entries but its checkpoint covers {before}: "
+            "run `registry verify` on it"
+        )
+    note = source.get("/api/v1/log/checkpoint").decode("utf-8")
+    try:
+        remote = open_checkpoint(note, verifier)
+    except CheckpointError as error:
+        raise MirrorRefused(
+            f"the server's checkpoint is not signed by the pinned key: {error}"
+        ) from None
+    if remote.size < before:
+        raise MirrorRefused(
+            f"the server's log has {remote.size} entries, fewer than the {before} this mirror "
+            "already holds: it rewrote history"
+        )
+    if local is not None and before > 0:
+        _check_consistency(source, before, local.root_hash, remote)
+    if remote.size == before:
+        return MirrorResult(before, before, remote)
+    envelopes = _fetch(source, before, remote.size, page)
+    rows = _verify(registry, anchors, envelopes, before)
+    stored = [
+        (
+            StoredEvent(
+                originator_id=UUID(payload.agreement),
+                originator_version=payload.version,
+                topic=get_topic(EVENT_TYPES[payload.type]),
+                state=data,
+            ),
+            payload.type,
+            payload.recorded,
+        )
+        for payload, data in rows
+    ]
+    try:
+        registry.signed_recorder.insert_verified(
+            stored,
+            [_summaries(registry, rows)],
+            expected_size=before,
+            checkpoint_note=note,
+        )
+    except CheckpointMismatch as error:
+        raise MirrorRefused(
+            f"the server's entries do not hash to the root its checkpoint signs: {error}"
+        ) from None
+    return MirrorResult(before, remote.size, remote)
+
+
+def _entries(keyring: Keyring) -> list[dict[str, str]]:
+    return sorted(keyring.to_json()["keys"], key=lambda entry: entry["keyid"])
+
+
+def _get_json(source: Source, path: str, params: dict[str, Any] | None = None) -> Any:
+    try:
+        return json.loads(source.get(path, params))
+    except ValueError:
+        raise MirrorRefused(f"{path}: the server did not answer with JSON") from None
+
+
+def _check_keys(source: Source, anchors: Keyring, verifier: NoteVerifier) -> None:
+    keys = _get_json(source, "/api/v1/keys")
+    try:
+        served = Keyring.from_json(keys["anchors"])
+        vkey, origin = keys["log_vkey"], keys["origin"]
+    except (LedgerError, KeyError, TypeError) as error:
+        raise MirrorRefused(f"the server's /api/v1/keys is malformed: {error}") from None
+    if _entries(served) != _entries(anchors) or vkey != verifier.vkey or origin != verifier.name:
+        raise MirrorRefused(
+            "the server's keys are not the pinned ones: it is another registry, or its keys "
+            "were replaced; compare GET /api/v1/keys with your keys directory"
+        )
+
+
+def _check_consistency(source: Source, size: int, root: bytes, remote: Checkpoint) -> None:
+    if remote.size == size:
+        if remote.root_hash != root:
+            raise MirrorRefused(
+                f"the server signs a different tree of {size} entries than the one this mirror "
+                "holds: it rewrote history"
+            )
+        return
+    proof = _get_json(
+        source, "/api/v1/log/proof/consistency", {"first": size, "second": remote.size}
+    )
+    try:
+        hashes = [_b64decode(text) for text in proof["hashes"]]
+        verify_consistency(size, remote.size, root, remote.root_hash, hashes)
+    except (ProofError, KeyError, TypeError, ValueError) as error:
+        raise MirrorRefused(
+            f"the server's tree of {remote.size} entries does not extend the tree of {size} "
+            f"this mirror holds: it rewrote history ({error})"
+        ) from None
+
+
+def _b64decode(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("a proof hash is a base64 string")
+    return base64.b64decode(text, validate=True)
+
+
+def _fetch(source: Source, start: int, stop: int, page: int) -> list[bytes]:
+    """The envelopes of leaves [start, stop), as canonical bytes, in leaf order."""
+    found: list[bytes] = []
+    while start + len(found) < stop:
+        position = start + len(found)
+        limit = min(page, stop - position)
+        document = _get_json(source, "/api/v1/log/entries", {"start": position, "limit": limit})
+        served = document.get("entries") if isinstance(document, dict) else None
+        if not isinstance(served, list) or not served:
+            raise MirrorRefused(
+                f"the server serves no entries from {position}, though its checkpoint covers {stop}"
+            )
+        for offset, entry in enumerate(served[:limit]):
+            index = entry.get("index") if isinstance(entry, dict) else None
+            if index != position + offset:
+                raise MirrorRefused(
+                    f"asked for leaf {position + offset}, the server sent {index!r}"
+                )
+            try:
+                found.append(canonical_json(entry["envelope"]))
+            except (LedgerError, KeyError) as error:
+                raise MirrorRefused(f"leaf {index}: not an envelope: {error}") from None
+    return found
+
+
+def _verify(
+    registry: Registry, anchors: Keyring, envelopes: Sequence[bytes], start: int
+) -> list[tuple[EventPayload, bytes]]:
+    """Every check but the tree's root (which the storing transaction makes), or refuse."""
+    trust = Trust(anchors)
+    for stored in registry.recorder.select_events(KeyringStream.ID):
+        _admit(trust, bytes(stored.state), "the local keyring")
+    heads: dict[str, SignedEvent] = {}
+    last = _last_recorded(registry, start)
+    rows = []
+    for offset, data in enumerate(envelopes):
+        label = f"leaf {start + offset}"
+        payload = _admit(trust, data, label)
+        label = f"{label} ({payload.type}, {payload.agreement} v{payload.version})"
+        if (payload.type in KEYRING_TYPES) != (payload.agreement == KEYRING_STREAM):
+            raise MirrorRefused(f"{label}: keyring events, and only they, are in the keyring")
+        try:
+            event_from_payload(payload)
+        except (KeyError, ValueError, TypeError) as error:
+            raise MirrorRefused(f"{label}: signed data does not decode: {error}") from None
+        event: SignedEvent = (payload, data)
+        previous = heads.get(payload.agreement) or _local_head(registry, payload.agreement)
+        problems = first_problems(event) if previous is None else link_problems(previous, event)
+        if problems:
+            raise MirrorRefused(f"{label}: {'; '.join(problems)}")
+        heads[payload.agreement] = event
+        recorded = parse_instant(payload.recorded)
+        if last is not None and recorded <= last:
+            raise MirrorRefused(f"{label}: recorded {payload.recorded}, not after the leaf before")
+        last = recorded
+        rows.append((payload, data))
+    return rows
+
+
+def _admit(trust: Trust, data: bytes, label: str) -> EventPayload:
+    """Open one envelope with `trust`, check its signer's window, and learn keyring events."""
+    try:
+        payload, _envelope, keyid = open_envelope(data, trust.public_key)
+    except LedgerError as error:
+        raise MirrorRefused(f"{label}: {error}") from None
+    problem = trust.problem(payload, keyid)
+    if problem is not None:
+        raise MirrorRefused(f"{label}: {problem}")
+    if payload.type in KEYRING_TYPES:
+        try:
+            trust.apply(payload)
+        except LedgerError as error:
+            raise MirrorRefused(f"{label}: {error}") from None
+    return payload
+
+
+def _local_head(registry: Registry, stream: str) -> SignedEvent | None:
+    found = registry.recorder.select_events(UUID(stream), desc=True, limit=1)
+    if not found:
+        return None
+    data = bytes(found[0].state)
+    return _payload(data), data
+
+
+def _payload(data: bytes) -> EventPayload:
+    return EventPayload.from_bytes(Envelope.from_bytes(data).payload)
+
+
+def _last_recorded(registry: Registry, size: int) -> datetime | None:
+    if size == 0:
+        return None
+    with registry.transaction() as session:
+        (row,) = entries(session, size - 1, 1)
+    return parse_instant(row.recorded)
+
+
+def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> Any:
+    """The agreements' list rows, in the storing transaction, from each whole stream."""
+    cls = registry.signed_recorder.events_record_cls
+    streams = sorted({p.agreement for p, _ in rows if p.agreement != KEYRING_STREAM})
+
+    def project(session: Session, _sealed: Any) -> None:
+        for stream in streams:
+            states = session.execute(
+                select(cls.state)
+                .where(cls.originator_id == UUID(stream))
+                .order_by(cls.originator_version)
+            ).scalars()
+            payloads = [_payload(bytes(state)) for state in states]
+            state = state_as_of([event_from_payload(p) for p in payloads], as_of=date.today())
+            last = payloads[-1]
+            write_summary(session, summary_row(state, last.version, last.recorded))
+
+    return project

@@ -1,0 +1,53 @@
+"""ETags, conditional requests and Cache-Control for the API's reads.
+
+Envelopes, proofs between fixed sizes and archived checkpoints never change, so they may be
+cached for a year; states, lists and the latest checkpoint move with every recorded event, so
+caches must revalidate them, which costs a 304 when nothing changed. Every successful read
+gets a strong ETag (a view may set a meaningful one, as the agreement's version), and
+If-None-Match answers 304.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from werkzeug.wrappers import Response
+
+from registry.web.api.access import public_reads
+
+IMMUTABLE = "max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+
+def _audience() -> str:
+    return "public" if public_reads() else "private"
+
+
+def immutable_value() -> str:
+    return f"{_audience()}, {IMMUTABLE}"
+
+
+def immutable(response: Response) -> Response:
+    response.headers["Cache-Control"] = immutable_value()
+    return response
+
+
+def revalidate(response: Response) -> Response:
+    response.headers["Cache-Control"] = f"{_audience()}, {REVALIDATE}"
+    return response
+
+
+def conditional(blueprint: Blueprint) -> None:
+    blueprint.after_request(_conditional)
+
+
+def _conditional(response: Response) -> Response:
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+    if "Cache-Control" not in response.headers:
+        revalidate(response)
+    if not public_reads():
+        response.vary.add("Authorization")
+    if response.get_etag() == (None, None):
+        response.add_etag()
+    return response.make_conditional(request)
