@@ -154,11 +154,25 @@ def list_(as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
     from registry.presentation import print_list
 
     with opened_registry(can_sign=False) as registry:
-        states = registry.list_states(as_of=as_of, known_at=known_at)
+        listed = registry.list_as_of(as_of, known_at, limit=None).agreements
     if as_json:
-        click.echo(json.dumps([s.to_dict() for s in states], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([a.to_dict() for a in listed], indent=2, ensure_ascii=False))
     else:
-        print_list(states, as_of=as_of, known_at=known_at)
+        print_list(listed, as_of=as_of, known_at=known_at)
+
+
+@main.command(name="rebuild-views")
+@friendly
+def rebuild_views() -> None:
+    """Recompute the read models (lists, status intervals) from the verified events."""
+    from registry.store.intervals import rebuild_views as rebuild
+
+    with opened_registry(can_sign=False) as registry:
+        rebuilt = rebuild(registry)
+    click.echo(
+        f"rebuilt the views of {rebuilt.agreements} agreements: "
+        f"{rebuilt.agreement_rows} agreement and {rebuilt.party_rows} party intervals"
+    )
 
 
 @main.command()
@@ -280,8 +294,8 @@ def officer_revoke(name: str, keyid: str, reason: str, invalid_from: datetime | 
 def officer_list() -> None:
     """Officers and their keys."""
     with opened_registry(can_sign=False) as registry:
-        directory = registry.directory()
-    for name, keys in sorted(directory.officers().items()):
+        officers = registry.trust().officers()
+    for name, keys in sorted(officers.items()):
         click.echo(f"{name}: {', '.join(k.keyid for k in keys)}")
 
 

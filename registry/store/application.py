@@ -17,20 +17,28 @@ from sqlalchemy import select
 from registry.domain import commands
 from registry.domain.agreement import Agreement
 from registry.domain.dates import PartialDate
-from registry.domain.events import KeyEvent
 from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.domain.state import AgreementState
+from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.ledger.chain import verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
+from registry.ledger.trust import Trust
 from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
 from registry.store.datastore import RegistryDatastore
-from registry.store.directory import KeyDirectory
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
+from registry.store.intervals import interval_projection
 from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
 from registry.store.log import IssuedCheckpoint, TransparencyLog
-from registry.store.mapper import EnvelopeMapper, OpenedEvent, TamperedEvent, event_from_payload
+from registry.store.mapper import (
+    EnvelopeMapper,
+    OpenedEvent,
+    TamperedEvent,
+    event_from_payload,
+    load_trust,
+)
+from registry.store.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreements_as_of
 from registry.store.recorder import Projection, Receipt, SignedEventRecorder
 from registry.store.settings import Settings
 from registry.store.tables import metadata
@@ -83,7 +91,7 @@ class Registry(Application[UUID]):
     def __init__(self, settings: Settings, *, can_sign: bool = True) -> None:
         self.settings = settings
         self.keystore = KeyStore(settings.private_keys_dir) if can_sign else None
-        self._directory: KeyDirectory | None = None
+        self._trust: Trust | None = None
         super().__init__(
             env={
                 "SQLALCHEMY_URL": settings.database_url,
@@ -97,7 +105,7 @@ class Registry(Application[UUID]):
         return RegistryFactory(env)
 
     def construct_mapper(self) -> EnvelopeMapper:
-        return EnvelopeMapper(self.keystore, self.directory)
+        return EnvelopeMapper(self.keystore, self.trust)
 
     def construct_recorder(self) -> SignedEventRecorder:
         factory: RegistryFactory = self.factory  # type: ignore[assignment]
@@ -136,19 +144,13 @@ class Registry(Application[UUID]):
             return PublicKeyring.load(path)
         raise NotInitialised(f"no trust anchors at {path}: run `registry init`")
 
-    def directory(self) -> KeyDirectory:
-        """The keyring as stored now (reloaded only when the keyring stream has grown)."""
+    def trust(self) -> Trust:
+        """Who may sign what, as the keyring stands now (reloaded when the keyring has grown)."""
         version = self._keyring_version()
-        if self._directory is None or self._directory.version != version:
-            bootstrap = KeyDirectory(self.anchors())
-            events = [
-                event_from_payload(self.mapper.open(stored, bootstrap).payload)
-                for stored in self.recorder.select_events(Keyring.ID)
-            ]
-            self._directory = KeyDirectory(
-                self.anchors(), [e for e in events if isinstance(e, KeyEvent)]
-            )
-        return self._directory
+        if self._trust is None or self._trust.version != version:
+            stored = self.recorder.select_events(Keyring.ID)
+            self._trust = load_trust(self.mapper, self.anchors(), stored)  # type: ignore[arg-type]
+        return self._trust
 
     def _keyring_version(self) -> int:
         cls = self.signed_recorder.events_record_cls
@@ -191,7 +193,7 @@ class Registry(Application[UUID]):
     def rotate_officer_key(self, officer: str, *, reason: str | None = None) -> str:
         assert self.keystore is not None
         keyring = self.keyring()
-        old = self.directory().current_keyid(officer, datetime.now().astimezone())
+        old = self.trust().current_keyid(officer, datetime.now().astimezone())
         if old is None:
             raise NotInitialised(f"officer {officer!r} has no valid key to rotate")
         key = self.keystore.new_officer_key(officer)
@@ -222,7 +224,7 @@ class Registry(Application[UUID]):
         self.commit(keyring)
 
     def public_key(self, keyid: str) -> PublicKey | None:
-        return self.directory().public_key(keyid)
+        return self.trust().public_key(keyid)
 
     # -- agreements ------------------------------------------------------------------------
 
@@ -294,6 +296,25 @@ class Registry(Application[UUID]):
         states = [self.state(i, as_of=as_of, known_at=known_at) for i in self.agreement_ids()]
         return sorted(states, key=lambda s: s.reference)
 
+    def list_as_of(
+        self,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        *,
+        party: str | None = None,
+        kind: AgreementKind | None = None,
+        character: LegalCharacter | None = None,
+        status: AgreementStatus | None = None,
+        q: str | None = None,
+        limit: int | None = DEFAULT_LIMIT,
+        offset: int = 0,
+    ) -> AgreementPage:
+        """A page of the whole registry as of a date, known at an instant: indexed SQL over
+        the status intervals, the same answers as `state` for each agreement."""
+        filters = Filters(party, kind, character, status, q)
+        with self.transaction() as session:
+            return agreements_as_of(session, as_of, known_at, filters, limit=limit, offset=offset)
+
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one agreement, in version order."""
         stream = self.resolve(ref)
@@ -318,7 +339,9 @@ class Registry(Application[UUID]):
         """Store the aggregate's new events; `also` are more writes for the same transaction."""
         receipts: list[Receipt] = []
         projections = (
-            [views.summary_projection(aggregate)] if isinstance(aggregate, Agreement) else []
+            [views.summary_projection(aggregate), interval_projection(aggregate)]
+            if isinstance(aggregate, Agreement)
+            else []
         )
         try:
             self.save(aggregate, receipt=receipts, projections=[*projections, *also])

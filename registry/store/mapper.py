@@ -9,7 +9,7 @@ instant, and agreement with the row it came from. A bad row is an error, never u
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,15 +21,15 @@ from eventsourcing.utils import get_topic
 from registry.domain.agreement import Agreement
 from registry.domain.codec import decode_data, event_data
 from registry.domain.dates import PartialDate
-from registry.domain.events import EVENT_TYPES, KEY_EVENTS, Drafted, KeyringOpened, RegistryEvent
+from registry.domain.events import EVENT_TYPES, Drafted, KeyringOpened, RegistryEvent
 from registry.domain.keyring import Keyring
 from registry.ledger.errors import LedgerError
+from registry.ledger.keys import Keyring as Anchors
 from registry.ledger.payload import EventPayload, open_envelope, parse_instant, seal
-from registry.store.directory import KeyDirectory
+from registry.ledger.trust import Trust
 from registry.store.keystore import AUTHORITY, KeyStore
 
 CREATED_TOPICS = {Drafted: get_topic(Agreement), KeyringOpened: get_topic(Keyring)}
-_KEY_EVENT_NAMES = frozenset(cls.__name__ for cls in KEY_EVENTS)
 
 
 class TamperedEvent(Exception):
@@ -59,10 +59,10 @@ class OpenedEvent:
 
 
 class EnvelopeMapper(Mapper[UUID]):
-    def __init__(self, keystore: KeyStore | None, directory: Callable[[], KeyDirectory]) -> None:
+    def __init__(self, keystore: KeyStore | None, trust: Callable[[], Trust]) -> None:
         super().__init__(transcoder=JSONTranscoder())
         self.keystore = keystore
-        self.directory = directory
+        self.trust = trust
 
     def to_stored_event(self, domain_event: Any) -> DraftEvent:
         event: RegistryEvent = domain_event
@@ -97,7 +97,7 @@ class EnvelopeMapper(Mapper[UUID]):
         if draft.actor == AUTHORITY:
             key = self.keystore.authority()
         else:
-            keyid = self.directory().current_keyid(draft.actor, parse_instant(recorded))
+            keyid = self.trust().current_keyid(draft.actor, parse_instant(recorded))
             if keyid is None:
                 raise SigningRefused(
                     f"officer {draft.actor!r} has no valid signing key: an admin must register one"
@@ -108,15 +108,15 @@ class EnvelopeMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> RegistryEvent:
         return event_from_payload(self.open(stored_event).payload)
 
-    def open(self, stored: StoredEvent, directory: KeyDirectory | None = None) -> OpenedEvent:
+    def open(self, stored: StoredEvent, trust: Trust | None = None) -> OpenedEvent:
         """Verify a stored row and return its payload; raises TamperedEvent."""
-        directory = directory or self.directory()
+        trust = trust or self.trust()
         where = f"event {stored.originator_id} v{stored.originator_version}"
         try:
-            payload, _envelope, keyid = open_envelope(stored.state, directory.public_key)
+            payload, _envelope, keyid = open_envelope(stored.state, trust.public_key)
         except LedgerError as error:
             raise TamperedEvent(f"{where}: {error}") from None
-        problem = row_mismatch(stored, payload) or signer_problem(directory, payload, keyid)
+        problem = row_mismatch(stored, payload) or trust.problem(payload, keyid)
         if problem:
             raise TamperedEvent(f"{where}: {problem}")
         return OpenedEvent(payload, stored.state, keyid)
@@ -136,12 +136,6 @@ def row_mismatch(stored: StoredEvent, payload: EventPayload) -> str | None:
     return None
 
 
-def signer_problem(directory: KeyDirectory, payload: EventPayload, keyid: str) -> str | None:
-    if (payload.type in _KEY_EVENT_NAMES) != (payload.actor == AUTHORITY):
-        return "keyring events are signed by the registry authority, and only they are"
-    return directory.problem(keyid, payload.actor, parse_instant(payload.recorded))
-
-
 def event_from_payload(payload: EventPayload) -> RegistryEvent:
     event_type = EVENT_TYPES[payload.type]
     fields = decode_data(event_type, dict(payload.data))
@@ -158,3 +152,11 @@ def event_from_payload(payload: EventPayload) -> RegistryEvent:
         **extra,
         **fields,
     )
+
+
+def load_trust(mapper: EnvelopeMapper, anchors: Anchors, keyring: Sequence[StoredEvent]) -> Trust:
+    """The trust of a store: its anchors plus its keyring stream, each event verified first."""
+    trust = Trust(anchors)
+    for stored in keyring:
+        trust.apply(mapper.open(stored, trust).payload)
+    return trust

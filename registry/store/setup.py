@@ -23,7 +23,7 @@ def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[
     registry = Registry(settings)
     try:
         registry.keyring()
-        known = registry.directory().officers()
+        known = registry.trust().officers()
         for officer in demo_officers:
             if officer not in known:
                 keyid = registry.register_officer(officer, reason="demo officer created by init")

@@ -14,15 +14,15 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from registry.domain.events import EVENT_TYPES, KeyEvent
+from registry.domain.events import EVENT_TYPES
 from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.ledger.chain import verify_chain
 from registry.ledger.dsse import Envelope
 from registry.ledger.errors import LedgerError
 from registry.ledger.payload import EventPayload, parse_instant
+from registry.ledger.trust import Trust
 from registry.store.application import Registry
-from registry.store.directory import KeyDirectory
 from registry.store.mapper import TamperedEvent, event_from_payload
 from registry.store.verification import _pages
 from registry.store.views import summary_row, write_summary
@@ -76,19 +76,19 @@ def _parse(lines: Sequence[bytes]) -> list[tuple[EventPayload, bytes]]:
 
 
 def _verify(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> None:
-    bootstrap = KeyDirectory(registry.anchors())
+    trust = Trust(registry.anchors())
     keyring_id = str(Keyring.ID)
-    key_events = []
     for payload, envelope in rows:
         if payload.agreement == keyring_id:
-            event = _opened(registry, bootstrap, payload, envelope)
-            if isinstance(event, KeyEvent):
-                key_events.append(event)
-    directory = KeyDirectory(registry.anchors(), key_events)
+            _opened(registry, trust, payload, envelope)
+            try:
+                trust.apply(payload)
+            except LedgerError as error:
+                raise TransferError(f"{error}; nothing was imported") from None
     streams: dict[str, list[tuple[EventPayload, bytes]]] = {}
     previous = None
     for payload, envelope in rows:
-        _opened(registry, directory, payload, envelope)
+        _opened(registry, trust, payload, envelope)
         recorded = parse_instant(payload.recorded)
         if previous is not None and recorded <= previous:
             raise TransferError(
@@ -103,7 +103,7 @@ def _verify(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> None:
             raise TransferError(f"{problems[0]}; nothing was imported")
 
 
-def _opened(registry, directory, payload, envelope):  # type: ignore[no-untyped-def]
+def _opened(registry, trust, payload, envelope):  # type: ignore[no-untyped-def]
     stored = StoredEvent(
         originator_id=UUID(payload.agreement),
         originator_version=payload.version,
@@ -111,7 +111,7 @@ def _opened(registry, directory, payload, envelope):  # type: ignore[no-untyped-
         state=envelope,
     )
     try:
-        return event_from_payload(registry.mapper.open(stored, directory).payload)
+        return event_from_payload(registry.mapper.open(stored, trust).payload)
     except (TamperedEvent, ValueError, TypeError) as error:
         raise TransferError(f"{error}; nothing was imported") from None
 

@@ -15,16 +15,16 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from sqlalchemy import func, select
 
-from registry.domain.events import KeyEvent
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
 from registry.ledger.canonical import sha256_hex
 from registry.ledger.chain import first_problems, link_problems
 from registry.ledger.checkpoint import CheckpointError, open_checkpoint
+from registry.ledger.errors import LedgerError
 from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload, parse_instant
+from registry.ledger.trust import Trust
 from registry.store.application import Registry
-from registry.store.directory import KeyDirectory
 from registry.store.log import SqlNodeReader, note_verifier
 from registry.store.mapper import OpenedEvent, TamperedEvent, event_from_payload
 from registry.store.tables import checkpoints, log_entries, merkle_nodes
@@ -69,7 +69,7 @@ def verify_store(registry: Registry, progress: Progress | None = None) -> Report
     signatures = report.check("signatures and keys")
     chains = report.check("agreement chains")
     order = report.check("log order")
-    directory = _keyring_directory(registry, signatures)
+    trust = _keyring_trust(registry, signatures)
     total = count_events(registry)
     heads: dict[UUID, tuple[EventPayload, bytes]] = {}
     leaf_hashes: list[bytes] = []
@@ -81,7 +81,7 @@ def verify_store(registry: Registry, progress: Progress | None = None) -> Report
             position += 1
             notifications.append(_thin(stored))
             leaf_hashes.append(merkle.leaf_hash(stored.state))
-            opened = _open(registry, directory, stored, signatures)
+            opened = _open(registry, trust, stored, signatures)
             if opened is None:
                 continue
             payload = opened.payload
@@ -134,25 +134,22 @@ def _thin(stored: Notification) -> Notification:
     )
 
 
-def _keyring_directory(registry: Registry, check: Check) -> KeyDirectory:
-    bootstrap = KeyDirectory(registry.anchors())
-    events: list[KeyEvent] = []
+def _keyring_trust(registry: Registry, check: Check) -> Trust:
+    """The keyring, applying every keyring event that verifies and reporting those that don't."""
+    trust = Trust(registry.anchors())
     for stored in registry.recorder.select_events(Keyring.ID):
         try:
-            event = event_from_payload(registry.mapper.open(stored, bootstrap).payload)
-        except TamperedEvent as error:
-            check.problems.append(f"keyring: {error}")
-            continue
-        if isinstance(event, KeyEvent):
-            events.append(event)
-    return KeyDirectory(registry.anchors(), events)
+            trust.apply(registry.mapper.open(stored, trust).payload)
+        except (TamperedEvent, LedgerError) as error:
+            check.problems.append(f"keyring v{stored.originator_version}: {error}")
+    return trust
 
 
 def _open(
-    registry: Registry, directory: KeyDirectory, stored: Notification, check: Check
+    registry: Registry, trust: Trust, stored: Notification, check: Check
 ) -> OpenedEvent | None:
     try:
-        opened = registry.mapper.open(stored, directory)
+        opened = registry.mapper.open(stored, trust)
         event_from_payload(opened.payload)
     except TamperedEvent as error:
         check.problems.append(f"notification {stored.id}: {error}")
