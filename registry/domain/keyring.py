@@ -1,17 +1,13 @@
 """Officers' signing keys: a lifecycle that is itself event-sourced and signed (one stream).
 
-`Keyring` records registrations, rotations and revocations under its rules. `KeyValidity`
-answers, from the key events alone, whether a key could sign for an officer at an instant:
-from its registration's (or the rotation that introduced it) recorded time, until the
-recorded time of the rotation that replaced it or of its revocation, or from the
-revocation's `invalid_from` when that is earlier. Windows are half-open: valid at the
-instant it was registered, invalid at the instant it was replaced.
+`Keyring` records registrations, rotations and revocations under its rules. Which key could
+sign what, when (the validity windows) is read from the signed events by `registry.ledger.trust`,
+the one rule shared by the registry and every offline verifier.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +15,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from registry.domain.codec import format_instant
 from registry.domain.dates import PartialDate
 from registry.domain.errors import (
     DuplicateKeyId,
@@ -205,80 +200,3 @@ def common(
     effective: PartialDate, actor: str, source: str | None, reason: str | None
 ) -> dict[str, Any]:
     return {"effective": effective, "actor": actor, "source": source, "reason": reason}
-
-
-# -- validity ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KeyPeriod:
-    """When a key could sign for its officer: from `valid_from` until `valid_until` (open)."""
-
-    keyid: str
-    officer: str
-    public_key: str
-    valid_from: datetime
-    valid_until: datetime | None
-    ended_by: str | None  # "rotated to <keyid>", "revoked" or None
-
-
-@dataclass(frozen=True)
-class KeyValidity:
-    periods: dict[str, KeyPeriod]
-
-    @classmethod
-    def from_events(cls, events: Iterable[KeyEvent]) -> KeyValidity:
-        """A pure reading of key events in recorded order; never checks, never fails."""
-        periods: dict[str, KeyPeriod] = {}
-
-        def end(keyid: str, at: datetime, why: str) -> None:
-            period = periods.get(keyid)
-            if period is None or (period.valid_until is not None and period.valid_until <= at):
-                return
-            periods[keyid] = KeyPeriod(
-                period.keyid, period.officer, period.public_key, period.valid_from, at, why
-            )
-
-        for event in events:
-            if isinstance(event, KeyRegistered) and event.keyid not in periods:
-                periods[event.keyid] = KeyPeriod(
-                    event.keyid, event.officer, event.public_key, event.timestamp, None, None
-                )
-            elif isinstance(event, KeyRotated):
-                end(event.old_keyid, event.timestamp, f"rotated to {event.new_keyid}")
-                if event.new_keyid not in periods:
-                    periods[event.new_keyid] = KeyPeriod(
-                        event.new_keyid,
-                        event.officer,
-                        event.public_key,
-                        event.timestamp,
-                        None,
-                        None,
-                    )
-            elif isinstance(event, KeyRevoked):
-                at = event.timestamp
-                if event.invalid_from is not None and event.invalid_from < at:
-                    at = event.invalid_from
-                end(event.keyid, at, "revoked")
-        return cls(periods)
-
-    def is_valid(self, keyid: str, officer: str, at: datetime) -> bool:
-        return self.why_invalid(keyid, officer, at) is None
-
-    def why_invalid(self, keyid: str, officer: str, at: datetime) -> str | None:
-        period = self.periods.get(keyid)
-        if period is None:
-            return f"key {keyid} is not in the keyring"
-        if period.officer != officer:
-            return f"key {keyid} belongs to {period.officer}, not to {officer}"
-        if at < period.valid_from:
-            return f"key {keyid} was only registered at {format_instant(period.valid_from)}"
-        if period.valid_until is not None and at >= period.valid_until:
-            return (
-                f"key {keyid} was {period.ended_by} at {format_instant(period.valid_until)}: "
-                "it is not valid after that"
-            )
-        return None
-
-    def key(self, keyid: str) -> KeyPeriod | None:
-        return self.periods.get(keyid)

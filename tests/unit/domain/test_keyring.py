@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -14,8 +14,8 @@ from registry.domain.errors import (
     KeyOfAnotherOfficer,
 )
 from registry.domain.events import KeyEvent
-from registry.domain.keyring import Keyring, KeyValidity
-from tests.unit.domain.builders import day, instant, recorded
+from registry.domain.keyring import Keyring
+from tests.unit.domain.builders import day
 
 AUTHORITY = "registry.authority"
 KEY_A = "0123456789abcdef"
@@ -36,92 +36,8 @@ def opened() -> Keyring:
     return keyring
 
 
-def validity(keyring: Keyring, *instants: datetime) -> KeyValidity:
-    events = recorded(keyring.collect_events(), *instants)  # type: ignore[arg-type]
-    return KeyValidity.from_events(events)  # type: ignore[arg-type]
-
-
 def test_the_keyring_is_one_stream() -> None:
     assert opened().id == Keyring.ID == Keyring.create_id()
-
-
-def test_a_key_is_valid_for_its_officer_from_its_registration() -> None:
-    keys = validity(opened(), instant(1, 1), instant(1, 2))
-    assert keys.is_valid(KEY_A, "amina", instant(1, 2))
-    assert keys.is_valid(KEY_A, "amina", instant(12, 31))
-    assert not keys.is_valid(KEY_A, "amina", instant(1, 2) - timedelta(microseconds=1))
-    assert "registered" in (keys.why_invalid(KEY_A, "amina", instant(1, 1)) or "")
-    assert "belongs to amina" in (keys.why_invalid(KEY_A, "bilal", instant(2, 1)) or "")
-    assert "not in the keyring" in (keys.why_invalid(KEY_B, "amina", instant(2, 1)) or "")
-
-
-def test_a_rotated_key_is_valid_until_the_rotation_and_its_successor_from_then() -> None:
-    keyring = opened()
-    keyring.rotate_key(
-        effective=day(2026, 3, 1),
-        actor=AUTHORITY,
-        officer="amina",
-        old_keyid=KEY_A,
-        new_keyid=KEY_B,
-        public_key="cHVibGljLWtleS1i",
-    )
-    keys = validity(keyring, instant(1, 1), instant(1, 2), instant(3, 1))
-    assert keys.is_valid(KEY_A, "amina", instant(2, 28))
-    assert not keys.is_valid(KEY_A, "amina", instant(3, 1))
-    assert "rotated to fedcba9876543210" in (keys.why_invalid(KEY_A, "amina", instant(3, 1)) or "")
-    assert keys.is_valid(KEY_B, "amina", instant(3, 1))
-    assert not keys.is_valid(KEY_B, "amina", instant(2, 28))
-
-
-def test_a_revoked_key_is_invalid_from_its_revocation_or_an_earlier_instant_given() -> None:
-    keyring = opened()
-    keyring.revoke_key(
-        effective=day(2026, 4, 1),
-        actor=AUTHORITY,
-        officer="amina",
-        keyid=KEY_A,
-        invalid_from=instant(3, 15),
-        reason="Laptop stolen on 15 March",
-    )
-    keys = validity(keyring, instant(1, 1), instant(1, 2), instant(4, 1))
-    assert keys.is_valid(KEY_A, "amina", instant(3, 14))
-    assert not keys.is_valid(KEY_A, "amina", instant(3, 15))
-    assert "revoked" in (keys.why_invalid(KEY_A, "amina", instant(3, 20)) or "")
-
-
-def test_a_later_invalid_from_does_not_extend_validity_past_the_revocation() -> None:
-    keyring = opened()
-    keyring.revoke_key(
-        effective=day(2026, 4, 1),
-        actor=AUTHORITY,
-        officer="amina",
-        keyid=KEY_A,
-        invalid_from=instant(6, 1),
-    )
-    keys = validity(keyring, instant(1, 1), instant(1, 2), instant(4, 1))
-    assert not keys.is_valid(KEY_A, "amina", instant(4, 2))
-
-
-def test_a_rotated_key_can_still_be_revoked_from_before_the_rotation() -> None:
-    keyring = opened()
-    keyring.rotate_key(
-        effective=day(2026, 3, 1),
-        actor=AUTHORITY,
-        officer="amina",
-        old_keyid=KEY_A,
-        new_keyid=KEY_B,
-        public_key="cHVibGljLWtleS1i",
-    )
-    keyring.revoke_key(
-        effective=day(2026, 4, 1),
-        actor=AUTHORITY,
-        officer="amina",
-        keyid=KEY_A,
-        invalid_from=instant(2, 1),
-    )
-    keys = validity(keyring, instant(1, 1), instant(1, 2), instant(3, 1), instant(4, 1))
-    assert not keys.is_valid(KEY_A, "amina", instant(2, 15))
-    assert keys.is_valid(KEY_B, "amina", instant(4, 2))
 
 
 def test_a_keyid_is_registered_once() -> None:
