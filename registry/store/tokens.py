@@ -21,7 +21,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -240,15 +240,17 @@ class ApiTokens:
             return None
         if row.revoked is not None:
             return None
+        token = _token(row)
         now = self.clock()
         if row.last_used is None or _parse(row.last_used) + LAST_USED_RESOLUTION <= now:
+            token = replace(token, last_used=format_moment(now))
             with write_intent(), self.registry.transaction(commit=True) as session:
                 session.execute(
                     update(api_tokens)
                     .where(api_tokens.c.id == row.id)
-                    .values(last_used=format_moment(now))
+                    .values(last_used=token.last_used)
                 )
-        return _token(row)
+        return token
 
 
 def _parse(text: str) -> datetime:
