@@ -222,6 +222,17 @@ def verify(quiet: bool) -> None:
 
 
 @main.command()
+@friendly
+def checkpoint() -> None:
+    """Print the latest checkpoint: a C2SP signed note over the log's size and root."""
+    with opened_registry(can_sign=False) as registry:
+        latest = registry.checkpoint()
+    if latest is None:
+        raise Failure("no checkpoint has been issued yet: record an event first")
+    click.echo(latest.note, nl=False)
+
+
+@main.command()
 @click.option("--output", "-o", type=click.File("wb"), default="-", help="File (default stdout).")
 @friendly
 def export(output: Any) -> None:

@@ -33,12 +33,24 @@ _NOT_TEXT = re.compile(f"[\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def canonical_json(value: object) -> bytes:
     """Return the RFC 8785 bytes of ``value``, refusing anything outside the registry's I-JSON."""
     try:
-        _check(value, "$")
+        astral_keys = _check(value, "$")
     except RecursionError:
         raise CanonicalJSONError("value is nested too deeply to canonicalise") from None
+    if not astral_keys:
+        # Within this I-JSON subset (no floats, no surrogates) the standard library's sorted,
+        # compact, non-ASCII-escaping output is byte-for-byte JCS: the same escapes, the same
+        # integers, and key order by code point equals JCS's UTF-16 order while no key holds a
+        # character beyond U+FFFF. It is several times faster than the pure-Python rfc8785, and
+        # a property test pins the two to each other.
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
     try:
         return rfc8785.dumps(value)  # type: ignore[arg-type]  # checked by _check above
     except rfc8785.CanonicalizationError as error:  # pragma: no cover - _check is stricter
@@ -81,30 +93,33 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check(value: object, path: str) -> None:
+def _check(value: object, path: str) -> bool:
+    """Refuse what is outside the subset; True if some object key has a non-BMP character."""
     # bool before int: bool is an int subclass, and both are allowed.
     if value is None or isinstance(value, bool):
-        return
+        return False
     if isinstance(value, int):
         if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
             raise CanonicalJSONError(f"{path}: integer {value} is outside ±(2**53-1)")
-        return
+        return False
     if isinstance(value, str):
         _check_text(value, f"{path}: string")
-        return
+        return False
     if isinstance(value, float):
         raise CanonicalJSONError(f"{path}: floats are not allowed ({value!r}); use integers")
     if isinstance(value, list | tuple):
+        astral = False
         for index, item in enumerate(value):
-            _check(item, f"{path}[{index}]")
-        return
+            astral = _check(item, f"{path}[{index}]") or astral
+        return astral
     if isinstance(value, dict):
+        astral = False
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalJSONError(f"{path}: object key {key!r} is not a string")
             _check_text(key, f"{path}: object key")
-            _check(item, _member_path(path, key))
-        return
+            astral = _check(item, _member_path(path, key)) or astral or bool(_ASTRAL.search(key))
+        return astral
     raise CanonicalJSONError(f"{path}: {type(value).__name__} is not a JSON type")
 
 

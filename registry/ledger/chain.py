@@ -22,40 +22,46 @@ __all__ = ["ChainError", "first_problems", "link_problems", "require_intact_chai
 SignedEvent = tuple[EventPayload, bytes]
 
 
-def verify_chain(envelopes: Sequence[SignedEvent]) -> list[str]:
+def verify_chain(envelopes: Sequence[SignedEvent], *, opened: bool = False) -> list[str]:
     """Check one agreement's (payload, envelope bytes) pairs, given in version order.
 
     Returns human-readable problems, each naming the agreement and version;
-    an empty list means the chain is intact.
+    an empty list means the chain is intact. ``opened``: see ``link_problems``.
     """
     if not envelopes:
         return []
     agreement = envelopes[0][0].agreement
-    problems = first_problems(envelopes[0])
+    problems = first_problems(envelopes[0], opened=opened)
     for previous, current in itertools.pairwise(envelopes):
-        problems.extend(link_problems(previous, current, agreement=agreement))
+        problems.extend(link_problems(previous, current, agreement=agreement, opened=opened))
     return problems
 
 
-def first_problems(first: SignedEvent) -> list[str]:
+def first_problems(first: SignedEvent, *, opened: bool = False) -> list[str]:
     """Problems of an agreement's first event: it must be version 1 and name the genesis prev.
 
     With ``link_problems`` this checks a chain one event at a time, so a verifier
     streaming the whole store need not hold every agreement's events at once.
     """
     agreement = first[0].agreement
-    return _problems_of_event(agreement, first) + _problems_of_first(agreement, first[0])
+    return _problems_of_event(agreement, first, opened) + _problems_of_first(agreement, first[0])
 
 
 def link_problems(
-    previous: SignedEvent, current: SignedEvent, agreement: str | None = None
+    previous: SignedEvent,
+    current: SignedEvent,
+    agreement: str | None = None,
+    *,
+    opened: bool = False,
 ) -> list[str]:
     """Problems of ``current`` as the successor of ``previous`` in one agreement's chain.
 
-    ``agreement`` is the chain's agreement id (default: the previous event's).
+    ``agreement`` is the chain's agreement id (default: the previous event's). ``opened``
+    says the caller read each payload out of its envelope bytes itself (``open_envelope``),
+    so their agreement need not be checked again.
     """
     chain_agreement = agreement if agreement is not None else previous[0].agreement
-    return _problems_of_event(chain_agreement, current) + _problems_of_link(
+    return _problems_of_event(chain_agreement, current, opened) + _problems_of_link(
         chain_agreement, previous, current
     )
 
@@ -67,12 +73,14 @@ def require_intact_chain(envelopes: Sequence[SignedEvent]) -> None:
         raise ChainError(problems)
 
 
-def _problems_of_event(agreement: str, event: SignedEvent) -> list[str]:
+def _problems_of_event(agreement: str, event: SignedEvent, opened: bool = False) -> list[str]:
     payload, envelope_bytes = event
     where = f"agreement {agreement}: version {payload.version}"
     problems = []
     if payload.agreement != agreement:
         problems.append(f"{where} belongs to agreement {payload.agreement}")
+    if opened:
+        return problems
     # The chain hashes envelope bytes but reads payloads; they must be the same event.
     try:
         signed_payload = Envelope.from_bytes(envelope_bytes).payload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.domain.state import AgreementState
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
-from registry.ledger.chain import verify_chain
+from registry.ledger.chain import link_problems, verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
@@ -52,7 +53,12 @@ class RegistryFactory(SQLAlchemyFactory):
 
 
 class VerifyingEventStore(EventStore[UUID]):
-    """Every read opens and checks each envelope and, from version 1, the whole chain."""
+    """Every read opens and checks each envelope and the chain.
+
+    A read from version 1 checks the whole chain; a read after version `gt` (the aggregate
+    cache fast-forwarding) checks that the first new event names the stored envelope of
+    version `gt` as its `prev`, so a cached aggregate only ever grows along the true chain.
+    """
 
     mapper: EnvelopeMapper
 
@@ -65,13 +71,29 @@ class VerifyingEventStore(EventStore[UUID]):
         desc: bool = False,
         limit: int | None = None,
     ) -> Iterator[Any]:
-        stored = self.recorder.select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
-        opened = [self.mapper.open(event) for event in stored]
-        if gt is None and not desc:
-            problems = verify_chain([(o.payload, o.envelope) for o in opened])
-            if problems:
-                raise TamperedEvent("; ".join(problems))
-        return iter([event_from_payload(o.payload) for o in opened])
+        if desc or limit is not None:
+            raise NotImplementedError("the registry reads streams forwards, whole")
+        start = gt - 1 if gt else None  # one event before, to check the link into the new ones
+        stored = self.recorder.select_events(originator_id, gt=start, lte=lte)
+        trust = self.mapper.trust()
+        opened = [self.mapper.open(event, trust) for event in stored]
+        pairs = [(o.payload, o.envelope) for o in opened]
+        problems = verify_chain(pairs, opened=True) if not gt else _link_problems(pairs, gt)
+        if problems:
+            raise TamperedEvent("; ".join(problems))
+        return iter(
+            [event_from_payload(o.payload) for o in opened if o.payload.version > (gt or 0)]
+        )
+
+
+def _link_problems(pairs: list[Any], gt: int) -> list[str]:
+    if not pairs or pairs[0][0].version != gt:
+        return [f"version {gt}, which the reader holds, is no longer in the store"]
+    return [
+        problem
+        for previous, current in itertools.pairwise(pairs)
+        for problem in link_problems(previous, current, opened=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -96,6 +118,9 @@ class Registry(Application[UUID]):
             env={
                 "SQLALCHEMY_URL": settings.database_url,
                 "CREATE_TABLE": "y",
+                # Cached aggregates are fast-forwarded from the store on every read (and
+                # deep-copied out), so a cache never serves stale or half-applied state.
+                "AGGREGATE_CACHE_MAXSIZE": "256",
             }
         )
 
@@ -321,8 +346,9 @@ class Registry(Application[UUID]):
         stored: Sequence[StoredEvent] = self.recorder.select_events(stream)
         if not stored:
             raise AgreementNotFound(ref)
-        opened = [self.mapper.open(s) for s in stored]
-        problems = verify_chain([(o.payload, o.envelope) for o in opened])
+        trust = self.trust()
+        opened = [self.mapper.open(s, trust) for s in stored]
+        problems = verify_chain([(o.payload, o.envelope) for o in opened], opened=True)
         if problems:
             raise TamperedEvent("; ".join(problems))
         return opened
@@ -333,9 +359,7 @@ class Registry(Application[UUID]):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def commit(
-        self, aggregate: Agreement | Keyring, also: Sequence[Projection] = ()
-    ) -> Recorded:
+    def commit(self, aggregate: Agreement | Keyring, also: Sequence[Projection] = ()) -> Recorded:
         """Store the aggregate's new events; `also` are more writes for the same transaction."""
         receipts: list[Receipt] = []
         projections = (

@@ -79,7 +79,9 @@ class EnvelopeMapper(Mapper[UUID]):
             data=event_data(event),
         )
 
-    def seal(self, draft: DraftEvent, recorded: str, prev: str) -> bytes:
+    def seal(
+        self, draft: DraftEvent, recorded: str, prev: str, trust: Trust | None = None
+    ) -> bytes:
         """Sign the draft with the actor's key valid at `recorded` (inside the write lock)."""
         payload = EventPayload(
             agreement=str(draft.originator_id),
@@ -97,7 +99,8 @@ class EnvelopeMapper(Mapper[UUID]):
         if draft.actor == AUTHORITY:
             key = self.keystore.authority()
         else:
-            keyid = self.trust().current_keyid(draft.actor, parse_instant(recorded))
+            trust = trust or self.trust()
+            keyid = trust.current_keyid(draft.actor, parse_instant(recorded))
             if keyid is None:
                 raise SigningRefused(
                     f"officer {draft.actor!r} has no valid signing key: an admin must register one"

@@ -70,6 +70,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         drafts = [self._require_draft(event) for event in stored_events]
         self._lock_table(session)
         recorded = self._next_instant(session)
+        trust = self.mapper.trust()
         heads: dict[UUID, tuple[int, str]] = {}
         records = []
         sealed_envelopes = []
@@ -83,7 +84,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                     f"version {draft.originator_version} was recorded by someone else first"
                 )
             instant = format_instant(recorded + timedelta(microseconds=offset))
-            envelope = self.mapper.seal(draft, instant, prev)
+            envelope = self.mapper.seal(draft, instant, prev, trust)
             heads[draft.originator_id] = (draft.originator_version, sha256_hex(envelope))
             sealed_envelopes.append((draft, envelope, instant))
             records.append(

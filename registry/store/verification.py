@@ -96,9 +96,9 @@ def verify_store(registry: Registry, progress: Progress | None = None) -> Report
             previous = heads.get(stored.originator_id)
             current = (payload, opened.envelope)
             if previous is None:
-                chains.problems.extend(first_problems(current))
+                chains.problems.extend(first_problems(current, opened=True))
             else:
-                chains.problems.extend(link_problems(previous, current))
+                chains.problems.extend(link_problems(previous, current, opened=True))
             heads[stored.originator_id] = current
         if progress:
             progress(position, total)

@@ -257,7 +257,7 @@ class StoreScenario:
         assert str(before.parties[0].signed) == "2026-02-04"
         assert str(after.parties[0].signed) == "2026-02-03"
 
-    def test_reading_a_tampered_row_is_an_error(self, registry: Registry):
+    def test_reading_a_tampered_row_is_an_error(self, registry: Registry, settings: Settings):
         draft_transit_agreement(registry)
         record_signatures_and_ratification(registry, REF)
         row = _row_id(registry, REF, 2)
@@ -268,9 +268,35 @@ class StoreScenario:
             id=row,
         )
         with pytest.raises(TamperedEvent):
-            registry.agreement(REF)
-        with pytest.raises(TamperedEvent):
             registry.opened_events(REF)
+        fresh = Registry(settings)  # a reader with nothing cached reads every envelope
+        try:
+            with pytest.raises(TamperedEvent):
+                fresh.agreement(REF)
+        finally:
+            fresh.close()
+
+    def test_a_cached_agreement_grows_only_along_the_stored_chain(
+        self, registry: Registry, settings: Settings
+    ):
+        draft_transit_agreement(registry)
+        registry.agreement(REF)  # now cached at version 1
+        other = Registry(settings)
+        try:
+            other.record(
+                REF, "Signed", effective=day("2026-02-03"), actor=ISLAMABAD, data=signed_data("PAK")
+            )
+        finally:
+            other.close()
+        row = _row_id(registry, REF, 1)
+        _sql(
+            registry,
+            "UPDATE registry_events SET state = :s WHERE id = :id",
+            s=_flip(_state(registry, row)),
+            id=row,
+        )
+        with pytest.raises(TamperedEvent):
+            registry.agreement(REF)  # fast-forwarding checks the link from version 1
 
 
 def _simple():  # type: ignore[no-untyped-def]
