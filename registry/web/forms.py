@@ -425,10 +425,20 @@ class FormState:
         count = max(minimum, (posted[-1] + 1) if posted else 0) + self.extra_rows
         return list(range(min(count, MAX_ROWS)))
 
-    @property
-    def summary(self) -> list[tuple[str, str]]:
-        """(input name, message) for the error summary at the top of the form."""
-        return [(name, m) for name, messages in self.errors.items() for m in messages]
+    def summary(self, order: Iterable[str] = ()) -> list[tuple[str, str, str]]:
+        """(input name, link target, message) for the error summary, in the fields' order."""
+        rank = {name: i for i, name in enumerate(order)}
+
+        def position(name: str) -> int:
+            field_name = next((n for n in rank if name == n or name.startswith(n + "-")), None)
+            return rank[field_name] if field_name is not None else len(rank)
+
+        def anchor(name: str) -> str:
+            # A field's own block is `f-<name>`; an input inside a group has its name as id.
+            return f"f-{name}" if name in rank or name not in self.values else name
+
+        ordered = sorted(self.errors.items(), key=lambda item: position(item[0]))
+        return [(name, anchor(name), m) for name, messages in ordered for m in messages]
 
 
 def describe_input(rest: str) -> str:

@@ -18,7 +18,13 @@ require_login(bp)
 
 def init_app(app: Flask) -> None:
     from registry.web import admin, auth, security
-    from registry.web.officer import listing, page, present, recording  # noqa: F401 - routes
+    from registry.web.officer import (  # noqa: F401 - their routes join bp
+        correcting,
+        listing,
+        page,
+        present,
+        recording,
+    )
 
     security.init_app(app)
     present.init_app(app)

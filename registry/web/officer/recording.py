@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from marshmallow import ValidationError
-from werkzeug.datastructures import MultiDict
 
 from registry.domain.agreement import Agreement
-from registry.domain.codec import InvalidEventData, event_data
-from registry.domain.corrections import Corrections
+from registry.domain.codec import InvalidEventData
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError
 from registry.store.accounts import Role
@@ -33,27 +29,21 @@ from registry.store.mapper import SigningRefused
 from registry.web.auth import roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms import (
-    EVENT_CLASSES,
     RECORDABLE,
-    SERVER_FILLED,
     Choice,
     Context,
     EventForm,
     FormErrors,
-    FormField,
     FormState,
-    collect,
+    describe_input,
     event_form,
-    form_values,
     read_event,
-    read_field,
     text_value,
 )
-from registry.web.forms_text import choice_label, event_title, plain
+from registry.web.forms_text import choice_label, event_title
 from registry.web.forms_uploads import UploadRefused, accept_upload, documents, media_type_of
 from registry.web.officer import bp
 from registry.web.officer.page import HistoryRow, history_rows
-from registry.web.schemas import CommonSchema, PartialDateField, data_schema
 
 NEW = "new-"  # prefix of the corrected event's fields in a correction form
 # Stand-ins while an upload is refused, so the other fields are still checked.
@@ -311,14 +301,22 @@ def render_form(
     labels.update({NEW + f.name: f.label for f in form.fields})
     for f in page.get("pre_fields", ()):
         labels[f.name] = f.label
+    for key in fs.errors:
+        if key not in labels:
+            base = max((n for n in labels if key.startswith(n + "-")), key=len, default=None)
+            if base is not None:
+                labels[key] = f"{labels[base]}, {describe_input(key[len(base) + 1 :])}"
     page.setdefault("reference", None)
     page.setdefault("prefix", "")
+    order = [f.name for f in page.get("pre_fields", ())]
+    order += [page["prefix"] + f.name for f in form.fields] + [f.name for f in form.common]
     return (
         render_template(
             "agreements/form.html",
             form=form,
             fs=fs,
             field_labels=labels,
+            summary=fs.summary(["_form", *order]),
             refusal=outcome.refusal if outcome else None,
             conflict=outcome.conflict if outcome else None,
             expected_version=expected_version,
@@ -327,166 +325,3 @@ def render_form(
         ),
         outcome.status if outcome else 200,
     )
-
-
-# -- corrections -------------------------------------------------------------------------------
-
-
-def correction_fields(target_type: str, context: Context) -> tuple[FormField, ...]:
-    """The fields of the event to correct that a correction may change."""
-    target_form = event_form(target_type, context)
-    found = [f for f in target_form.fields if f.kind != "file" and f.name != "reference"]
-    found.append(
-        FormField("source", "Source", "text", False, "Where the corrected facts come from.")
-    )
-    return tuple(found)
-
-
-def correction_own_fields() -> tuple[FormField, ...]:
-    actions = tuple(Choice(a, choice_label(a)) for a in ("supersede", "retract"))
-    return (
-        FormField("action", "What to do", "select", True, None, actions),
-        FormField(
-            "new_effective",
-            "New effective date",
-            "date",
-            False,
-            "A year, a month or a day: 2026, 2026-02 or 2026-02-03. Leave blank to keep the date.",
-        ),
-    )
-
-
-@bp.route("/agreements/<ref>/events/<int:version>/correct", methods=["GET", "POST"])
-@roles_required(Role.OFFICER)
-def correct(ref: str, version: int) -> ResponseReturnValue:
-    agreement = load_agreement(ref)
-    events = {e.originator_version: e for e in agreement.history}
-    target = events.get(version)
-    if target is None or type(target).__name__ == "EventCorrected":
-        abort(404)
-    target_type = type(target).__name__
-    corrections = Corrections()
-    for event in agreement.history:
-        corrections.take(event)
-    current_fact = corrections.facts.get(version, target)
-    current = event_data(current_fact)
-    base = event_form("EventCorrected")
-    form = EventForm(
-        "EventCorrected",
-        f"Correct event {version}: {event_title(target_type).lower()}",
-        "A correction is a new signed event: the original stays in the history, marked as "
-        "corrected. Change only what was wrong, and say why.",
-        correction_fields(target_type, context_of(agreement)),
-        base.common,
-    )
-    own = correction_own_fields()
-    page = {
-        "reference": agreement.reference,
-        "action": url_for("agreements.correct", ref=agreement.reference, version=version),
-        "submit_label": "Record the correction",
-        "prefix": NEW,
-        "pre_fields": own,
-        "pre_legend": f"The correction (the event is now effective {current_fact.effective})",
-        "fields_legend": "Corrected values (change only what was wrong)",
-        "heading": form.title,
-    }
-    if request.method == "GET":
-        values = form_values(form.fields, current, NEW)
-        values.update(action="supersede", effective=date.today().isoformat())
-        return render_form(form, FormState(values), expected_version=agreement.version, **page)
-    values = request.form
-    if values.get("more_rows"):
-        return render_form(
-            form,
-            FormState(values, extra_rows=2),
-            expected_version=values.get("expected_version"),
-            **page,
-        )
-    try:
-        expected = expected_version(values)
-        common, data = read_correction(form, own, values, target_type, current, version)
-        recorded = get_registry().record(
-            agreement.id,
-            "EventCorrected",
-            effective=PartialDate.parse(common["effective"]),
-            actor=current_user.username,
-            data=data,
-            source=common["source"],
-            reason=common["reason"],
-            expected_version=expected,
-        )
-    except FormErrors as problem:
-        outcome = Outcome(400, problem.errors)
-    except VersionConflict:
-        outcome = Outcome(409, conflict=conflict_since(ref, int(values["expected_version"])))
-    except (DomainError, InvalidEventData, SigningRefused, KeyStoreError) as error:
-        names = {f.name for f in (*form.common, *own)} | {NEW + f.name for f in form.fields}
-        outcome = refused(error, names, NEW)
-    else:
-        flash(recorded_message("EventCorrected", recorded), "success")
-        return redirect(
-            url_for("agreements.show", ref=agreement.reference, _anchor=f"event-{recorded.version}")
-        )
-    latest = get_registry().agreement(agreement.id).version
-    return render_form(
-        form,
-        FormState(values, outcome.errors),
-        outcome=outcome,
-        expected_version=latest if outcome.conflict is not None else values.get("expected_version"),
-        **page,
-    )
-
-
-def read_correction(
-    form: EventForm,
-    own: tuple[FormField, ...],
-    values: MultiDict[str, str],
-    target_type: str,
-    current: dict[str, Any],
-    version: int,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The correction's common fields and data; `changes` holds only what differs."""
-    errors: dict[str, list[str]] = {}
-    changes: dict[str, Any] = {}
-    for form_field in form.fields:
-        try:
-            value = read_field(form_field, values, NEW)
-        except FormErrors as problem:
-            errors.update(problem.errors)
-            continue
-        if value != current.get(form_field.name) and not (
-            value is None and current.get(form_field.name) in (None, "", [], {})
-        ):
-            changes[form_field.name] = value
-    target_schema = data_schema(EVENT_CLASSES[target_type])()
-    hidden = SERVER_FILLED.get(target_type, frozenset()) | {"source"}
-    own_changes = {k: v for k, v in changes.items() if k not in hidden}
-    loaded_changes = collect(errors, lambda: target_schema.load(own_changes, partial=True), NEW)
-    if "source" in changes:
-        source = collect(
-            errors,
-            lambda: CommonSchema().load({"effective": "2000", "source": changes["source"]}),
-            NEW,
-        )
-        if loaded_changes is not None and source is not None:
-            loaded_changes["source"] = source["source"]
-    raw_common = {f.name: read_field(f, values) for f in form.common}
-    common = collect(errors, lambda: CommonSchema().load(raw_common))
-    new_effective = None
-    raw_new_effective = text_value(values.get("new_effective"))
-    if raw_new_effective is not None:
-        try:
-            new_effective = PartialDateField().deserialize(raw_new_effective)
-        except ValidationError as error:
-            errors["new_effective"] = [plain(str(m)) for m in error.messages]
-    data = {
-        "corrects": version,
-        "action": text_value(values.get("action")),
-        "new_effective": new_effective,
-        "changes": loaded_changes or {},
-    }
-    loaded = collect(errors, lambda: data_schema(EVENT_CLASSES["EventCorrected"])().load(data))
-    if errors:
-        raise FormErrors(errors)
-    assert common is not None and loaded is not None
-    return common, loaded
