@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_HOME ?= $(CURDIR)/instance
 
-.PHONY: run test lint bench install clean-instance
+.PHONY: run test lint bench install browser clean-instance
 
 $(BIN)/registry: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,11 @@ run: install
 	$(BIN)/registry load --if-empty fixtures/*.json
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
-test: install
+# Browser tests drive Debian's Chromium (a downloaded browser does not work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -32,7 +36,9 @@ lint: install
 	$(BIN)/ruff format --check registry tests bench
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.merkle
+	$(BIN)/python -m bench.list_as_of
 
 clean-instance:
 	rm -rf $(REGISTRY_HOME)
