@@ -39,6 +39,22 @@ problems.install(bp)
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(lambda: {"atom_feeds": atom_feeds})
+    app.after_request(_link_pages_to_feeds)
+
+
+def _link_pages_to_feeds(response: Response) -> Response:
+    """Web pages name their feeds in a Link header (templates may add <link> tags too)."""
+    if response.mimetype != "text/html" or request.endpoint is None:
+        return response
+    links = [("all events", url_for("feeds.registry_feed"))]
+    ref = (request.view_args or {}).get("ref")
+    if request.blueprint == "agreements" and ref and response.status_code == 200:
+        links.append(("this agreement", url_for("feeds.agreement_feed", ref=ref)))
+    for title, url in links:  # url_for quotes the reference: nothing unsafe reaches the header
+        response.headers.add(
+            "Link", f'<{url}>; rel="alternate"; type="{ATOM_TYPE}"; title="{title}"'
+        )
+    return response
 
 
 def atom_feeds(ref: str | None = None, party: str | None = None) -> list[tuple[str, str]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 from flask import Flask
 
+from registry.store.accounts import DEMO_PASSWORD
 from registry.store.application import Registry
 from tests.api.conftest import Api, assert_problem
 from tests.integration.helpers import signed_data
@@ -95,3 +97,21 @@ def test_pages_can_link_to_the_feeds(seeded_app: Flask) -> None:
         "/feeds/agreements/PK-KZ-2026-001.atom",
         "/feeds/parties/PAK.atom",
     ]
+
+
+def test_web_pages_name_their_feeds_in_a_link_header(seeded_app: Flask) -> None:
+    client = seeded_app.test_client()
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)
+    )
+    assert token is not None
+    client.post(
+        "/login",
+        data={"csrf_token": token.group(1), "username": "auditor", "password": DEMO_PASSWORD},
+    )
+    page = client.get("/agreements/PK-KZ-2026-001")
+    assert page.status_code == 200
+    links = page.headers.getlist("Link")
+    assert any("</feeds/registry.atom>" in link for link in links)
+    assert any("</feeds/agreements/PK-KZ-2026-001.atom>" in link for link in links)
+    assert all('type="application/atom+xml"' in link for link in links)

@@ -407,3 +407,37 @@ def test_impossible_proofs_are_400s(
 ) -> None:
     problem = assert_problem(seeded.get(f"/api/v1/log/proof/{path}", **query), 400)
     assert field in problem["errors"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/agreements?kind=treaty",
+        f"/api/v1/agreements/{DECLARATION}/events",
+        f"/api/v1/agreements/{DECLARATION}/bundle",
+        "/api/v1/keys",
+        "/api/v1/log/entries?start=0&limit=5",
+        "/api/v1/log/proof/consistency?first=3&second=9",
+    ],
+)
+def test_every_read_has_an_etag_and_answers_304_when_unchanged(seeded: Api, path: str) -> None:
+    response = seeded.client.get(path)
+    assert response.status_code == 200
+    etag = response.headers["ETag"]
+    again = seeded.client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert seeded.client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_recorded_event_changes_the_lists_etag(seeded: Api, seeded_registry: Registry) -> None:
+    etag = seeded.get("/api/v1/agreements").headers["ETag"]
+    draft_transit_agreement(seeded_registry, "PK-KZ-2026-990")
+    response = seeded.get("/api/v1/agreements", {"If-None-Match": etag})
+    assert response.status_code == 200
+
+
+def test_an_invalid_state_query_is_a_400(seeded: Api) -> None:
+    problem = assert_problem(
+        seeded.get(f"/api/v1/agreements/{DECLARATION}", as_of="soon"), 400, "invalid_request"
+    )
+    assert "as_of" in problem["errors"]
