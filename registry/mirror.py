@@ -49,6 +49,7 @@ from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload, open_envelope, parse_instant
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
+from registry.store.intervals import Intervals, advanced
 from registry.store.log import CheckpointMismatch, entries
 from registry.store.mapper import event_from_payload
 from registry.store.views import summary_row, write_summary
@@ -344,20 +345,28 @@ def _last_recorded(registry: Registry, size: int) -> datetime | None:
 
 
 def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> Any:
-    """The agreements' list rows, in the storing transaction, from each whole stream."""
+    """The read models (list rows, status intervals) of each agreement touched, in the storing
+    transaction, exactly as `Registry.commit` maintains them for events recorded here."""
     cls = registry.signed_recorder.events_record_cls
-    streams = sorted({p.agreement for p, _ in rows if p.agreement != KEYRING_STREAM})
+    new: dict[str, list[tuple[int, str]]] = {}
+    for payload, _ in rows:
+        if payload.agreement != KEYRING_STREAM:
+            new.setdefault(payload.agreement, []).append((payload.version, payload.recorded))
 
     def project(session: Session, _sealed: Any) -> None:
-        for stream in streams:
+        for stream, instants in sorted(new.items()):
             states = session.execute(
                 select(cls.state)
                 .where(cls.originator_id == UUID(stream))
                 .order_by(cls.originator_version)
             ).scalars()
             payloads = [_payload(bytes(state)) for state in states]
-            state = state_as_of([event_from_payload(p) for p in payloads], as_of=date.today())
+            events = [event_from_payload(p) for p in payloads]
+            state = state_as_of(events, as_of=date.today())
             last = payloads[-1]
             write_summary(session, summary_row(state, last.version, last.recorded))
+            intervals = Intervals.load(session, stream)
+            advanced(intervals, events, instants)
+            intervals.save(session)
 
     return project

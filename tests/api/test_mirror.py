@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 
 from registry.domain.dates import PartialDate
 from registry.ledger.bundle import load_anchors
+from registry.ledger.payload import parse_instant
 from registry.mirror import MirrorRefused, SourceError, mirror, pin_anchors
 from registry.store.application import Registry
 from registry.store.settings import Settings
@@ -123,6 +125,11 @@ class MirrorScenario:
             s.to_dict() for s in server_registry.list_states()
         ]
         assert local.checkpoint() == server_registry.checkpoint()
+        middle = parse_instant(_entry(server, 60)["recorded"])
+        for as_of, known_at in ((None, None), (date(2022, 6, 1), None), (None, middle)):
+            assert local.list_as_of(as_of, known_at, limit=None) == server_registry.list_as_of(
+                as_of, known_at, limit=None
+            )
 
     def test_a_mirror_catches_up_with_new_entries_only(
         self, server: Flask, server_registry: Registry, local: Registry, keys: Path
@@ -253,6 +260,11 @@ class MirrorScenario:
         anchors, verifier = load_anchors(other.keys_dir)
         with pytest.raises(MirrorRefused, match="other keys"):
             pin_anchors(local.settings.home / "public", anchors, verifier)
+
+
+def _entry(server: Flask, index: int) -> dict[str, Any]:
+    answer = server.test_client().get("/api/v1/log/entries", query_string={"start": index})
+    return dict(answer.get_json()["entries"][0])
 
 
 def _day(text: str) -> PartialDate:

@@ -89,8 +89,7 @@ class Agreements(MethodView):
         Ordered by reference. Page with `cursor` (the `next` of the previous page) or with
         `page`; the Link header carries the same links.
         """
-        states = listing.matching_states(get_registry(), query)
-        page = listing.page_of(states, query)
+        page = listing.page_of(get_registry(), query)
         links = {"next": None, "prev": None}
         if page.next_cursor:
             links["next"] = _list_url(query, cursor=page.next_cursor)
@@ -102,8 +101,9 @@ class Agreements(MethodView):
         header = [f'<{first}>; rel="first"']
         header += [f'<{url}>; rel="{rel}"' for rel, url in links.items() if url]
         body = {
-            "items": [listing.summary(s, _agreement_url(str(s.id))) for s in page.items],
+            "items": [listing.summary(a, _agreement_url(str(a.id))) for a in page.items],
             "total": page.total,
+            "counts": page.counts,
             "limit": query["limit"],
             **links,
         }

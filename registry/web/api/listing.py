@@ -1,8 +1,13 @@
-"""GET /agreements: states as of a date and known at an instant, filtered and paged.
+"""GET /agreements: a page of the registry as of a date, known at an instant, filtered.
 
-States are replayed from the verified events, so the list says exactly what each agreement's
-own page says for the same `as_of` and `known_at`. The order is by reference, which never
-changes, so a cursor ("after this reference") stays valid while agreements are added.
+The rows come from `Registry.list_as_of` (indexed SQL over the status intervals, the same
+answers as each agreement's own state). The order is by reference, which never changes.
+
+Two ways of paging: `page` (plain offsets) and `cursor`, which names the last reference
+served and where it was. The query layer pages by offset only, so a cursor reads a window
+around its old position and continues after its reference: agreements added in between
+move the window but neither repeat nor skip an item. If more than `SLACK` were added before
+it, the whole (cheap, SQL-only) list is read instead.
 """
 
 from __future__ import annotations
@@ -10,109 +15,93 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
 
-from registry.domain.errors import NotYetRecorded
-from registry.domain.state import AgreementState
+from registry.domain.values import AgreementKind, AgreementStatus
 from registry.store.application import Registry
+from registry.store.queries import AgreementPage, ListedAgreement
+
+SLACK = 50
+MAX_POSITION = 2**31
 
 
 @dataclass(frozen=True)
 class Page:
-    items: list[AgreementState]
+    items: tuple[ListedAgreement, ...]
     total: int
+    counts: dict[str, int] = field(default_factory=dict)
     next_cursor: str | None = None
     next_page: int | None = None
     prev_page: int | None = None
 
 
-def matching_states(registry: Registry, query: dict[str, Any]) -> list[AgreementState]:
-    as_of: date | None = query.get("as_of")
-    known_at: datetime | None = query.get("known_at")
-    found = []
-    for agreement_id in registry.agreement_ids():
-        try:
-            state = registry.state(agreement_id, as_of=as_of, known_at=known_at)
-        except NotYetRecorded:
-            continue  # not yet in the registry at `known_at`
-        if _matches(state, query):
-            found.append(state)
-    return sorted(found, key=lambda s: s.reference)
-
-
-def _matches(state: AgreementState, query: dict[str, Any]) -> bool:
-    if "kind" in query and state.kind.value != query["kind"]:
-        return False
-    if "status" in query and state.status.value != query["status"]:
-        return False
-    if "party" in query:
-        wanted = query["party"].casefold()
-        if not any(party.code.casefold() == wanted for party in state.parties):
-            return False
-    if "q" in query:
-        words = query["q"].casefold().split()
-        text = " ".join([state.reference, *state.titles.values()]).casefold()
-        if not all(word in text for word in words):
-            return False
-    return True
-
-
-def page_of(states: list[AgreementState], query: dict[str, Any]) -> Page:
+def page_of(registry: Registry, query: dict[str, Any]) -> Page:
     limit: int = query["limit"]
+
+    def listed(limit: int | None, offset: int) -> AgreementPage:
+        return registry.list_as_of(
+            query.get("as_of"),
+            query.get("known_at"),
+            party=query.get("party"),
+            kind=AgreementKind(query["kind"]) if "kind" in query else None,
+            status=AgreementStatus(query["status"]) if "status" in query else None,
+            q=query.get("q"),
+            limit=limit,
+            offset=offset,
+        )
+
     if "page" in query:
         number: int = query["page"]
-        start = (number - 1) * limit
-        items = states[start : start + limit]
+        found = listed(limit, (number - 1) * limit)
         return Page(
-            items,
-            len(states),
-            next_page=number + 1 if start + limit < len(states) else None,
+            found.agreements,
+            found.total,
+            _counts(found),
+            next_page=number + 1 if number * limit < found.total else None,
             prev_page=number - 1 if number > 1 else None,
         )
-    after = decode_cursor(query["cursor"]) if "cursor" in query else None
-    rest = [s for s in states if after is None or s.reference > after]
-    items = rest[:limit]
-    more = len(rest) > limit
-    return Page(
-        items, len(states), next_cursor=encode_cursor(items[-1].reference) if more else None
-    )
+    after, at = decode_cursor(query["cursor"]) if "cursor" in query else ("", 0)
+    start = max(0, at - SLACK)
+    found = listed(at - start + limit + SLACK, start)
+    rows = list(found.agreements)
+    following = [i for i, row in enumerate(rows) if row.reference > after]
+    saw_boundary = start == 0 or (bool(rows) and rows[0].reference <= after)
+    enough = len(following) >= limit or start + len(rows) >= found.total
+    if not (saw_boundary and enough):
+        start, found = 0, listed(None, 0)
+        rows = list(found.agreements)
+        following = [i for i, row in enumerate(rows) if row.reference > after]
+    chosen = following[:limit]
+    items = tuple(rows[i] for i in chosen)
+    position = start + chosen[-1] + 1 if chosen else found.total
+    more = position < found.total
+    cursor = encode_cursor(items[-1].reference, position) if more and items else None
+    return Page(items, found.total, _counts(found), next_cursor=cursor)
 
 
-def encode_cursor(reference: str) -> str:
-    text = json.dumps({"after": reference}, ensure_ascii=False).encode("utf-8")
+def _counts(found: AgreementPage) -> dict[str, int]:
+    return {status.value: count for status, count in sorted(found.counts.items(), key=str)}
+
+
+def encode_cursor(reference: str, position: int) -> str:
+    text = json.dumps({"after": reference, "at": position}, ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(text).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str) -> str:
+def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        after = document["after"]
+        after, at = document["after"], document["at"]
     except (ValueError, UnicodeError, binascii.Error, KeyError, TypeError):
         raise ValidationError({"cursor": ["Not a cursor from this API."]}) from None
-    if not isinstance(after, str):
+    if not isinstance(after, str) or type(at) is not int or not 0 <= at <= MAX_POSITION:
         raise ValidationError({"cursor": ["Not a cursor from this API."]})
-    return after
+    return after, at
 
 
-def summary(state: AgreementState, url: str) -> dict[str, Any]:
-    titles = dict(state.titles)
-    return {
-        "id": str(state.id),
-        "reference": state.reference,
-        "title": titles.get("en") or next(iter(titles.values()), ""),
-        "titles": titles,
-        "kind": state.kind.value,
-        "character": state.character.value,
-        "status": state.status.value,
-        "parties": [
-            {"code": p.code, "name": p.name, "type": p.type.value, "status": p.status.value}
-            for p in state.parties
-        ],
-        "version": max(state.versions),
-        "url": url,
-    }
+def summary(agreement: ListedAgreement, url: str) -> dict[str, Any]:
+    return {**agreement.to_dict(), "url": url}

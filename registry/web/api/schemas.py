@@ -56,13 +56,13 @@ class AsOfQuerySchema(Schema):
 class ListQuerySchema(AsOfQuerySchema):
     party = fields.String(
         validate=validate.Length(min=1, max=32),
-        metadata={"description": "A party's code, e.g. PAK (case-insensitive)."},
+        metadata={"description": "A party's code, e.g. PAK: agreements it is a party to then."},
     )
     kind = fields.String(validate=validate.OneOf([k.value for k in AgreementKind]))
     status = fields.String(validate=validate.OneOf([s.value for s in AgreementStatus]))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "Words in the reference or any title (case-insensitive)."},
+        metadata={"description": "Text in the reference or any title (ignoring case)."},
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT_MAX))
     cursor = fields.String(
@@ -157,8 +157,6 @@ def state_schema() -> type[Schema]:
 
 class PartySummarySchema(Schema):
     code = fields.String(required=True)
-    name = fields.String(required=True)
-    type = fields.String(required=True)
     status = fields.String(required=True)
 
 
@@ -171,13 +169,18 @@ class AgreementSummarySchema(Schema):
     character = fields.String(required=True)
     status = fields.String(required=True)
     parties = fields.List(fields.Nested(PartySummarySchema), required=True)
-    version = fields.Integer(required=True)
     url = fields.String(required=True)
 
 
 class AgreementListSchema(Schema):
     items = fields.List(fields.Nested(AgreementSummarySchema), required=True)
     total = fields.Integer(required=True)
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Matching agreements by status (ignoring `status`)."},
+    )
     limit = fields.Integer(required=True)
     next = fields.String(required=True, allow_none=True)
     prev = fields.String(required=True, allow_none=True)
