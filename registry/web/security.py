@@ -8,6 +8,7 @@ alone, and every header below is only a default that a view may override.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
@@ -51,7 +52,14 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_ENABLED", True)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, outside the API only
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)  # officers keep forms open a while
-    app.config.setdefault("REGISTRY_LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
+    # Settable from the environment like the rest of the registry's configuration.
+    app.config.setdefault(
+        "REGISTRY_LOGIN_RATE_LIMIT", os.environ.get("REGISTRY_LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
+    )
+    if os.environ.get("REGISTRY_MAX_DOCUMENT_BYTES", "").isdigit():
+        app.config.setdefault(
+            "REGISTRY_MAX_DOCUMENT_BYTES", int(os.environ["REGISTRY_MAX_DOCUMENT_BYTES"])
+        )
     csrf = CSRFProtect(app)
 
     @app.before_request
