@@ -27,11 +27,11 @@ from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
 from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
-from registry.store.datastore import RegistryDatastore
+from registry.store.datastore import RegistryDatastore, write_intent
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
 from registry.store.intervals import interval_projection
 from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
-from registry.store.log import IssuedCheckpoint, TransparencyLog
+from registry.store.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
 from registry.store.mapper import (
     EnvelopeMapper,
     OpenedEvent,
@@ -94,6 +94,12 @@ def _link_problems(pairs: list[Any], gt: int) -> list[str]:
         for previous, current in itertools.pairwise(pairs)
         for problem in link_problems(previous, current, opened=True)
     ]
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    state: bytes
 
 
 @dataclass(frozen=True)
@@ -352,6 +358,25 @@ class Registry(Application[UUID]):
         if problems:
             raise TamperedEvent("; ".join(problems))
         return opened
+
+    def rebuild_log(self) -> IssuedCheckpoint:
+        """Recompute the leaf index and Merkle nodes from the events, under the write lock.
+
+        The rebuilt root must be the root the latest signed checkpoint covers; otherwise the
+        events no longer are what was signed, and nothing is changed (see `registry verify`).
+        """
+        cls = self.signed_recorder.events_record_cls
+        with write_intent(), self.transaction(commit=True) as session:
+            self.signed_recorder._lock_table(session)
+            events = list(session.execute(select(cls.id, cls.state).order_by(cls.id)))
+            root = rebuild_tree(session, [_Row(row.id, bytes(row.state)) for row in events])
+            latest = TransparencyLog.latest(session)
+            if latest is None or latest.size != len(events) or latest.root_hash != root:
+                raise TamperedEvent(
+                    "the events do not give the root of the latest checkpoint: "
+                    "nothing was rebuilt; run `registry verify` to see what changed"
+                )
+            return latest
 
     def checkpoint(self) -> IssuedCheckpoint | None:
         with self.transaction() as session:

@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from registry.ledger import merkle
 from registry.ledger.canonical import sha256_hex
 from registry.ledger.checkpoint import Checkpoint, sign_checkpoint
+from registry.ledger.dsse import Envelope
 from registry.ledger.keys import Keyring, SigningKey
 from registry.ledger.note import NoteSigner, NoteVerifier
+from registry.ledger.payload import EventPayload
 from registry.store.errors import StoreError
 from registry.store.tables import checkpoints, log_entries, merkle_nodes
 
@@ -211,3 +213,40 @@ def entries(session: Session, start: int, limit: int) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def rebuild_tree(session: Session, notifications: Sequence[Any]) -> bytes:
+    """Recompute the leaf index and the stored nodes from the events (given in log order).
+
+    Checkpoints are not touched: they are what was signed and served, and the rebuilt tree
+    must give their roots again (`registry verify` checks that). Returns the rebuilt root.
+    """
+    session.execute(delete(merkle_nodes))
+    session.execute(delete(log_entries))
+    reader = SqlNodeReader(session)
+    size = 0
+    for start in range(0, len(notifications), 1000):
+        chunk = notifications[start : start + 1000]
+        payloads = [EventPayload.from_bytes(Envelope.from_bytes(n.state).payload) for n in chunk]
+        session.execute(
+            insert(log_entries),
+            [
+                {
+                    "leaf_index": size + offset,
+                    "notification_id": n.id,
+                    "stream_id": payload.agreement,
+                    "version": payload.version,
+                    "type": payload.type,
+                    "recorded": payload.recorded,
+                    "envelope_sha256": sha256_hex(n.state),
+                }
+                for offset, (n, payload) in enumerate(zip(chunk, payloads, strict=True))
+            ],
+        )
+        nodes = merkle.append_leaves(reader, size, [merkle.leaf_hash(n.state) for n in chunk])
+        session.execute(
+            insert(merkle_nodes),
+            [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
+        )
+        size += len(chunk)
+    return merkle.root_at(reader, size)
