@@ -19,8 +19,8 @@ from registry.store.application import Registry
 from registry.store.settings import Settings
 from registry.store.tokens import ApiTokens, TokenError, api_tokens, token_digest
 from registry.web.api.access import RateLimiter
-from tests.api.conftest import Api, Tokens, assert_problem, draft_body, make_app
-from tests.integration.helpers import ISLAMABAD
+from tests.api.conftest import REFERENCE, Api, Tokens, assert_problem, draft_body, make_app
+from tests.integration.helpers import ISLAMABAD, signed_data
 
 LIST = "/api/v1/agreements"
 UNKNOWN = "reg_0123456789abcdef_" + "A" * 43
@@ -88,8 +88,12 @@ def test_the_token_matrix(
     assert feed.status_code == (200 if token_only == 200 else 401)
     written = client.post(LIST, json=draft_body(), headers=headers)
     assert written.status_code == write, written.get_data(as_text=True)
+    event = {"type": "Signed", "effective": "2026-02-03", "data": signed_data("PAK")}
+    recorded = client.post(f"{LIST}/{REFERENCE}/events", json=event, headers=headers)
+    assert recorded.status_code == write, recorded.get_data(as_text=True)
     if write in (401, 403):
         assert_problem(written, write)
+        assert_problem(recorded, write)
 
 
 def test_a_read_token_asked_to_write_says_why(app: Flask, tokens: Tokens) -> None:
