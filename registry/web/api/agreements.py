@@ -92,12 +92,12 @@ class Agreements(MethodView):
         page = listing.page_of(get_registry(), query)
         links = {"next": None, "prev": None}
         if page.next_cursor:
-            links["next"] = _list_url(query, cursor=page.next_cursor)
+            links["next"] = _list_url(cursor=page.next_cursor)
         if page.next_page:
-            links["next"] = _list_url(query, page=page.next_page)
+            links["next"] = _list_url(page=page.next_page)
         if page.prev_page:
-            links["prev"] = _list_url(query, page=page.prev_page)
-        first = _list_url(query, page=1) if "page" in query else _list_url(query)
+            links["prev"] = _list_url(page=page.prev_page)
+        first = _list_url(page=1) if "page" in query else _list_url()
         header = [f'<{first}>; rel="first"']
         header += [f'<{url}>; rel="{rel}"' for rel, url in links.items() if url]
         body = {
@@ -229,7 +229,8 @@ def _agreement_url(agreement_id: str) -> str:
     return url_for("api_agreements.Agreement", ref=agreement_id)
 
 
-def _list_url(query: dict[str, Any], **paging: Any) -> str:
+def _list_url(**paging: Any) -> str:
+    """This list's address with the same filters, on another page."""
     args = {k: v for k, v in request.args.items() if k not in ("cursor", "page")}
     args.update({k: str(v) for k, v in paging.items()})
     base = url_for("api_agreements.Agreements")

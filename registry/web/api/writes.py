@@ -21,7 +21,6 @@ from werkzeug.http import parse_etags
 from werkzeug.wrappers import Response
 
 from registry.store.application import Recorded
-from registry.store.errors import VersionConflict
 from registry.store.recorder import Projection, SealedEvent
 from registry.store.tokens import (
     IDEMPOTENCY_KEY_MAX,
@@ -81,11 +80,14 @@ def record(writer: Writer, command: Command) -> Response:
         projection = remember_response(principal, key, digest, _respond, sent)
     try:
         command([projection])
-    except VersionConflict:
+    except Exception:
+        # The same request, sent twice at once, may fail here because its twin has just
+        # recorded (a version conflict, a stale If-Match, or the rules refusing a second
+        # signature): the twin's stored answer is then this request's answer too.
         found = find_response(registry, principal, key) if key is not None else None
         if found is None:
             raise
-        return _replay(found, digest)  # the same request won a race with itself
+        return _replay(found, digest)
     return _response(sent[-1])
 
 
