@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from registry.domain.dates import PartialDate
 from registry.store.application import Recorded, Registry
 from registry.store.keystore import KeyStore
@@ -117,3 +119,19 @@ def record_signatures_and_ratification(registry: Registry, ref: str) -> list[Rec
         ),
     ]
     return [step() for step in steps]
+
+
+class OnSQLite:
+    """Mixin: run a scenario's tests on a fresh SQLite file."""
+
+    @pytest.fixture
+    def settings(self, sqlite_settings: Settings) -> Settings:
+        return sqlite_settings
+
+
+class OnPostgres:
+    """Mixin: run a scenario's tests in a fresh PostgreSQL schema (mark the class `postgres`)."""
+
+    @pytest.fixture
+    def settings(self, postgres_settings: Settings) -> Settings:
+        return postgres_settings

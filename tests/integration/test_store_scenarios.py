@@ -25,6 +25,8 @@ from registry.store.verification import verify_store
 from tests.integration.helpers import (
     ASTANA,
     ISLAMABAD,
+    OnPostgres,
+    OnSQLite,
     SteppingClock,
     at,
     day,
@@ -71,10 +73,6 @@ def _write_milestones(settings: Settings, prefix: str, count: int) -> int:
 
 
 class StoreScenario:
-    @pytest.fixture
-    def settings(self) -> Settings:
-        raise NotImplementedError
-
     @pytest.fixture
     def registry(self, settings: Settings):  # type: ignore[no-untyped-def]
         with open_registry(settings) as registry:
@@ -348,14 +346,10 @@ def _sql(registry: Registry, statement: str, **params: object) -> None:
         connection.execute(text(statement), params)
 
 
-class TestOnSQLite(StoreScenario):
-    @pytest.fixture
-    def settings(self, sqlite_settings: Settings) -> Settings:
-        return sqlite_settings
+class TestOnSQLite(OnSQLite, StoreScenario):
+    pass
 
 
 @pytest.mark.postgres
-class TestOnPostgres(StoreScenario):
-    @pytest.fixture
-    def settings(self, postgres_settings: Settings) -> Settings:
-        return postgres_settings
+class TestOnPostgres(OnPostgres, StoreScenario):
+    pass

@@ -19,6 +19,8 @@ from registry.store.application import Registry
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ISLAMABAD,
+    OnPostgres,
+    OnSQLite,
     draft_transit_agreement,
     open_registry,
     record_signatures_and_ratification,
@@ -38,10 +40,6 @@ def run_verify(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 class TamperingScenario:
-    @pytest.fixture
-    def settings(self) -> Settings:
-        raise NotImplementedError
-
     @pytest.fixture
     def registry(self, settings: Settings):  # type: ignore[no-untyped-def]
         with open_registry(settings) as registry:
@@ -215,14 +213,10 @@ class TamperingScenario:
             )
 
 
-class TestOnSQLite(TamperingScenario):
-    @pytest.fixture
-    def settings(self, sqlite_settings: Settings) -> Settings:
-        return sqlite_settings
+class TestOnSQLite(OnSQLite, TamperingScenario):
+    pass
 
 
 @pytest.mark.postgres
-class TestOnPostgres(TamperingScenario):
-    @pytest.fixture
-    def settings(self, postgres_settings: Settings) -> Settings:
-        return postgres_settings
+class TestOnPostgres(OnPostgres, TamperingScenario):
+    pass

@@ -19,6 +19,8 @@ from registry.store.settings import Settings
 from registry.store.tables import checkpoints, log_entries
 from registry.store.verification import verify_store
 from tests.integration.helpers import (
+    OnPostgres,
+    OnSQLite,
     draft_transit_agreement,
     open_registry,
     record_signatures_and_ratification,
@@ -29,10 +31,6 @@ REF = "PK-KZ-2026-900"
 
 
 class LogScenario:
-    @pytest.fixture
-    def settings(self) -> Settings:
-        raise NotImplementedError
-
     @pytest.fixture
     def registry(self, settings: Settings):  # type: ignore[no-untyped-def]
         with open_registry(settings) as registry:
@@ -120,14 +118,10 @@ class LogScenario:
         assert result.output.startswith(f"{registry.settings.log_origin}\n{latest.size}\n")
 
 
-class TestOnSQLite(LogScenario):
-    @pytest.fixture
-    def settings(self, sqlite_settings: Settings) -> Settings:
-        return sqlite_settings
+class TestOnSQLite(OnSQLite, LogScenario):
+    pass
 
 
 @pytest.mark.postgres
-class TestOnPostgres(LogScenario):
-    @pytest.fixture
-    def settings(self, postgres_settings: Settings) -> Settings:
-        return postgres_settings
+class TestOnPostgres(OnPostgres, LogScenario):
+    pass
