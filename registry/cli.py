@@ -4,87 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from functools import wraps
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from registry.domain.codec import parse_instant
+from registry.cli_common import (
+    Failure,
+    friendly,
+    opened_registry,
+    parse_date,
+    parse_known_at,
+)
 from registry.store.settings import Settings
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 DEMO_OFFICERS = ("officer.islamabad", "officer.astana", "officer.depositary")
-
-
-class Failure(click.ClickException):
-    """An expected failure: printed as one line, exit code 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"registry: {self.format_message()}", err=True)
-
-
-def friendly(command: F) -> F:
-    """Turn the registry's own errors into one clear line, never a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from registry.errors import USER_ERRORS
-
-        try:
-            return command(*args, **kwargs)
-        except USER_ERRORS as error:
-            raise Failure(str(error)) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def parse_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-02-20") from None
-
-
-def parse_known_at(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
-    """An instant: a full timestamp, or a date meaning the end of that day (UTC)."""
-    if value is None:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an instant like 2026-03-01 or 2026-03-01T12:00:00Z"
-        ) from None
-    if moment.tzinfo is None:  # a bare date or time is read as UTC
-        if len(value) == 10:
-            moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
-        moment = moment.replace(tzinfo=UTC)
-    return moment
-
-
-@contextmanager
-def opened_registry(*, can_sign: bool = True) -> Iterator[Any]:
-    from registry.store.application import Registry
-
-    settings = Settings.from_env()
-    if not settings.home.exists() and settings.is_sqlite:
-        raise Failure(f"no registry at {settings.home}: run `registry init` first")
-    registry = Registry(settings, can_sign=can_sign)
-    try:
-        yield registry
-    finally:
-        registry.close()
 
 
 @click.group()

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from registry.cli import Failure, friendly, opened_registry
+from registry.cli_common import Failure, friendly, opened_registry
 from registry.store.settings import Settings
 from registry.store.tokens import Scope
 
@@ -143,7 +143,7 @@ def mirror(url: str, keys_dir: Path, token: str | None, page: int) -> None:
 @friendly
 def prove(ref: str, output: Any) -> None:
     """Write the offline proof bundle of agreement REF (its events, the keyring, proofs)."""
-    from registry.web.api.proofs import agreement_bundle
+    from registry.store.proofs import agreement_bundle
 
     with opened_registry(can_sign=False) as registry:
         bundle = agreement_bundle(registry, ref)

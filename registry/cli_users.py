@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from registry.cli import friendly, opened_registry
+from registry.cli_common import friendly, opened_registry
 from registry.store.accounts import Accounts, Role
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 
 
@@ -131,3 +131,22 @@ class PartialDate:
     def __lt__(self, other: PartialDate) -> bool:
         """Orders by start, then by precision (the day before the month that contains it)."""
         return (self.start, self.end) < (other.start, other.end)
+
+
+def parse_moment(text: str) -> datetime:
+    """An instant typed by a person: ISO 8601 with or without an offset (UTC if none), or a bare
+    date meaning the end of that day in UTC. Always returned in UTC."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidDate("enter an instant like 2026-03-01T12:00:00Z or a date like 2026-03-01")
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # Converted now, so that an extreme offset fails here and not in a later comparison.
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidDate(
+            f"{text!r} is not an instant like 2026-03-01T12:00:00Z or a date like 2026-03-01"
+        ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from datetime import UTC, date, datetime
+from datetime import datetime
 from enum import Enum
 from functools import cache
 from typing import Any, Union
@@ -18,7 +18,7 @@ from typing import Any, Union
 from marshmallow import Schema, ValidationError, fields, validate
 
 from registry.domain.codec import data_fields
-from registry.domain.dates import InvalidDate, PartialDate
+from registry.domain.dates import InvalidDate, PartialDate, parse_moment
 from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent
 from registry.domain.values import Party, PartyType
 
@@ -58,17 +58,10 @@ class InstantField(fields.Field):
 
 
 def parse_instant_text(value: Any, error: Exception) -> datetime:
-    if not isinstance(value, str) or not value.strip():
-        raise error
-    text = value.strip()
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return parse_moment(value)
+    except InvalidDate:
         raise error from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class PartySchema(Schema):

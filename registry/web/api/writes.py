@@ -21,6 +21,7 @@ from werkzeug.http import parse_etags
 from werkzeug.wrappers import Response
 
 from registry.store.application import Recorded
+from registry.store.proofs import recorded_document
 from registry.store.recorder import Projection, SealedEvent
 from registry.store.tokens import (
     IDEMPOTENCY_KEY_MAX,
@@ -30,7 +31,6 @@ from registry.store.tokens import (
 )
 from registry.web.api.access import Writer
 from registry.web.api.problems import ApiProblem
-from registry.web.api.proofs import recorded_document
 from registry.web.extensions import get_registry
 
 IDEMPOTENCY_KEY = "Idempotency-Key"

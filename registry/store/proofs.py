@@ -3,7 +3,7 @@
 Every record of one response is proven against one checkpoint, taken first: an event recorded
 while the response is built lies beyond that checkpoint and is left out, never served with a
 proof that does not hold. Proofs come from the stored Merkle nodes, never from the client.
-No Flask here: the CLI's `registry prove` builds the same bundles.
+The API and the CLI (`registry prove`) build the same bundles from here.
 """
 
 from __future__ import annotations
