@@ -184,10 +184,12 @@ def export(output: Any) -> None:
 @friendly
 def import_(file: Path) -> None:
     """Verify FILE (from `registry export`) completely, then store it into an empty registry."""
+    from registry.store.intervals import rebuild_views as rebuild
     from registry.store.transfer import import_lines
 
     with opened_registry() as registry:
         count = import_lines(registry, file.read_bytes().splitlines())
+        rebuild(registry)  # the as-of read model too, from the events just imported
     click.echo(f"imported {count} events; run `registry verify` to check the result")
 
 
