@@ -54,7 +54,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from registry.domain.agreement import Agreement
-from registry.domain.events import AgreementEvent
+from registry.domain.events import (
+    AgreementEvent,
+    DeclarationMade,
+    DocumentAttached,
+    MilestoneRecorded,
+    MilestoneStatusChanged,
+    ReservationMade,
+)
 from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.domain.timeline import Period, status_timeline
@@ -256,6 +263,17 @@ def _extend(spans: list[Span], start: date, until: date, values: Values) -> None
 # -- close and reinsert ----------------------------------------------------------------------
 
 
+# Events that change no status, name or party in a standing (see domain.timeline.Standing):
+# recording one leaves every interval as it was, so maintenance need not recompute them.
+STANDING_NEUTRAL = (
+    MilestoneRecorded,
+    MilestoneStatusChanged,
+    DocumentAttached,
+    ReservationMade,
+    DeclarationMade,
+)
+
+
 @dataclass
 class Intervals:
     """One agreement's rows as maintenance goes: the open ones, and what changed.
@@ -272,6 +290,9 @@ class Intervals:
     stored: set[tuple[str, Values, int]] = field(default_factory=set)
     texts: dict[int, tuple[str, str]] = field(default_factory=dict)  # key -> reference, text
     stored_texts: set[int] = field(default_factory=set)
+
+    def has_rows(self) -> bool:
+        return any(self.open.values())
 
     def advance(self, wanted: Rows, instant: int) -> None:
         """The agreement's rows from `instant` on are `wanted`."""
@@ -364,7 +385,10 @@ def advanced(
     """The rows after each (version, recorded) in turn, `recorded` as the envelope has it:
     each time, the timeline known with the events up to that version."""
     ordered = sorted(events, key=lambda e: e.originator_version)
+    by_version = {e.originator_version: e for e in ordered}
     for version, recorded in instants:
+        if isinstance(by_version.get(version), STANDING_NEUTRAL) and intervals.has_rows():
+            continue  # the timeline cannot change: skip an O(history) recomputation
         known = [e for e in ordered if e.originator_version <= version]
         rows = timeline_rows(intervals.agreement_id, status_timeline(known))
         intervals.advance(rows, instant_number(parse_instant(recorded)))
