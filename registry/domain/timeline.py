@@ -12,8 +12,9 @@ Why it is exact: `state_as_of(D)` folds the facts whose effective period starts 
 (in `sort_key` order) and then compares D only with the first day of a date the facts hold (a
 withdrawal's `takes_effect`, the Drafted date): a partial date counts from its start. So the
 state can change only on the first day of some date in the facts; between two such days it is
-constant. This function folds the facts in the same order and derives the state on each of
-those days, with the same `derive`. The unit tests check it against `state_as_of` day by day.
+constant. This function folds the facts in the same order and derives the standing on each
+of those days with `derive`'s own functions. The unit tests check it against `state_as_of` day
+by day.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import date, datetime
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
-from registry.domain.history import derive, not_yet_recorded
+from registry.domain.history import agreement_status, not_yet_recorded, party_row
 from registry.domain.record import Record, sort_key
 from registry.domain.state import AgreementState
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
@@ -85,10 +86,25 @@ def status_timeline(
         while folded < len(dated) and dated[folded].effective.start <= day:
             record.add(dated[folded])
             folded += 1
-        standing = Standing.of(derive(record, corrections, day, known_at))
+        standing = standing_of(record, day)
         if not periods or periods[-1].standing != standing:
             periods.append(Period(day, standing))
     return tuple(periods)
+
+
+def standing_of(record: Record, day: date) -> Standing:
+    """What `history.derive` says of the status, names and parties on `day`, without the rest
+    of the state (milestones, documents...), whose rows would make long histories quadratic."""
+    rows = tuple(party_row(record, party, day) for party in record.parties)
+    drafted = record.drafted
+    return Standing(
+        status=agreement_status(record, rows, day),
+        reference=drafted.reference,
+        titles=tuple(record.titles.items()),
+        kind=drafted.kind,
+        character=drafted.character,
+        parties=tuple((row.code, row.status) for row in rows),
+    )
 
 
 def change_days(facts: Sequence[AgreementEvent]) -> list[date]:
@@ -116,4 +132,4 @@ def standing_on(periods: Sequence[Period], day: date | None) -> Standing:
     return found.standing
 
 
-__all__ = ["Period", "Standing", "change_days", "standing_on", "status_timeline"]
+__all__ = ["Period", "Standing", "change_days", "standing_of", "standing_on", "status_timeline"]
