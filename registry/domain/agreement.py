@@ -14,6 +14,7 @@ rebuilt from events.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from uuid import UUID
 
@@ -125,6 +126,16 @@ class Agreement(Aggregate):
             self._record = Record.of(self._corrections.in_order())
         elif not isinstance(event, Drafted):
             self._record.add(event)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Agreement:
+        """Events are immutable: a copy shares them and copies only the state built from them
+        (the repository's cache hands out deep copies, and copying every event is O(history))."""
+        for event in self._history:
+            memo[id(event)] = event
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        clone.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()})
+        return clone
 
     @property
     def history(self) -> tuple[AgreementEvent, ...]:
