@@ -39,7 +39,7 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 def canonical_json(value: object) -> bytes:
     """Return the RFC 8785 bytes of ``value``, refusing anything outside the registry's I-JSON."""
     try:
-        astral_keys = _check(value, "$")
+        astral_keys = _check(value)
     except RecursionError:
         raise CanonicalJSONError("value is nested too deeply to canonicalise") from None
     if not astral_keys:
@@ -48,9 +48,9 @@ def canonical_json(value: object) -> bytes:
         # integers, and key order by code point equals JCS's UTF-16 order while no key holds a
         # character beyond U+FFFF. It is several times faster than the pure-Python rfc8785, and
         # a property test pins the two to each other.
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8"
+        )
     try:
         return rfc8785.dumps(value)  # type: ignore[arg-type]  # checked by _check above
     except rfc8785.CanonicalizationError as error:  # pragma: no cover - _check is stricter
@@ -93,47 +93,63 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check(value: object, path: str) -> bool:
-    """Refuse what is outside the subset; True if some object key has a non-BMP character."""
+Path = tuple[str | int, ...]
+
+
+def _check(value: object, path: Path = ()) -> bool:
+    """Refuse what is outside the subset; True if some object key has a non-BMP character.
+
+    The path is kept as segments and spelled out only for an error message.
+    """
     # bool before int: bool is an int subclass, and both are allowed.
     if value is None or isinstance(value, bool):
         return False
     if isinstance(value, int):
         if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            raise CanonicalJSONError(f"{path}: integer {value} is outside ±(2**53-1)")
+            raise CanonicalJSONError(f"{_spelled(path)}: integer {value} is outside ±(2**53-1)")
         return False
     if isinstance(value, str):
-        _check_text(value, f"{path}: string")
+        _check_text(value, path, "string")
         return False
     if isinstance(value, float):
-        raise CanonicalJSONError(f"{path}: floats are not allowed ({value!r}); use integers")
+        raise CanonicalJSONError(
+            f"{_spelled(path)}: floats are not allowed ({value!r}); use integers"
+        )
     if isinstance(value, list | tuple):
         astral = False
         for index, item in enumerate(value):
-            astral = _check(item, f"{path}[{index}]") or astral
+            astral = _check(item, (*path, index)) or astral
         return astral
     if isinstance(value, dict):
         astral = False
         for key, item in value.items():
             if not isinstance(key, str):
-                raise CanonicalJSONError(f"{path}: object key {key!r} is not a string")
-            _check_text(key, f"{path}: object key")
-            astral = _check(item, _member_path(path, key)) or astral or bool(_ASTRAL.search(key))
+                raise CanonicalJSONError(f"{_spelled(path)}: object key {key!r} is not a string")
+            _check_text(key, path, "object key")
+            astral = _check(item, (*path, key)) or astral or bool(_ASTRAL.search(key))
         return astral
-    raise CanonicalJSONError(f"{path}: {type(value).__name__} is not a JSON type")
+    raise CanonicalJSONError(f"{_spelled(path)}: {type(value).__name__} is not a JSON type")
 
 
-def _check_text(text: str, where: str) -> None:
+def _spelled(path: Path) -> str:
+    text = "$"
+    for segment in path:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif _IDENTIFIER.fullmatch(segment):
+            text += f".{segment}"
+        else:
+            text += f"[{json.dumps(segment)}]"
+    return text
+
+
+def _check_text(text: str, path: Path, what: str) -> None:
     match = _NOT_TEXT.search(text)
     if match:
         code_point = ord(match.group())
-        raise CanonicalJSONError(f"{where} contains U+{code_point:04X}, which I-JSON forbids")
-
-
-def _member_path(path: str, key: str) -> str:
-    if _IDENTIFIER.fullmatch(key):
-        return f"{path}.{key}"
-    return f"{path}[{json.dumps(key)}]"
+        raise CanonicalJSONError(
+            f"{_spelled(path)}: {what} contains U+{code_point:04X}, which I-JSON forbids"
+        )
 
 
 def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:

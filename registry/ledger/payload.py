@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import cast
 
 from registry.ledger.canonical import MAX_SAFE_INTEGER, canonical_json, parse_canonical
@@ -74,11 +75,17 @@ def parse_instant(text: str) -> datetime:
     """Parse exactly ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` into an aware UTC datetime."""
     if not isinstance(text, str) or not _INSTANT.fullmatch(text):
         raise PayloadError(f"{text!r} is not an instant of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    return _parse_instant(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_instant(text: str) -> datetime:
+    # Cached: a verifier reads each recorded instant several times (payload, chain, key window),
+    # and datetimes are immutable.
     try:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except ValueError:
         raise PayloadError(f"{text!r} is not a real instant") from None
-    return moment
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,9 @@ class EventPayload:
     data: dict[str, object]
 
     def __post_init__(self) -> None:
+        self._validate(copy_data=True)
+
+    def _validate(self, *, copy_data: bool) -> None:
         _check_agreement(self.agreement)
         _check_version(self.version)
         _check_non_empty("type", self.type)
@@ -108,9 +118,12 @@ class EventPayload:
         _check_non_empty("actor", self.actor)
         if not isinstance(self.prev, str) or not _SHA256_HEX.fullmatch(self.prev):
             raise PayloadError(f"prev {self.prev!r} is not 64 lowercase hex digits")
-        # Keep a private canonical copy, so a caller mutating its dict later cannot
-        # change what this payload signs.
-        object.__setattr__(self, "data", _canonical_copy_of_data(self.data))
+        if copy_data:
+            # Keep a private canonical copy, so a caller mutating its dict later cannot
+            # change what this payload signs.
+            object.__setattr__(self, "data", _canonical_copy_of_data(self.data))
+        elif not isinstance(self.data, dict):
+            raise PayloadError(f"data must be a JSON object, got {type(self.data).__name__}")
 
     def to_bytes(self) -> bytes:
         return canonical_json({name: getattr(self, name) for name in PAYLOAD_FIELDS})
@@ -130,7 +143,13 @@ class EventPayload:
             raise PayloadError(
                 f"payload members are wrong: missing {sorted(missing)}, unexpected {sorted(extra)}"
             )
-        return cls(**document)  # type: ignore[arg-type]  # each field is checked in __post_init__
+        # The document was just parsed from canonical bytes and is held by nobody else, so its
+        # data needs no defensive canonical copy; every field is still checked.
+        payload = object.__new__(cls)
+        for name in PAYLOAD_FIELDS:
+            object.__setattr__(payload, name, document[name])
+        payload._validate(copy_data=False)
+        return payload
 
 
 def seal(payload: EventPayload, key: SigningKey) -> bytes:
