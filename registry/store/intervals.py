@@ -151,6 +151,7 @@ def _indexes(table: Table, *lead: str) -> None:
     its periods that end on or after D. `past`: the rows closed since, by when they were
     closed, for "known at T" (few, unless T is long ago). `by_reference`: every row, in list
     order, for the page: walked until the page is full, both clocks tested in the index.
+    `by_text`: every row by its wording, for a search, which starts from the texts found.
     """
     current, closed = table.c.recorded_to == OPEN_SQL, table.c.recorded_to < OPEN_SQL
     period = ("valid_until", "valid_from", "recorded_from")
@@ -160,6 +161,8 @@ def _indexes(table: Table, *lead: str) -> None:
         ("past", (*lead, "recorded_to", *period, "status", *listed), closed),
         ("by_reference", (*lead, "reference", *period, "recorded_to", "status", *listed,
                           "agreement_id"), None),
+        ("by_text", ("titles_key", *lead, *period, "recorded_to", "status", "kind",
+                     "character", "reference", "agreement_id"), None),
     ):  # fmt: skip
         Index(
             f"{table.name}_{name}",

@@ -13,7 +13,7 @@ intervals.py): every filter is tested in the index, and only the page's rows are
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -101,7 +101,7 @@ def agreements_as_of(
     # With a party, its own rows (which carry the agreement's columns) answer the question.
     table = party_intervals if filters.party is not None else agreement_intervals
     wanted = _filters(table, filters)
-    counts = _counts(session, table, when, wanted)
+    counts = _counts(session, table, when, filters, wanted)
     ids = _page(session, table, when, [*wanted, *_status(table, filters.status)], limit, offset)
     rows = _rows(session, ids, when)
     parties = _party_statuses(session, ids, when)
@@ -160,11 +160,15 @@ def _escaped(text: str) -> str:
 
 
 def _counts(
-    session: Session, table: Table, when: When, wanted: list[ColumnElement[bool]]
+    session: Session, table: Table, when: When, filters: Filters, wanted: list[Any]
 ) -> dict[AgreementStatus, int]:
-    """Counted per status, one index range each (`now` index): no sort, and only the rows
-    whose period reaches the day. Known at an instant, the rows closed since add theirs."""
+    """Counted per status, one range each in the `now` index: no sort, and only the rows
+    whose period reaches the day; known at an instant, the rows closed since add theirs.
+    A search instead starts from the texts found, through the `by_text` index."""
     c = table.c
+    if filters.q:
+        grouped = select(c.status, func.count()).where(*when.rows(table), *wanted)
+        return _tally(session.execute(grouped.group_by(c.status)))
     valid = [c.valid_from <= when.day, c.valid_until >= when.day]
     believed = [c.recorded_to == OPEN_SQL]
     if when.instant is not None:
@@ -179,8 +183,12 @@ def _counts(
         closed = [c.recorded_to < OPEN_SQL, c.recorded_to > when.instant]
         since = [c.recorded_from <= when.instant, *valid, *wanted]
         queries.append(select(c.status, func.count()).where(*closed, *since).group_by(c.status))
+    return _tally(session.execute(union_all(*queries)))
+
+
+def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
     counts: dict[AgreementStatus, int] = {}
-    for value, count in session.execute(union_all(*queries)):
+    for value, count in rows:
         if count:
             status = AgreementStatus(value)
             counts[status] = counts.get(status, 0) + count
