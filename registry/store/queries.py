@@ -96,6 +96,7 @@ def agreements_as_of(
     everything recorded); `limit=None` lists them all."""
     if known_at is not None and known_at.tzinfo is None:
         raise ValueError("known_at must be timezone-aware")
+    _one_snapshot(session)
     filters = filters or Filters()
     when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
     # With a party, its own rows (which carry the agreement's columns) answer the question.
@@ -112,6 +113,13 @@ def agreements_as_of(
         as_of=as_of,
         known_at=known_at,
     )
+
+
+def _one_snapshot(session: Session) -> None:
+    """The counts, the page and its rows from one snapshot, whatever is recorded meanwhile
+    (SQLite's read transactions already see one; PostgreSQL's default sees one per query)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 @dataclass(frozen=True)

@@ -396,6 +396,8 @@ class IntervalScenario:
         assert character.total == 3
         assert registry.list_as_of(None, q="strategic").agreements[0].reference == "PK-KZ-2026-904"
         assert registry.list_as_of(None, q="транзит").total == 3
+        assert registry.list_as_of(None, q="ТРАНЗИТНОЙ").total == 3  # any script, any case
+        assert registry.list_as_of(None, q="pk-kz-2026-90").total == 4
         assert registry.list_as_of(None, q="100%").total == 0
         assert registry.list_as_of(None, party="UZB").total == 0
         before = registry.list_as_of(date(2026, 1, 1))
