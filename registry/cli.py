@@ -258,6 +258,10 @@ main.add_command(mirror)
 main.add_command(prove)
 main.add_command(verify_bundle)
 
+from registry.cli_audit import report  # noqa: E402
+
+main.add_command(report)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -14,6 +14,10 @@ def register_blueprints(app: Flask) -> None:
 
     officer.init_app(app)  # login, agreements, forms, admin; CSRF and security headers
 
+    from registry.web import audit
+
+    app.register_blueprint(audit.bp)  # /audit: the auditor's workspace
+
     from registry.web import api, feeds
 
     api.init_api(app)  # /api/v1, /api/openapi.json, /api/docs, /admin/tokens

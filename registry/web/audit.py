@@ -1,0 +1,340 @@
+"""The auditor's workspace (roles auditor and admin): the whole registry as of a date and as
+known at an instant, the changes between two views, the full verification, the report in
+JSON, CSV and print, and the deadlines ahead. Views parse, call the store, render."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from registry.domain.deadlines import DeadlineKind
+from registry.domain.diff import ChangeKind
+from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.store import audit
+from registry.store.accounts import Role
+from registry.store.audit_document import report_csv
+from registry.store.audit_report import AuditQuery, ReportError, View
+from registry.store.log import TransparencyLog
+from registry.store.proofs import NoCheckpoint
+from registry.store.queries import Filters
+from registry.store.verification import verify_store
+from registry.web.auth import require_login, roles_required
+from registry.web.extensions import get_registry
+from registry.web.forms_text import choice_label
+from registry.web.schemas import InstantField
+from registry.web.security import error_page, install_error_pages
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+install_error_pages(bp)
+require_login(bp)
+auditors = roles_required(Role.AUDITOR, Role.ADMIN)
+
+PAGE_SIZE = 50
+DIFF_LIMIT = 200  # agreements compared on one page
+REPORT_LIMIT = 1000  # agreements in a report made on the web; the CLI has no limit
+HORIZONS = (30, 90, 180, 365, 730)
+
+CHANGE_LABELS = {
+    ChangeKind.CONSENT: "Consent to be bound",
+    ChangeKind.WITHDRAWAL_TOOK_EFFECT: "Withdrawal took effect",
+    ChangeKind.DOCUMENT: "Document attached",
+}
+DEADLINE_LABELS = {
+    DeadlineKind.ENTRY_INTO_FORCE: "Enters into force",
+    DeadlineKind.WITHDRAWAL_TAKES_EFFECT: "Withdrawal takes effect",
+    DeadlineKind.TERMINATION: "Terminates",
+    DeadlineKind.EXPIRY: "Expires",
+    DeadlineKind.RENEWAL_ENDS: "Renewal runs out",
+    DeadlineKind.MILESTONE_DUE: "Milestone due",
+    DeadlineKind.MILESTONE_OVERDUE: "Milestone overdue",
+}
+
+
+def _choice(enum: type) -> fields.String:
+    values = [member.value for member in enum]  # type: ignore[attr-defined]
+    return fields.String(load_default=None, validate=validate.OneOf(values))
+
+
+def _date(**options: Any) -> fields.Date:
+    return fields.Date(
+        load_default=None, error_messages={"invalid": "Enter a date like 2026-06-01."}, **options
+    )
+
+
+class FilterArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    party = fields.String(load_default=None, validate=validate.Length(max=64))
+    kind = _choice(AgreementKind)
+    character = _choice(LegalCharacter)
+    status = _choice(AgreementStatus)
+
+
+class PickArgs(FilterArgs):
+    as_of = _date()
+    known_at = InstantField(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class DiffArgs(FilterArgs):
+    as_of = _date()
+    from_ = _date(data_key="from")
+    to = _date()
+    known_at = InstantField(load_default=None)
+    known_from = InstantField(load_default=None)
+    known_to = InstantField(load_default=None)
+
+
+class DeadlineArgs(FilterArgs):
+    as_of = _date()
+    known_at = InstantField(load_default=None)
+    horizon = fields.Integer(load_default=365, validate=validate.OneOf(HORIZONS))
+
+
+FIELD_NAMES = {
+    "as_of": "As of",
+    "from": "From",
+    "to": "To",
+    "known_at": "Known at",
+    "known_from": "Known at (first)",
+    "known_to": "Known at (second)",
+    "horizon": "Horizon",
+    "q": "Search",
+    "character": "Legal character",
+}
+
+
+def parsed(schema: Schema) -> tuple[dict[str, Any], list[str]]:
+    """The query arguments, empty ones left out; on errors, the defaults and the messages."""
+    raw = {k: v for k, v in request.args.items() if v.strip()}
+    try:
+        return schema.load(raw), []
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        problems = [
+            f"{FIELD_NAMES.get(name, name.capitalize())}: {' '.join(map(str, m))}"
+            for name, m in messages.items()  # type: ignore[union-attr]
+        ]
+        return schema.load({}), problems
+
+
+def filters_of(args: dict[str, Any]) -> Filters:
+    return Filters(
+        party=(args.get("party") or "").strip() or None,
+        kind=AgreementKind(args["kind"]) if args.get("kind") else None,
+        character=LegalCharacter(args["character"]) if args.get("character") else None,
+        status=AgreementStatus(args["status"]) if args.get("status") else None,
+        q=(args.get("q") or "").strip() or None,
+    )
+
+
+def choices() -> dict[str, Any]:
+    return {
+        "parties": audit.party_codes(get_registry()),
+        "kinds": [(k.value, choice_label(k.value)) for k in AgreementKind],
+        "characters": [(c.value, choice_label(c.value)) for c in LegalCharacter],
+        "statuses": [(s.value, choice_label(s.value)) for s in AgreementStatus],
+    }
+
+
+def query_of(args: dict[str, Any]) -> AuditQuery:
+    """Two views from the form: missing dates are today, a missing first date or first
+    instant is the same as the second; no instant at all means everything recorded."""
+    to = args.get("to") or args.get("as_of") or date.today()
+    start = args.get("from_") or args.get("as_of") or to
+    known_to = args.get("known_to") or args.get("known_at")
+    known_from = args.get("known_from") or args.get("known_at") or known_to
+    return AuditQuery(View(start, known_from), View(to, known_to), filters_of(args))
+
+
+@bp.get("")
+@auditors
+def index() -> ResponseReturnValue:
+    args, problems = parsed(PickArgs())
+    as_of = args["as_of"] or date.today()
+    filters = filters_of(args)
+    page = get_registry().list_as_of(
+        as_of,
+        args["known_at"],
+        party=filters.party,
+        kind=filters.kind,
+        character=filters.character,
+        status=filters.status,
+        q=filters.q,
+        limit=PAGE_SIZE,
+        offset=(args["page"] - 1) * PAGE_SIZE,
+    )
+    pages = max(1, -(-page.total // PAGE_SIZE))
+    return render_template(
+        "audit/index.html",
+        nav="audit",
+        args=args,
+        as_of=as_of,
+        found=page,
+        everything=sum(
+            n for s, n in page.counts.items() if s is not AgreementStatus.NOT_YET_DRAFTED
+        ),
+        pages=pages,
+        problems=problems,
+        **choices(),
+    ), (400 if problems else 200)
+
+
+@bp.get("/diff")
+@auditors
+def diff() -> ResponseReturnValue:
+    args, problems = parsed(DiffArgs())
+    asked = any(args.get(k) for k in ("as_of", "from_", "to", "known_at", "known_from", "known_to"))
+    report, same = None, False
+    if asked and not problems:
+        try:
+            query = query_of(args)
+            same = query.before == query.after
+            if not same:
+                report = audit.compare(get_registry(), query, limit=DIFF_LIMIT)
+        except (ReportError, audit.TooManyAgreements) as error:
+            problems.append(str(error))
+    return render_template(
+        "audit/diff.html",
+        nav="audit",
+        args=args,
+        report=report,
+        same=same,
+        problems=problems,
+        change_labels=CHANGE_LABELS,
+        **choices(),
+    ), (400 if problems else 200)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@auditors
+def verify() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("audit/verify.html", nav="audit", result=None)
+    registry = get_registry()
+    steps: list[tuple[int, int]] = []
+    started = time.monotonic()
+    result = verify_store(registry, progress=lambda done, total: steps.append((done, total)))
+    seconds = time.monotonic() - started
+    checkpoint = None
+    if result.checkpoint_size is not None:
+        with registry.transaction() as session:
+            checkpoint = TransparencyLog.checkpoint_at(session, result.checkpoint_size)
+    return render_template(
+        "audit/verify.html",
+        nav="audit",
+        result=result,
+        steps=steps,
+        seconds=seconds,
+        checkpoint=checkpoint,
+        finished=datetime.now(UTC),
+    )
+
+
+def _report_query() -> AuditQuery | ResponseReturnValue:
+    args, problems = parsed(DiffArgs())
+    if problems:
+        return error_page(400, "The report's dates could not be used", " ".join(problems))
+    try:
+        return query_of(args)
+    except ReportError as error:
+        return error_page(400, "The report's dates could not be used", str(error))
+
+
+def _download_name(query: AuditQuery, extension: str) -> str:
+    before, after = query.before.as_of, query.after.as_of
+    return f"audit-report-{before}-{after}.{extension}"
+
+
+@bp.get("/report")
+@auditors
+def report() -> ResponseReturnValue:
+    query = _report_query()
+    if not isinstance(query, AuditQuery):
+        return query
+    try:
+        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
+    except audit.TooManyAgreements as error:
+        return error_page(400, "Too many agreements for one report", str(error))
+    return render_template(
+        "audit/report.html",
+        nav="audit",
+        report=found,
+        generated=datetime.now(UTC),
+        change_labels=CHANGE_LABELS,
+    )
+
+
+@bp.get("/report.json")
+@auditors
+def report_json() -> ResponseReturnValue:
+    query = _report_query()
+    if not isinstance(query, AuditQuery):
+        return query
+    try:
+        _report, document = audit.export(
+            get_registry(),
+            query,
+            generated=datetime.now(UTC),
+            by=current_user.username,
+            limit=REPORT_LIMIT,
+        )
+    except audit.TooManyAgreements as error:
+        return error_page(400, "Too many agreements for one report", str(error))
+    body = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
+    return _download(body, "application/json", _download_name(query, "json"))
+
+
+@bp.get("/report.csv")
+@auditors
+def report_csv_file() -> ResponseReturnValue:
+    query = _report_query()
+    if not isinstance(query, AuditQuery):
+        return query
+    try:
+        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
+    except audit.TooManyAgreements as error:
+        return error_page(400, "Too many agreements for one report", str(error))
+    return _download(report_csv(found), "text/csv", _download_name(query, "csv"))
+
+
+def _download(body: str, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/deadlines")
+@auditors
+def deadlines() -> ResponseReturnValue:
+    args, problems = parsed(DeadlineArgs())
+    as_of = args["as_of"] or date.today()
+    found = audit.deadlines(
+        get_registry(), as_of, args["known_at"], filters_of(args), horizon_days=args["horizon"]
+    )
+    return render_template(
+        "audit/deadlines.html",
+        nav="audit",
+        args=args,
+        as_of=as_of,
+        found=found,
+        horizons=HORIZONS,
+        labels=DEADLINE_LABELS,
+        problems=problems,
+        **choices(),
+    ), (400 if problems else 200)
+
+
+@bp.errorhandler(NoCheckpoint)
+def no_checkpoint(error: NoCheckpoint) -> ResponseReturnValue:
+    return error_page(409, "Nothing has been recorded yet", str(error))
