@@ -102,8 +102,12 @@ def agreements_as_of(
     # With a party, its own rows (which carry the agreement's columns) answer the question.
     table = party_intervals if filters.party is not None else agreement_intervals
     wanted = _filters(table, filters)
-    counts = _counts(session, table, when, filters, wanted)
-    ids = _page(session, table, when, [*wanted, *_status(table, filters.status)], limit, offset)
+    if filters.q:
+        counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset)
+    else:
+        counts = _counts(session, table, when, wanted)
+        listed = [*wanted, *_status(table, filters.status)]
+        ids = _page(session, table, when, listed, limit, offset)
     rows = _rows(session, ids, when)
     parties = _party_statuses(session, ids, when)
     return AgreementPage(
@@ -168,15 +172,11 @@ def _escaped(text: str) -> str:
 
 
 def _counts(
-    session: Session, table: Table, when: When, filters: Filters, wanted: list[Any]
+    session: Session, table: Table, when: When, wanted: list[Any]
 ) -> dict[AgreementStatus, int]:
     """Counted per status, one range each in the `now` index: no sort, and only the rows
-    whose period reaches the day; known at an instant, the rows closed since add theirs.
-    A search instead starts from the texts found, through the `by_text` index."""
+    whose period reaches the day; known at an instant, the rows closed since add theirs."""
     c = table.c
-    if filters.q:
-        grouped = select(c.status, func.count()).where(*when.rows(table), *wanted)
-        return _tally(session.execute(grouped.group_by(c.status)))
     valid = [c.valid_from <= when.day, c.valid_until >= when.day]
     believed = [c.recorded_to == OPEN_SQL]
     if when.instant is not None:
@@ -192,6 +192,31 @@ def _counts(
         since = [c.recorded_from <= when.instant, *valid, *wanted]
         queries.append(select(c.status, func.count()).where(*closed, *since).group_by(c.status))
     return _tally(session.execute(union_all(*queries)))
+
+
+def _searched(
+    session: Session,
+    table: Table,
+    when: When,
+    wanted: list[Any],
+    status: AgreementStatus | None,
+    limit: int | None,
+    offset: int,
+) -> tuple[dict[AgreementStatus, int], list[str]]:
+    """A search: the texts are scanned once, the rows they name read through the `by_text`
+    index, and both the counts and the page made from those rows."""
+    c = table.c
+    query = select(c.status, c.reference, c.agreement_id).where(*when.rows(table), *wanted)
+    hits = session.execute(query).all()
+    counts = _tally((hit.status, 1) for hit in hits)
+    drafted = AgreementStatus.NOT_YET_DRAFTED.value
+    listed = sorted(
+        (hit.reference, hit.agreement_id)
+        for hit in hits
+        if (hit.status == status.value if status is not None else hit.status != drafted)
+    )
+    end = offset + limit if limit is not None else None
+    return counts, [agreement_id for _, agreement_id in listed[offset:end]]
 
 
 def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
