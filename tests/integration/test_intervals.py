@@ -261,12 +261,16 @@ class IntervalScenario:
                 party = data.draw(st.sampled_from(("PAK", "UZB", "AFG", "ISSI")))
                 everything = listed(registry, as_of, known_at)
                 with_party = listed(registry, as_of, known_at, party=party)
+                searched = agreements[data.draw(st.integers(0, len(agreements) - 1))]
+                by_reference = listed(registry, as_of, known_at, q=searched.reference.lower())
                 for agreement, events in zip(agreements, histories, strict=True):
                     expected = as_replayed(events, as_of, known_at)
                     found = everything.get(agreement.id)
                     assert (as_listed(found) if found else None) == expected, (as_of, known_at)
                     has_party = expected is not None and party in [c for c, _ in expected[-1]]
                     assert (agreement.id in with_party) == has_party, (as_of, known_at, party)
+                    if agreement is searched:
+                        assert (agreement.id in by_reference) == (expected is not None)
 
         check()
         incremental = rows_of(registry)
@@ -403,6 +407,27 @@ class IntervalScenario:
         before = registry.list_as_of(date(2026, 1, 1))
         assert before.total == 0
         assert before.counts == {AgreementStatus.NOT_YET_DRAFTED: 4}
+
+    def test_a_title_amended_later_is_found_by_its_new_words_from_that_date_on(
+        self, registry: Registry
+    ):
+        draft_transit_agreement(registry)
+        registry.record(
+            REF,
+            "TextAmended",
+            effective=day("2026-02-10"),
+            actor=ISLAMABAD,
+            data={"summary": "Transport added", "titles": {"en": "Transit and Transport"}},
+        )
+
+        def found(words: str, as_of: date) -> list[str]:
+            return [a.title for a in registry.list_as_of(as_of, q=words).agreements]
+
+        assert found("transport", date(2026, 2, 9)) == []
+        assert found("transport", date(2026, 2, 10)) == ["Transit and Transport"]
+        assert found("transit trade", date(2026, 2, 9)) == ["Agreement on Transit Trade"]
+        assert found("transit trade", date(2026, 2, 10)) == []
+        assert found("транзит", date(2026, 2, 10)) == []  # the Russian title went with it
 
     @pytest.fixture
     def initialised(self, settings: Settings) -> Iterator[Registry]:
