@@ -55,23 +55,33 @@ def print_state(state: Any) -> None:
         f"{state.kind.value.replace('_', ' ')}, {state.character.value.replace('_', '-')}; "
         f"status: [bold]{state.status.value.replace('_', ' ')}[/bold]"
     )
+    parties = Table(title="Status by party", title_justify="left")
+    for column in ("party", "status", "signature", "consent", "in force", "withdrawal"):
+        parties.add_column(column)
+    for row in state.parties:
+        parties.add_row(
+            f"{row.name} ({row.code})",
+            row.status.value.replace("_", " "),
+            _joined(row.signature_type, row.signed),
+            _joined(row.consent, row.consented),
+            _date(row.in_force),
+            _joined("takes effect", row.withdrawal_takes_effect),
+        )
+    console.print(parties)
     data = state.to_dict()
-    parties = Table(title="Parties", title_justify="left")
-    rows = data.get("parties_status") or data.get("party_status") or []
-    if rows:
-        columns = [key for key in rows[0] if key != "party"]
-        parties.add_column("party")
-        for column in columns:
-            parties.add_column(column.replace("_", " "))
-        for row in rows:
-            parties.add_row(str(row.get("party")), *(_cell(row.get(c)) for c in columns))
-        console.print(parties)
     for section in ("milestones", "amendments", "documents", "corrections"):
         items = data.get(section) or []
         if items:
             console.print(f"[bold]{section.capitalize()}[/bold]")
             for item in items:
                 console.print("  " + "; ".join(f"{k}: {_cell(v)}" for k, v in item.items() if v))
+
+
+def _joined(label: Any, when: Any) -> str:
+    if when is None:
+        return ""
+    name = getattr(label, "value", label) or ""
+    return f"{str(name).replace('_', ' ')} {_date(when)}".strip()
 
 
 def _cell(value: Any) -> str:
