@@ -62,7 +62,6 @@ from registry.domain.events import (
     MilestoneStatusChanged,
     ReservationMade,
 )
-from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.domain.timeline import Period, status_timeline
 from registry.ledger.chain import verify_chain
@@ -70,7 +69,7 @@ from registry.ledger.payload import format_instant, parse_instant
 from registry.store.datastore import write_intent
 from registry.store.mapper import TamperedEvent, event_from_payload
 from registry.store.tables import agreements, metadata
-from registry.store.views import summary_row
+from registry.store.views import current_summary
 
 if TYPE_CHECKING:
     from registry.store.application import Registry
@@ -445,10 +444,9 @@ def rebuild_views(registry: Registry, *, batch: int = 500) -> Rebuilt:
             session.execute(delete(table))
         for number, (stream, events) in enumerate(_verified_streams(registry, session), 1):
             last = max(events, key=lambda e: e.originator_version)
-            state = state_as_of(events, as_of=date.today())  # as views.summary_projection
             recorded = format_instant(last.timestamp)
             pending.setdefault(agreements, []).append(
-                summary_row(state, last.originator_version, recorded)
+                current_summary(events, last.originator_version, recorded)
             )
             intervals = replayed_rows(str(stream), events)
             for kind, values, recorded_from, recorded_to in intervals.rows():

@@ -15,7 +15,6 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from registry.domain.events import EVENT_TYPES
-from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.ledger.chain import verify_chain
 from registry.ledger.dsse import Envelope
@@ -25,7 +24,7 @@ from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.mapper import TamperedEvent, event_from_payload
 from registry.store.verification import _pages
-from registry.store.views import summary_row, write_summary
+from registry.store.views import current_summary, write_summary
 
 
 class TransferError(Exception):
@@ -124,7 +123,7 @@ def _summaries(rows: list[tuple[EventPayload, bytes]]):  # type: ignore[no-untyp
                 streams.setdefault(payload.agreement, []).append(payload)
         for payloads in streams.values():
             events = [event_from_payload(p) for p in payloads]
-            state = state_as_of(events)
-            write_summary(session, summary_row(state, payloads[-1].version, payloads[-1].recorded))
+            last = payloads[-1]
+            write_summary(session, current_summary(events, last.version, last.recorded))
 
     return project

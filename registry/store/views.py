@@ -39,13 +39,19 @@ def summary_row(state: AgreementState, version: int, last_recorded: str) -> dict
     }
 
 
+def current_summary(events: Any, version: int, last_recorded: str) -> dict[str, Any]:
+    """The list row of an agreement as it stands today, as known now: one rule for every writer."""
+    return summary_row(state_as_of(events, as_of=date.today()), version, last_recorded)
+
+
 def summary_projection(agreement: Agreement) -> Callable[[Session, list[Any]], None]:
     def project(session: Session, sealed: list[Any]) -> None:
         mine = [s for s in sealed if s.stream == agreement.id]
         if not mine:
             return
-        state = state_as_of(agreement.history, as_of=date.today())
-        write_summary(session, summary_row(state, mine[-1].version, mine[-1].recorded))
+        write_summary(
+            session, current_summary(agreement.history, mine[-1].version, mine[-1].recorded)
+        )
 
     return project
 

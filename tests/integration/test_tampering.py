@@ -25,18 +25,13 @@ from tests.integration.helpers import (
     open_registry,
     record_signatures_and_ratification,
 )
+from tests.integration.test_transfer import env_of
 
 REF = "PK-KZ-2026-900"
 
 
 def run_verify(settings: Settings):  # type: ignore[no-untyped-def]
-    env = {
-        "REGISTRY_HOME": str(settings.home),
-        "REGISTRY_DATABASE_URL": settings.database_url,
-        "REGISTRY_LOG_ORIGIN": settings.log_origin,
-        "REGISTRY_KEYS_DIR": str(settings.keys_dir),
-    }
-    return CliRunner().invoke(main, ["verify"], env=env)
+    return CliRunner().invoke(main, ["verify"], env=env_of(settings))
 
 
 class TamperingScenario:
