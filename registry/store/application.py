@@ -29,6 +29,7 @@ from registry.ledger.trust import Trust
 from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
 from registry.store.datastore import RegistryDatastore, write_intent
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
+from registry.store.files import private_database
 from registry.store.intervals import interval_projection
 from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
 from registry.store.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
@@ -43,6 +44,7 @@ from registry.store.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreem
 from registry.store.recorder import Projection, Receipt, SignedEventRecorder
 from registry.store.settings import Settings
 from registry.store.tables import metadata
+from registry.store.unfinished import require_complete_views
 
 EVENTS_TABLE = "registry_events"
 
@@ -119,6 +121,7 @@ class Registry(Application[UUID]):
     def __init__(self, settings: Settings, *, can_sign: bool = True) -> None:
         self.settings = settings
         self.keystore = KeyStore(settings.private_keys_dir) if can_sign else None
+        private_database(settings.database_url)
         self._trust: Trust | None = None
         super().__init__(
             env={
@@ -344,6 +347,7 @@ class Registry(Application[UUID]):
         the status intervals, the same answers as `state` for each agreement."""
         filters = Filters(party, kind, character, status, q)
         with self.transaction() as session:
+            require_complete_views(session)
             return agreements_as_of(session, as_of, known_at, filters, limit=limit, offset=offset)
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
@@ -386,22 +390,30 @@ class Registry(Application[UUID]):
 
     def commit(self, aggregate: Agreement | Keyring, also: Sequence[Projection] = ()) -> Recorded:
         """Store the aggregate's new events; `also` are more writes for the same transaction."""
-        receipts: list[Receipt] = []
-        projections = (
-            [views.summary_projection(aggregate), interval_projection(aggregate)]
-            if isinstance(aggregate, Agreement)
-            else []
+        receipt = self.commit_many([aggregate], also)
+        last = receipt.events[-1]
+        return Recorded(
+            last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint
         )
+
+    def commit_many(
+        self, aggregates: Sequence[Agreement | Keyring], also: Sequence[Projection] = ()
+    ) -> Receipt:
+        """Store the new events of several aggregates in one transaction (bulk loads): one
+        lock, one checkpoint, one commit, the read models of each in the same transaction."""
+        receipts: list[Receipt] = []
+        projections = [
+            projection
+            for aggregate in aggregates
+            if isinstance(aggregate, Agreement)
+            for projection in (views.summary_projection(aggregate), interval_projection(aggregate))
+        ]
         try:
-            self.save(aggregate, receipt=receipts, projections=[*projections, *also])
+            self.save(*aggregates, receipt=receipts, projections=[*projections, *also])
         except VersionConflict:
             raise
         except IntegrityError:
             raise VersionConflict(
                 "someone else recorded an event on this agreement first: nothing was stored"
             ) from None
-        receipt = receipts[-1]
-        last = receipt.events[-1]
-        return Recorded(
-            last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint
-        )
+        return receipts[-1]

@@ -429,12 +429,15 @@ class Rebuilt:
     party_rows: int
 
 
-def rebuild_views(registry: Registry, *, batch: int = 500) -> Rebuilt:
+def rebuild_views(
+    registry: Registry, *, batch: int = 500, finish: Callable[[Session], None] | None = None
+) -> Rebuilt:
     """Recompute every read-model row (summaries and intervals) from the verified events.
 
     One write transaction, holding the recorder's lock: readers see the old rows until it
     commits, no event is recorded meanwhile, and a stored event that fails verification
-    aborts it with nothing changed.
+    aborts it with nothing changed. `finish` runs last in the same transaction (an import
+    marks its views complete there).
     """
     totals = [0, 0, 0]
     pending: dict[Table, list[dict[str, Any]]] = {}
@@ -457,6 +460,8 @@ def rebuild_views(registry: Registry, *, batch: int = 500) -> Rebuilt:
             if number % batch == 0:
                 _flush(session, pending, totals)
         _flush(session, pending, totals)
+        if finish is not None:
+            finish(session)
     return Rebuilt(*totals)
 
 
@@ -482,13 +487,14 @@ def _verified_streams(
     )
     stream: UUID | None = None
     opened: list[Any] = []
+    trust = registry.trust()  # once: the keyring cannot change while the lock is held
     for row in session.execute(query):
         if row.originator_id != stream and opened:
             yield _events(stream, opened)  # type: ignore[arg-type]
             opened = []
         stream = row.originator_id
         stored = StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
-        opened.append(registry.mapper.open(stored))
+        opened.append(registry.mapper.open(stored, trust))
     if opened:
         yield _events(stream, opened)  # type: ignore[arg-type]
 

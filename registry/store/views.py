@@ -62,6 +62,9 @@ def write_summary(session: Session, row: dict[str, Any]) -> None:
 
 
 def agreement_ids(registry: Registry) -> list[UUID]:
+    from registry.store.unfinished import require_complete_views
+
     with registry.transaction() as session:
+        require_complete_views(session)
         rows = session.execute(select(agreements.c.id).order_by(agreements.c.reference))
         return [UUID(row.id) for row in rows]
