@@ -240,6 +240,30 @@ def import_(file: Path, allow_partial: bool, chunk: int) -> None:
     )
 
 
+@main.command(name="export-accounts")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@friendly
+def export_accounts(output: Path) -> None:
+    """Back up users, roles and API token hashes to a private file (not signed history)."""
+    from registry.store.account_backup import export_accounts as write
+
+    with opened_registry(can_sign=False) as registry:
+        counts = write(registry, output)
+    click.echo(f"wrote {counts['users']} users and {counts['api_tokens']} tokens to {output}")
+
+
+@main.command(name="import-accounts")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@friendly
+def import_accounts(file: Path) -> None:
+    """Restore users, roles and API tokens from `export-accounts` into a registry without any."""
+    from registry.store.account_backup import import_accounts as restore
+
+    with opened_registry(can_sign=False) as registry:
+        counts = restore(registry, file)
+    click.echo(f"restored {counts['users']} users and {counts['api_tokens']} tokens")
+
+
 @main.group()
 def officer() -> None:
     """Officers' signing keys: registration, rotation, revocation (signed events)."""

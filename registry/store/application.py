@@ -115,6 +115,24 @@ class Recorded:
     checkpoint: IssuedCheckpoint
 
 
+def _read_models(agreements: Sequence[Agreement]) -> Projection:
+    """The summary and interval projections of each agreement, given only its own events
+    (grouped once, so a bulk commit of many agreements stays linear)."""
+    projections = {
+        a.id: (views.summary_projection(a), interval_projection(a)) for a in agreements
+    }
+
+    def project(session: Any, sealed: list[Any]) -> None:
+        groups: dict[UUID, list[Any]] = {}
+        for event in sealed:
+            groups.setdefault(event.stream, []).append(event)
+        for stream, mine in groups.items():
+            for projection in projections.get(stream, ()):
+                projection(session, mine)
+
+    return project
+
+
 class Registry(Application[UUID]):
     name = "Registry"
 
@@ -402,12 +420,8 @@ class Registry(Application[UUID]):
         """Store the new events of several aggregates in one transaction (bulk loads): one
         lock, one checkpoint, one commit, the read models of each in the same transaction."""
         receipts: list[Receipt] = []
-        projections = [
-            projection
-            for aggregate in aggregates
-            if isinstance(aggregate, Agreement)
-            for projection in (views.summary_projection(aggregate), interval_projection(aggregate))
-        ]
+        agreements = [a for a in aggregates if isinstance(a, Agreement)]
+        projections = [_read_models(agreements)] if agreements else []
         try:
             self.save(*aggregates, receipt=receipts, projections=[*projections, *also])
         except VersionConflict:

@@ -22,6 +22,7 @@ from registry.domain.dates import InvalidDate
 from registry.domain.errors import DomainError, NotYetRecorded
 from registry.store.errors import AgreementNotFound, VersionConflict
 from registry.store.mapper import SigningRefused, TamperedEvent
+from registry.store.unfinished import ViewsIncomplete
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
@@ -202,7 +203,12 @@ def _unexpected(error: Exception) -> Response:
     return problem_response(500, "The registry could not finish this request; nothing was lost.")
 
 
+def _views_incomplete(error: ViewsIncomplete) -> Response:
+    return problem_response(503, str(error), headers={"Retry-After": "60"})
+
+
 HANDLERS: list[tuple[type[Exception], Any]] = [
+    (ViewsIncomplete, _views_incomplete),
     (ApiProblem, _api_problem),
     (ValidationError, _validation),
     (InvalidEventData, _invalid_event_data),

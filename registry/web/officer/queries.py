@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 
 from registry.store.application import Registry
 from registry.store.tables import agreements
+from registry.store.unfinished import require_complete_views
 
 PAGE_SIZE = 20
 SORTS = {
@@ -75,6 +76,7 @@ def list_agreements(registry: Registry, query: ListQuery) -> ListPage:
     conditions = _conditions(query)
     where = and_(*conditions) if conditions else literal(True)
     with registry.transaction() as session:
+        require_complete_views(session)
         counts = {
             row.status: int(row.n)
             for row in session.execute(
