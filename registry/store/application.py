@@ -118,9 +118,7 @@ class Recorded:
 def _read_models(agreements: Sequence[Agreement]) -> Projection:
     """The summary and interval projections of each agreement, given only its own events
     (grouped once, so a bulk commit of many agreements stays linear)."""
-    projections = {
-        a.id: (views.summary_projection(a), interval_projection(a)) for a in agreements
-    }
+    projections = {a.id: (views.summary_projection(a), interval_projection(a)) for a in agreements}
 
     def project(session: Any, sealed: list[Any]) -> None:
         groups: dict[UUID, list[Any]] = {}

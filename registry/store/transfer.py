@@ -196,9 +196,11 @@ def import_file(
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> Imported:
+    """Verify the whole file, then store it `chunk` events per transaction (`progress` is
+    told how many events are stored after each chunk), then build the read models."""
     resume = _resume_point(registry, chunk)
     trust = _keyring_trust(registry, lines)
-    verified = _verify(registry, trust, lines, chunk, resume, progress)
+    verified = _verify(registry, trust, lines, chunk, resume)
     target = _check_trailer(verified, allow_partial)
     if resume and verified.root_at_resume != _stored_root(registry, resume):
         raise TransferError(
@@ -293,7 +295,6 @@ def _verify(
     lines: Lines,
     chunk: int,
     resume: int,
-    progress: Callable[[int], None] | None,
 ) -> _Verified:
     """Pass 1: every envelope, every link, the order and the tree; nothing is written."""
     verified = _Verified()
@@ -326,8 +327,6 @@ def _verify(
         if tree.size % chunk == 0:
             verified.chunks.append(digest.digest())
             digest = hashlib.sha256()
-            if progress:
-                progress(tree.size)
     if tree.size % chunk:
         verified.chunks.append(digest.digest())
     if tree.size == resume:
