@@ -364,6 +364,7 @@ class Registry(Application[UUID]):
         filters = Filters(party, kind, character, status, q)
         with self.transaction() as session:
             require_complete_views(session)
+        with self.transaction() as session:
             return agreements_as_of(session, as_of, known_at, filters, limit=limit, offset=offset)
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
