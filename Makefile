@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/ruff format --check registry tests bench
 
 bench: install
+	bench/run --json bench/figures.json
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.merkle
 	$(BIN)/python -m bench.list_as_of
