@@ -47,6 +47,7 @@ from registry.ledger.keys import Keyring
 from registry.ledger.merkle import ProofError, verify_consistency
 from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload, open_envelope, parse_instant
+from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
 from registry.store.intervals import Intervals, advanced
@@ -135,13 +136,19 @@ def mirror(
     verifier: NoteVerifier,
     *,
     page: int = PAGE,
+    tiles: bool = False,
 ) -> MirrorResult:
-    """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse."""
+    """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse.
+
+    With `tiles`, the source is the log's prefix and is read through its C2SP tiles alone
+    (registry/mirror_tiles.py); otherwise it is a registry's API.
+    """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
     if _entries(registry.anchors()) != _entries(anchors):
         raise MirrorRefused("the local store's trust anchors are not the pinned keys")
-    _check_keys(source, anchors, verifier)
+    if not tiles:
+        _check_keys(source, anchors, verifier)
     local = registry.checkpoint()
     before = local.size if local else 0
     with registry.transaction() as session:
@@ -151,7 +158,7 @@ def mirror(
             f"the local store holds {held} entries but its checkpoint covers {before}: "
             "run `registry verify` on it"
         )
-    note = source.get("/api/v1/log/checkpoint").decode("utf-8")
+    note = source.get("/checkpoint" if tiles else "/api/v1/log/checkpoint").decode("utf-8")
     try:
         remote = open_checkpoint(note, verifier)
     except CheckpointError as error:
@@ -163,11 +170,14 @@ def mirror(
             f"the server's log has {remote.size} entries, fewer than the {before} this mirror "
             "already holds: it rewrote history"
         )
-    if local is not None and before > 0:
+    if tiles:
+        envelopes = _from_tiles(registry, source, before, remote)
+    elif local is not None and before > 0:
         _check_consistency(source, before, local.root_hash, remote)
     if remote.size == before:
         return MirrorResult(before, before, remote)
-    envelopes = _fetch(source, before, remote.size, page)
+    if not tiles:
+        envelopes = _fetch(source, before, remote.size, page)
     rows = _verify(registry, anchors, envelopes, before)
     stored = [
         (
@@ -194,6 +204,15 @@ def mirror(
             f"the server's entries do not hash to the root its checkpoint signs: {error}"
         ) from None
     return MirrorResult(before, remote.size, remote)
+
+
+def _from_tiles(registry: Registry, source: Source, before: int, remote: Checkpoint) -> list[bytes]:
+    from registry.mirror_tiles import envelopes_from_tiles
+
+    try:
+        return envelopes_from_tiles(registry, source, before, remote)
+    except TileError as error:
+        raise MirrorRefused(f"the log's tiles do not verify: {error}") from None
 
 
 def _entries(keyring: Keyring) -> list[dict[str, str]]:

@@ -239,6 +239,18 @@ def check_tiles(
         )
 
 
+def held_keys(size: int, start: int) -> list[NodeKey]:
+    """The nodes of the tree of `start` leaves that `read_log(…, start, held)` may read."""
+    keys = [
+        key
+        for tile in tiles_for(size, start)
+        for i, key in enumerate(tile.node_keys())
+        if tile.covers(i)[1] <= start
+    ]
+    edge = [(lvl, i) for lvl, i in _perfect_subtrees(0, size) if (i + 1) << lvl <= start]
+    return list(dict.fromkeys(keys + edge))
+
+
 def _check_held(tile: TileRef, hashes: list[bytes], start: int, held: NodeReader) -> None:
     for i, (key, digest) in enumerate(zip(tile.node_keys(), hashes, strict=True)):
         if tile.covers(i)[1] <= start and held.node(*key) != digest:
