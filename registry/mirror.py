@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -56,6 +57,7 @@ from registry.store.mapper import event_from_payload
 from registry.store.views import summary_row, write_summary
 
 PAGE = 500
+RATE_LIMITED_RETRIES = 5
 KEYRING_STREAM = str(KeyringStream.ID)
 
 
@@ -87,13 +89,30 @@ class HttpSource:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return bytes(response.read())
-        except urllib.error.HTTPError as error:
-            raise SourceError(f"GET {url}: {error.code} {_problem_detail(error.read())}") from None
-        except (urllib.error.URLError, OSError) as error:
-            raise SourceError(f"GET {url}: {error}") from None
+        for attempt in range(RATE_LIMITED_RETRIES + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return bytes(response.read())
+            except urllib.error.HTTPError as error:
+                wait = _retry_after(error) if attempt < RATE_LIMITED_RETRIES else None
+                if wait is None:
+                    detail = _problem_detail(error.read())
+                    raise SourceError(f"GET {url}: {error.code} {detail}") from None
+                time.sleep(wait)  # rate limited: a follower of many tiles waits its turn
+            except (urllib.error.URLError, OSError) as error:
+                raise SourceError(f"GET {url}: {error}") from None
+        raise AssertionError("unreachable")
+
+
+def _retry_after(error: urllib.error.HTTPError) -> float | None:
+    """Seconds to wait before retrying a 429 that says so (at most a minute), else None."""
+    if error.code != 429:
+        return None
+    try:
+        seconds = float(error.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 60 else None
 
 
 def _problem_detail(body: bytes) -> str:

@@ -6,7 +6,9 @@ gunicorn and a static copy of the tiles.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from registry.ledger.bundle import load_anchors
 from registry.ledger.canonical import canonical_json
 from registry.ledger.tiles import TileRef, bundles_for, read_log, tiles_for
-from registry.mirror import MirrorRefused, mirror, pin_anchors
+from registry.mirror import HttpSource, MirrorRefused, mirror, pin_anchors
 from registry.store.application import Registry
 from registry.store.tables import checkpoints, log_entries
 from registry.store.verification import verify_store
@@ -265,3 +267,31 @@ def _day(text: str) -> Any:
     from registry.domain.dates import PartialDate
 
     return PartialDate.parse(text)
+
+
+def test_the_http_source_waits_out_a_rate_limit_and_then_reads() -> None:
+    answers = [(429, b"{}"), (429, b"{}"), (200, b"tile bytes")]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = answers.pop(0)
+            self.send_response(status)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        source = HttpSource(f"http://127.0.0.1:{server.server_address[1]}", timeout=10)
+        assert source.get("/tile/0/000") == b"tile bytes"
+        assert answers == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
