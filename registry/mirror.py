@@ -19,11 +19,13 @@ Verification uses registry.ledger only; registry.store is just the local databas
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -85,21 +87,28 @@ class HttpSource:
         url = self.base_url + path
         if params:
             url += "?" + urllib.parse.urlencode(params)
-        headers = {"Accept": "application/json, text/plain", "User-Agent": "registry-mirror/1"}
+        headers = {
+            "Accept": "application/json, text/plain",
+            "Accept-Encoding": "gzip, identity",
+            "User-Agent": "registry-mirror/1",
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, headers=headers)
         for attempt in range(RATE_LIMITED_RETRIES + 1):
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return bytes(response.read())
+                    body = bytes(response.read())
+                    if response.headers.get("Content-Encoding") == "gzip":
+                        body = gzip.decompress(body)
+                    return body
             except urllib.error.HTTPError as error:
                 wait = _retry_after(error) if attempt < RATE_LIMITED_RETRIES else None
                 if wait is None:
                     detail = _problem_detail(error.read())
                     raise SourceError(f"GET {url}: {error.code} {detail}") from None
                 time.sleep(wait)  # rate limited: a follower of many tiles waits its turn
-            except (urllib.error.URLError, OSError) as error:
+            except (urllib.error.URLError, OSError, EOFError, zlib.error) as error:
                 raise SourceError(f"GET {url}: {error}") from None
         raise AssertionError("unreachable")
 

@@ -6,6 +6,7 @@ gunicorn and a static copy of the tiles.
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,6 +86,10 @@ def test_every_tile_is_served_immutable_and_a_tile_client_reaches_the_checkpoint
         etag = response.headers["ETag"]
         again = client.get(f"{PREFIX}/{tile.path}", headers={"If-None-Match": etag})
         assert again.status_code == 304
+    bundle = TileRef(0, 0, size, entries=True).path
+    zipped = client.get(f"{PREFIX}/{bundle}", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == fetch(client, bundle)
     entries = read_log(lambda path: fetch(client, path), size, root)
     feed = client.get(f"{PREFIX}/entries", query_string={"start": 0, "limit": 1000}).get_json()
     assert entries == [canonical_json(entry["envelope"]) for entry in feed["entries"]]

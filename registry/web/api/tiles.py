@@ -10,7 +10,9 @@ C2SP rather than by the OpenAPI document, so they are not in it.
 
 from __future__ import annotations
 
-from flask import current_app
+import gzip
+
+from flask import current_app, request
 from werkzeug.wrappers import Response
 
 from registry.ledger.merkle import leaf_hash
@@ -34,6 +36,11 @@ def tile(path: str) -> Response:
     except (TileError, TileNotFound) as error:
         raise ApiProblem(404, str(error), code="tile_not_found") from None
     response = current_app.response_class(body, mimetype="application/octet-stream")
+    if ref.entries:  # the spec asks for entry bundles compressed at the HTTP layer
+        response.vary.add("Accept-Encoding")
+        if request.accept_encodings["gzip"]:
+            response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+            response.headers["Content-Encoding"] = "gzip"
     return immutable(response)
 
 
