@@ -252,7 +252,8 @@ def _verify_figures(registry, envelopes, figure, sizes):  # type: ignore[no-unty
 def _read_figures(registry, sizes, figure):  # type: ignore[no-untyped-def]
     from registry.web import create_app
 
-    app = create_app({"REGISTRY_SETTINGS": registry.settings, "TESTING": True})
+    config = {"REGISTRY_SETTINGS": registry.settings, "TESTING": True, "RATELIMIT_ENABLED": False}
+    app = create_app(config)
     client = app.test_client()
     ref = registry.list_as_of(limit=1).agreements[0].reference
 

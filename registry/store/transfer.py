@@ -210,9 +210,12 @@ def import_file(
     detail = {"size": verified.count, "root": verified.root.hex(), "chunk": chunk}
     if resume:
         _require_same_import(registry, detail)
+    partial = target is None
+    if verified.trailer is not None and verified.trailer.origin != registry.settings.log_origin:
+        target = None  # another origin's note: this instance signs its own for the same tree
     stored = _store(registry, lines, verified, resume, chunk, detail, target, progress)
     views = _finish_views(registry, verified.count)
-    return Imported(stored, resume, verified.count, target is None, views)
+    return Imported(stored, resume, verified.count, partial, views)
 
 
 def _resume_point(registry: Registry, chunk: int) -> int:
@@ -341,13 +344,16 @@ def _open_trailer(
     registry: Registry, number: int, trailer: dict[str, object]
 ) -> tuple[str, Checkpoint]:
     note = trailer.get("checkpoint")
-    verifier = note_verifier(registry.settings.log_origin, registry.anchors())
+    # Under the origin it names (an instance may have moved to a new origin since), by this
+    # instance's log key: a trailer signed by any other key is refused.
+    origin = str(note).split("\n", 1)[0]
+    verifier = note_verifier(origin, registry.anchors())
     try:
         return str(note), open_checkpoint(str(note), verifier)
     except (CheckpointError, ValueError) as error:
         raise TransferError(
-            f"line {number}: the trailer's checkpoint is not signed by this registry's log key "
-            f"for {registry.settings.log_origin}: {error}; nothing was imported"
+            f"line {number}: the trailer's checkpoint is not signed by this registry's log key: "
+            f"{error}; nothing was imported"
         ) from None
 
 
