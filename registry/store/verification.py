@@ -121,7 +121,7 @@ def verify_store(
 
 # (thin notification, leaf hash, (payload, envelope) or None if it failed, problem or None)
 OpenedRow = tuple[Notification, bytes, tuple[EventPayload, bytes] | None, str | None]
-PARALLEL_FROM = 4 * PAGE  # fewer events than this are opened here: workers cost a start-up
+PARALLEL_FROM = 50 * PAGE  # fewer events: opened here (a worker costs ~1-2 s to start)
 
 
 def _opened_pages(
