@@ -24,6 +24,7 @@ from registry.domain.events import (
     Terminated,
     WithdrawalNotified,
 )
+from registry.domain.clause_force import notice_months, withdrawal_effect
 from registry.domain.record import Record
 from registry.domain.rules.common import check_listed, check_no_later_acts
 from registry.domain.rules.force import operative_on
@@ -81,8 +82,8 @@ def check_withdrawal(record: Record, fact: WithdrawalNotified) -> None:
             f"{record.title} is not {state} for {name} by {spoken(fact.effective)}: there is "
             "nothing to withdraw from"
         )
-    months = record.drafted.withdrawal_notice_months
-    earliest = fact.effective.add_months(months)
+    months = notice_months(record)
+    earliest = withdrawal_effect(record, fact.effective)
     if fact.takes_effect.definitely_before(earliest):
         raise WithdrawalNoticeTooShort(
             f"{record.title} requires {months} months' notice: {name}'s withdrawal notified on "
