@@ -29,8 +29,8 @@ from registry.domain.clauses import (
     Clauses,
     EntryIntoForceClause,
     EntryIntoForceRule,
-    Reckoning,
     InvalidClause,
+    Reckoning,
     clauses_or_none,
     parse_clauses,
 )

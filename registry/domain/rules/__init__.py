@@ -63,6 +63,7 @@ from registry.domain.events import (
     WithdrawalNotified,
 )
 from registry.domain.record import Record
+from registry.domain.rules.clauses import check_clause_rules, check_drafted_clauses
 from registry.domain.rules.common import check_text, check_within_life
 from registry.domain.rules.consent import (
     check_consent,
@@ -85,7 +86,6 @@ from registry.domain.rules.records import (
     check_milestone_recorded,
     check_milestone_status_changed,
 )
-from registry.domain.rules.clauses import check_clause_rules, check_drafted_clauses
 from registry.domain.rules.text import check_drafted as check_drafted_text
 from registry.domain.rules.text import check_text_adopted, check_text_amended
 from registry.domain.rules.timing import check_timing

@@ -3,6 +3,7 @@ renewal: the acts that stop an agreement operating, for one party or for all."""
 
 from __future__ import annotations
 
+from registry.domain.clause_force import notice_months, withdrawal_effect
 from registry.domain.errors import (
     AlreadyExpired,
     AlreadySuspended,
@@ -24,7 +25,6 @@ from registry.domain.events import (
     Terminated,
     WithdrawalNotified,
 )
-from registry.domain.clause_force import notice_months, withdrawal_effect
 from registry.domain.record import Record
 from registry.domain.rules.common import check_listed, check_no_later_acts
 from registry.domain.rules.force import operative_on
