@@ -63,9 +63,9 @@ def naive_status(clauses: dict[str, Any], events: list[AgreementEvent], code: st
     else:
         return PartyStatus.BOUND if code in bound else None  # as recorded: nothing recorded
     duration = clauses.get("duration")
-    if general is not None and duration and "tacit_renewal" not in duration:
-        if plus_years(general, duration["years"]) <= on:
-            return PartyStatus.EXPIRED
+    fixed_term = duration and "tacit_renewal" not in duration
+    if general is not None and fixed_term and plus_years(general, duration["years"]) <= on:
+        return PartyStatus.EXPIRED
     if code not in bound:
         return None
     if reference is not None and reference <= on:
