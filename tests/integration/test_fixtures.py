@@ -50,6 +50,7 @@ AGREEMENTS = {
     "PK-KZ-2021-001": (AgreementKind.AGREEMENT, B, AgreementStatus.IN_FORCE),
     TREATY: (AgreementKind.CONVENTION, B, AgreementStatus.IN_FORCE),
     PROTOCOL: (AgreementKind.PROTOCOL, B, AgreementStatus.SIGNED),
+    "CATR-2024": (AgreementKind.AGREEMENT, B, AgreementStatus.IN_FORCE),
 }
 
 
@@ -78,6 +79,7 @@ def just_before_first_correction(registry: Registry, ref: str) -> datetime:
 
 def test_the_fixtures_are_the_expected_files():
     assert [path.name for path in FIXTURES] == [
+        "clause-treaty.json",
         "multilateral-treaty.json",
         "pakistan-kazakhstan-2026.json",
         "pakistan-kazakhstan-earlier.json",
@@ -262,3 +264,29 @@ def test_the_cli_loads_lists_shows_and_verifies_the_fixtures(tmp_path: Path):
 
     verified = run("verify")
     assert "intact" in verified
+
+
+def test_the_clause_treaty_enters_into_force_for_each_party_by_its_clause(registry: Registry):
+    """Third instrument (15 January 2025) + 30 days; Türkiye, later, its deposit + 30 days."""
+    state = registry.state("CATR-2024")
+    assert str(state.entered_into_force) == "2025-02-14"
+    in_force = {row.code: str(row.in_force) if row.in_force else None for row in state.parties}
+    assert in_force == {
+        "PAK": "2025-02-14",
+        "KAZ": "2025-02-14",
+        "UZB": "2025-02-14",
+        "KGZ": None,
+        "TUR": "2025-05-01",
+    }
+    assert state.withdrawal_notice_months == 12  # from the withdrawal clause
+    assert str(state.term_ends) == "2035-02-13"
+    on_the_eve = registry.state("CATR-2024", as_of=date(2025, 2, 13))
+    assert on_the_eve.status is AgreementStatus.SIGNED
+    (listed,) = registry.list_as_of(date(2025, 4, 30), q="МАРШРУТАХ", limit=None).agreements
+    assert {p.code: p.status.value for p in listed.parties} == {
+        "PAK": "in_force",
+        "KAZ": "in_force",
+        "UZB": "in_force",
+        "KGZ": "signed",
+        "TUR": "bound",
+    }
