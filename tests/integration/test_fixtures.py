@@ -50,8 +50,9 @@ AGREEMENTS = {
     "PK-KZ-2021-001": (AgreementKind.AGREEMENT, B, AgreementStatus.IN_FORCE),
     TREATY: (AgreementKind.CONVENTION, B, AgreementStatus.IN_FORCE),
     PROTOCOL: (AgreementKind.PROTOCOL, B, AgreementStatus.SIGNED),
-    "CATR-2024": (AgreementKind.AGREEMENT, B, AgreementStatus.IN_FORCE),
 }
+# Worked examples beside the seed (fixtures/examples/), loaded on their own.
+EXAMPLES = sorted((REPO / "fixtures" / "examples").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,6 @@ def just_before_first_correction(registry: Registry, ref: str) -> datetime:
 
 def test_the_fixtures_are_the_expected_files():
     assert [path.name for path in FIXTURES] == [
-        "clause-treaty.json",
         "multilateral-treaty.json",
         "pakistan-kazakhstan-2026.json",
         "pakistan-kazakhstan-earlier.json",
@@ -266,8 +266,24 @@ def test_the_cli_loads_lists_shows_and_verifies_the_fixtures(tmp_path: Path):
     assert "intact" in verified
 
 
-def test_the_clause_treaty_enters_into_force_for_each_party_by_its_clause(registry: Registry):
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    settings = settings_for(tmp_path_factory.mktemp("examples") / "instance")
+    with open_registry(settings) as registry:
+        for path in EXAMPLES:
+            load_steps(registry, read_steps(path), where=str(path))
+        yield registry
+
+
+def test_the_examples_load_and_verify(examples: Registry):
+    assert [path.name for path in EXAMPLES] == ["clause-treaty.json"]
+    report = verify_store(examples)
+    assert report.ok, report.problems
+
+
+def test_the_clause_treaty_enters_into_force_for_each_party_by_its_clause(examples: Registry):
     """Third instrument (15 January 2025) + 30 days; Türkiye, later, its deposit + 30 days."""
+    registry = examples
     state = registry.state("CATR-2024")
     assert str(state.entered_into_force) == "2025-02-14"
     in_force = {row.code: str(row.in_force) if row.in_force else None for row in state.parties}
