@@ -18,21 +18,29 @@ from registry.domain.values import LegalCharacter
 
 
 class EntryIntoForceContradictsClause(DomainError):
+    """A recorded entry into force is not on the day the clause gives (the message says which)."""
+
     code = "entry_into_force_contradicts_clause"
     field = "effective"
 
 
 class EntryIntoForceNotDueUnderClause(DomainError):
+    """An entry into force recorded before the clause gives a date (too few instruments)."""
+
     code = "entry_into_force_not_due_under_clause"
     field = "effective"
 
 
 class WithdrawalBeforeEarliestDate(DomainError):
+    """A withdrawal would take effect before the earliest date of the withdrawal clause."""
+
     code = "withdrawal_before_earliest_date"
     field = "takes_effect"
 
 
 class NoticePeriodContradictsClause(DomainError):
+    """The withdrawal notice period differs from the withdrawal clause's notice."""
+
     code = "notice_period_contradicts_clause"
     field = "withdrawal_notice_months"
 

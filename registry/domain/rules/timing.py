@@ -45,11 +45,15 @@ SCHEDULED: tuple[type[AgreementEvent], ...] = (
 
 
 class ActDatedInFuture(DomainError):
+    """An act that has happened (a signature, a consent...) dated after the day it is recorded."""
+
     code = "act_dated_in_future"
     field = "effective"
 
 
 class DateBeyondHorizon(DomainError):
+    """A date outside the years 1000 to 2200."""
+
     code = "date_beyond_horizon"
 
 
