@@ -15,6 +15,7 @@ from registry.domain.clauses import (
     parse_clauses,
 )
 from registry.domain.codec import decode_data, event_data
+from registry.domain.deadlines import DeadlineKind, upcoming
 from registry.domain.errors import NonBindingTakesNoEntryIntoForce, NotInForce
 from registry.domain.events import Drafted
 from registry.domain.history import state_as_of
@@ -403,3 +404,24 @@ def test_a_clause_corrected_later_shows_to_views_known_after_it() -> None:
     assert agreement.state.entered_into_force == day(2025, 3, 10)
     earlier = state_as_of(agreement.history, known_at=before - timedelta(microseconds=1))
     assert earlier.entered_into_force is None
+
+
+def test_a_terminated_agreement_lists_no_later_entry_into_force_as_a_deadline() -> None:
+    agreement = treaty({"entry_into_force": BY_TWO})
+    ratify(agreement, "PAK", date(2025, 3, 1))
+    ratify(agreement, "KAZ", date(2025, 3, 10))
+    ratify(agreement, "UZB", date(2025, 5, 1))  # in force on 21 May 2025
+    on_day = state_as_of(agreement.history, as_of=date(2025, 5, 2))
+    kinds = [(d.kind, d.party) for d in upcoming(on_day, agreement.state, date(2025, 12, 31))]
+    assert (DeadlineKind.ENTRY_INTO_FORCE, "UZB") in kinds
+    agreement.terminate(effective=day(2025, 5, 15), actor=OFFICER)
+    on_day = state_as_of(agreement.history, as_of=date(2025, 5, 2))
+    kinds = [(d.kind, d.party) for d in upcoming(on_day, agreement.state, date(2025, 12, 31))]
+    assert kinds == [(DeadlineKind.TERMINATION, None)]
+
+
+def test_a_fixed_term_shows_its_expiry_as_a_deadline() -> None:
+    agreement = in_force_by_clause({"duration": {"years": 1}})
+    on_day = state_as_of(agreement.history, as_of=date(2026, 1, 1))
+    (deadline,) = upcoming(on_day, agreement.state, date(2026, 12, 31))
+    assert (deadline.kind, deadline.due) == (DeadlineKind.EXPIRY, day(2026, 2, 19))
