@@ -26,7 +26,11 @@ Decisions:
   PROVISIONALLY_APPLIED; SIGNED (any signature); ADOPTED; DRAFT.
 - A party is in force from its own EnteredIntoForce, or else from the general one if it was
   bound (consent or definitive signature) by then, or from its consent if that came later
-  (VCLT art. 24(3)). A provisional application or suspension "for all" shows on every row.
+  (VCLT art. 24(3)); with a computed entry-into-force clause, from the day the clause gives
+  (clause_force.py), compared with `as_of`. A fixed term's end is an expiry like a recorded
+  one. A provisional application or suspension "for all" shows on every row.
+- Once the agreement is terminated (or, bilateral, the other party's withdrawal took effect)
+  or expired, every party's row says so (TERMINATED, EXPIRED) unless the party withdrew.
 - `versions` lists the events the state was built from: the facts folded in (and the Drafted
   event) and every correction known at `known_at`.
 """
