@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from registry.store.application import Registry
     from registry.store.recorder import SealedEvent
 
+PARTY_ACTS = ("signed", "consent", "consented", "in_force", "withdrawal")  # timeline.party_acts
 LAST_DAY = date.max
 OPEN = 2**63 - 1  # recorded_to of the rows still believed: after any instant
 OPEN_SQL = literal_column(str(OPEN))  # written into the SQL, so that the partial indexes apply
@@ -124,6 +125,9 @@ party_intervals = Table(
     Column("party", String(64), nullable=False),
     *_period(),
     Column("party_status", String(30), nullable=False),
+    # the party's own acts known on those days (reduced ISO dates, a consent kind), for
+    # "a party's agreements" (store/party_view.py)
+    *(Column(name, String(30), nullable=True) for name in PARTY_ACTS),
     Column("status", String(30), nullable=False),  # the agreement's, and so on
     _reference(),
     Column("titles_key", BigInteger, nullable=False),
@@ -182,7 +186,7 @@ VALUES = {  # the columns that say what a row says: all but agreement_id and the
     AGREEMENT: ("valid_from", "valid_until", "status", "reference", "title", "titles",
                 "titles_key", "kind", "character", "parties"),
     PARTY: ("party", "valid_from", "valid_until", "party_status", "status", "reference",
-            "titles_key", "kind", "character"),
+            "titles_key", "kind", "character", *PARTY_ACTS),
 }  # fmt: skip
 TABLES = {AGREEMENT: agreement_intervals, PARTY: party_intervals}
 
@@ -235,8 +239,10 @@ def timeline_rows(agreement_id: str, periods: Sequence[Period]) -> Rows:
             "parties": json.dumps([code for code, _ in standing.parties]),
         }
         _extend(agreement_spans, period.start, until, _after_period(AGREEMENT, whole))
-        for code, party_status in standing.parties:
-            values = _after_period(PARTY, shared | {"party_status": party_status.value})
+        acts = standing.acts or ((None,) * len(PARTY_ACTS),) * len(standing.parties)
+        for (code, party_status), own in zip(standing.parties, acts, strict=True):
+            columns = shared | {"party_status": party_status.value}
+            values = _after_period(PARTY, columns | dict(zip(PARTY_ACTS, own, strict=True)))
             _extend(party_spans.setdefault(code, []), period.start, until, values)
     return Rows(
         frozenset((start, until, *values) for start, until, values in agreement_spans),
