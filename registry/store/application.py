@@ -339,12 +339,23 @@ class Registry(Application[UUID]):
         q: str | None = None,
         limit: int | None = DEFAULT_LIMIT,
         offset: int = 0,
+        sort: str = "reference",
+        descending: bool = False,
     ) -> AgreementPage:
         """A page of the whole registry as of a date, known at an instant: indexed SQL over
         the status intervals, the same answers as `state` for each agreement."""
         filters = Filters(party, kind, character, status, q)
         with self.transaction() as session:
-            return agreements_as_of(session, as_of, known_at, filters, limit=limit, offset=offset)
+            return agreements_as_of(
+                session,
+                as_of,
+                known_at,
+                filters,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                descending=descending,
+            )
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one agreement, in version order."""

@@ -63,7 +63,7 @@ from registry.domain.events import (
     ReservationMade,
 )
 from registry.domain.keyring import Keyring
-from registry.domain.timeline import Period, status_timeline
+from registry.domain.timeline import Period, Standing, status_timeline
 from registry.ledger.chain import verify_chain
 from registry.ledger.payload import format_instant, parse_instant
 from registry.store.datastore import write_intent
@@ -115,6 +115,10 @@ agreement_intervals = Table(
     Column("kind", String(40), nullable=False),
     Column("character", String(20), nullable=False),
     Column("parties", Text, nullable=False),  # JSON list of codes, in the state's order
+    # the first signature and the first entry into force known on those days (reduced ISO
+    # dates), for sorting lists by them
+    Column("signed", String(10), nullable=True),
+    Column("in_force", String(10), nullable=True),
     PrimaryKeyConstraint("agreement_id", "valid_from", "recorded_from"),
 )
 
@@ -184,7 +188,7 @@ AGREEMENT = "agreement"
 PARTY = "party"
 VALUES = {  # the columns that say what a row says: all but agreement_id and the recorded period
     AGREEMENT: ("valid_from", "valid_until", "status", "reference", "title", "titles",
-                "titles_key", "kind", "character", "parties"),
+                "titles_key", "kind", "character", "parties", "signed", "in_force"),
     PARTY: ("party", "valid_from", "valid_until", "party_status", "status", "reference",
             "titles_key", "kind", "character", *PARTY_ACTS),
 }  # fmt: skip
@@ -237,6 +241,8 @@ def timeline_rows(agreement_id: str, periods: Sequence[Period]) -> Rows:
             "title": titles.get("en") or next(iter(titles.values()), ""),
             "titles": json.dumps(titles, ensure_ascii=False),
             "parties": json.dumps([code for code, _ in standing.parties]),
+            "signed": _first(standing, PARTY_ACTS.index("signed")),
+            "in_force": _first(standing, PARTY_ACTS.index("in_force")),
         }
         _extend(agreement_spans, period.start, until, _after_period(AGREEMENT, whole))
         acts = standing.acts or ((None,) * len(PARTY_ACTS),) * len(standing.parties)
@@ -253,6 +259,12 @@ def timeline_rows(agreement_id: str, periods: Sequence[Period]) -> Rows:
         ),
         frozenset(texts),
     )
+
+
+def _first(standing: Standing, column: int) -> str | None:
+    """The earliest of one of the parties' dates (reduced ISO dates sort as text)."""
+    found = [own[column] for own in standing.acts if own[column] is not None]
+    return min(found) if found else None
 
 
 def _after_period(kind: str, columns: dict[str, Any]) -> Values:
