@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import pycountry
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 
 from registry.domain.values import AgreementStatus, PartyStatus
 from registry.store.intervals import LAST_DAY, agreement_intervals, instant_number, party_intervals
@@ -172,6 +172,24 @@ def party_agreements(
     filters = filters or PartyFilters()
     code = code.strip().upper()
     when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
+    query = party_query(code, when, filters)
+    with registry.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        rows = session.execute(query).all()
+        titles = _titles(session, [row.agreement_id for row in rows], when)
+    return PartyAgreements(
+        code=code,
+        name=party_name(code),
+        agreements=tuple(_agreement(row, titles.get(row.agreement_id, "")) for row in rows),
+        as_of=as_of,
+        known_at=known_at,
+    )
+
+
+def party_query(code: str, when: When, filters: PartyFilters) -> Select[Any]:
+    """The party's rows in force on the day as known at the instant: a range of an index
+    that leads with `party` (the `now` one for rows still believed)."""
     p = party_intervals
     wanted: list[ColumnElement[bool]] = [
         p.c.party == code,
@@ -188,22 +206,10 @@ def party_agreements(
             wanted.append(p.c[column] <= high.isoformat())
     key = p.c[filters.sort]
     order = key.desc() if filters.descending else key.asc()
-    query = (
+    return (
         select(p)
         .where(*when.rows(p), *wanted)
         .order_by(order.nulls_last(), p.c.reference, p.c.agreement_id)
-    )
-    with registry.transaction() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        rows = session.execute(query).all()
-        titles = _titles(session, [row.agreement_id for row in rows], when)
-    return PartyAgreements(
-        code=code,
-        name=party_name(code),
-        agreements=tuple(_agreement(row, titles.get(row.agreement_id, "")) for row in rows),
-        as_of=as_of,
-        known_at=known_at,
     )
 
 
