@@ -32,6 +32,11 @@ blp = api_blueprint(
     description="Parties: every agreement a state or organisation takes part in.",
 )
 
+# flask-smorest documents one content type per response: JSON, and with format=csv, CSV
+CONTENT = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/PartyAgreements"}},
+    "text/csv": {"schema": {"type": "string"}},
+}
 SORT_CHOICES = [*SORTS, *(f"-{s}" for s in SORTS)]
 
 
@@ -90,7 +95,10 @@ class PartyAgreementsView(MethodView):
     @blp.arguments(PartyQueryWithDatesSchema, location="query")
     @blp.response(200, PartyAgreementsSchema, headers=CACHE_HEADERS)
     @problems(blp, 304, 400, 401, 429)
-    @blp.doc(security=READ_SECURITY)
+    @blp.doc(
+        security=READ_SECURITY,
+        responses={"200": {"description": "The party's agreements", "content": CONTENT}},
+    )
     def get(self, query: dict[str, Any], code: str) -> Any:
         """A party's agreements, with its acts and standing, as of a date and known at an instant
 

@@ -324,3 +324,7 @@ class ProblemSchema(Schema):
     code = fields.String()
     field = fields.String(allow_none=True)
     errors = fields.Dict()
+    problems = fields.List(
+        fields.Dict(),
+        metadata={"description": "A refused status table: each problem, with its `line`."},
+    )
