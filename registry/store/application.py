@@ -27,6 +27,7 @@ from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
 from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
+from registry.store.columns import add_missing_columns
 from registry.store.datastore import RegistryDatastore, write_intent
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
 from registry.store.intervals import interval_projection
@@ -129,6 +130,10 @@ class Registry(Application[UUID]):
                 "AGGREGATE_CACHE_MAXSIZE": "256",
             }
         )
+        if self._stale_views:  # an instance older than some read-model columns
+            from registry.store.intervals import rebuild_views
+
+            rebuild_views(self)
 
     # -- construction (eventsourcing's hooks) --------------------------------------------
 
@@ -147,6 +152,7 @@ class Registry(Application[UUID]):
         recorder.create_table()
         assert factory.datastore.engine is not None
         metadata.create_all(factory.datastore.engine)  # type: ignore[arg-type]
+        self._stale_views = add_missing_columns(factory.datastore.engine)
         return recorder
 
     def construct_event_store(self) -> VerifyingEventStore:
