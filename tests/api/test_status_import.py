@@ -54,10 +54,11 @@ def test_a_partys_agreements_as_of_a_date_sorted_and_as_csv(api: Api):
     api.post(PATH, {"status": TABLE, "treaty": TREATY})
     found = api.get("/api/v1/parties/BLR/agreements").get_json()
     (paris,) = found["agreements"]
-    assert (paris["consent"], paris["consented"], paris["party_status"]) == (
+    assert (paris["consent"], paris["consented"], paris["in_force"], paris["party_status"]) == (
         "acceptance",
         "2016-09-21",
-        "bound",
+        "2016-11-04",  # by the clause: the general entry into force
+        "in_force",
     )
     before = api.get("/api/v1/parties/BLR/agreements", as_of="2016-09-20").get_json()
     assert before["agreements"][0]["party_status"] == "signed"
