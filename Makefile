@@ -21,6 +21,7 @@ install: $(BIN)/registry
 run: install
 	$(BIN)/registry init
 	$(BIN)/registry load --if-empty fixtures/*.json
+	for table in fixtures/untc/*.csv; do $(BIN)/registry import-status "$$table" --treaty "$${table%.csv}.json" || exit 1; done
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's Chromium (a downloaded browser does not work here).

@@ -343,6 +343,11 @@ from registry.cli_audit import report  # noqa: E402
 
 main.add_command(report)
 
+from registry.cli_status import import_status, party  # noqa: E402
+
+main.add_command(import_status)
+main.add_command(party)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -27,6 +27,7 @@ from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
 from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
+from registry.store.columns import add_missing_columns
 from registry.store.datastore import RegistryDatastore, write_intent
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
 from registry.store.files import private_database
@@ -148,6 +149,10 @@ class Registry(Application[UUID]):
                 "AGGREGATE_CACHE_MAXSIZE": "256",
             }
         )
+        if self._stale_views:  # an instance older than some read-model columns
+            from registry.store.intervals import rebuild_views
+
+            rebuild_views(self)
 
     # -- construction (eventsourcing's hooks) --------------------------------------------
 
@@ -166,6 +171,7 @@ class Registry(Application[UUID]):
         recorder.create_table()
         assert factory.datastore.engine is not None
         metadata.create_all(factory.datastore.engine)  # type: ignore[arg-type]
+        self._stale_views = add_missing_columns(factory.datastore.engine)
         return recorder
 
     def construct_event_store(self) -> VerifyingEventStore:
@@ -358,6 +364,8 @@ class Registry(Application[UUID]):
         q: str | None = None,
         limit: int | None = DEFAULT_LIMIT,
         offset: int = 0,
+        sort: str = "reference",
+        descending: bool = False,
     ) -> AgreementPage:
         """A page of the whole registry as of a date, known at an instant: indexed SQL over
         the status intervals, the same answers as `state` for each agreement."""
@@ -365,7 +373,16 @@ class Registry(Application[UUID]):
         with self.transaction() as session:
             require_complete_views(session)
         with self.transaction() as session:
-            return agreements_as_of(session, as_of, known_at, filters, limit=limit, offset=offset)
+            return agreements_as_of(
+                session,
+                as_of,
+                known_at,
+                filters,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                descending=descending,
+            )
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one agreement, in version order."""

@@ -47,6 +47,7 @@ CODES = {
     "precondition_failed": "412: If-Match names an older version of the agreement.",
     "body_too_large": "413: the request body is larger than this API accepts.",
     "unsupported_media_type": "415: send the body as application/json.",
+    "status_table_refused": "422: the status table is refused; `problems` lists each by line.",
     "idempotency_key_reused": "422: the Idempotency-Key was used for a different request.",
     "rate_limited": "429: too many requests; Retry-After says when to try again.",
     "integrity_failure": "500: a stored event failed verification; the registry will not serve it.",

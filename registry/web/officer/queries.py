@@ -23,6 +23,8 @@ SORTS = {
     "kind": agreements.c.kind,
     "status": agreements.c.status,
     "recorded": agreements.c.last_recorded,
+    "signed": agreements.c.signed,
+    "in_force": agreements.c.in_force,
 }
 
 
@@ -94,7 +96,7 @@ def list_agreements(registry: Registry, query: ListQuery) -> ListPage:
         rows = session.execute(
             select(agreements)
             .where(where)
-            .order_by(order, agreements.c.reference.asc())
+            .order_by(order.nulls_last(), agreements.c.reference.asc())
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         ).mappings()
