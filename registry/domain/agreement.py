@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from registry.domain.characters import check_fields
 from registry.domain.codec import to_json
 from registry.domain.corrections import Corrections, check_correction
 from registry.domain.dates import PartialDate
@@ -101,6 +102,7 @@ class Agreement(Aggregate):
             withdrawal_notice_months=withdrawal_notice_months,
             summary=summary,
         )
+        check_fields(fields)
         check_drafted(
             Drafted(
                 originator_id=cls.create_id(reference),
@@ -156,6 +158,7 @@ class Agreement(Aggregate):
         return self.state.status
 
     def _record_event(self, event_class: type[AgreementEvent], **fields: Any) -> None:
+        check_fields(fields)
         candidate = event_class(
             originator_id=self.id,
             originator_version=self.version + 1,
