@@ -169,3 +169,13 @@ def assert_problem(response: TestResponse, status: int, code: str | None = None)
     if code is not None:
         assert problem["code"] == code, problem
     return problem
+
+
+# The same app on SQLite and PostgreSQL (parametrized): tests/api/both_databases.py.
+from tests.api.both_databases import (  # noqa: E402, F401
+    db_api,
+    db_app,
+    db_registry,
+    db_settings,
+    db_tokens,
+)

@@ -11,15 +11,7 @@ import pytest
 from flask import Flask
 
 from registry.store.application import Registry
-from tests.api.both_databases import (  # noqa: F401 - fixtures
-    db_api,
-    db_app,
-    db_registry,
-    db_settings,
-    db_tokens,
-    log_in,
-    post_form,
-)
+from tests.api.both_databases import log_in, post_form
 from tests.api.conftest import REFERENCE, Api, assert_problem, draft_body
 from tests.integration.helpers import ISLAMABAD, drafted_data
 
@@ -32,7 +24,6 @@ def raw_post(api: Api, path: str, text: str) -> Any:
         data=text.encode("utf-8", "surrogatepass"),
         headers=api.headers({"Content-Type": "application/json"}),
     )
-
 
 
 @pytest.mark.parametrize("title", BAD_TEXT)
@@ -54,16 +45,12 @@ def test_a_summary_may_hold_line_breaks_but_not_nul_nor_a_lone_surrogate(db_api:
     assert response.status_code == 201, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/agreements", "/audit/report.json"])
 @pytest.mark.parametrize("parameter", ["q", "party"])
-def test_nul_in_a_query_string_is_a_400_problem(db_api: Api, path: str, parameter: str) -> None:
+def test_nul_in_a_query_string_is_a_400_problem(db_api: Api, parameter: str) -> None:
     db_api.draft()
-    response = db_api.client.get(f"{path}?{parameter}=%00", headers=db_api.headers())
-    if path.startswith("/api/"):
-        problem = assert_problem(response, 400, "invalid_request")
-        assert parameter in problem["errors"]
-    else:
-        assert response.status_code in (302, 400)  # the auditor's pages need a login first
+    response = db_api.client.get(f"/api/v1/agreements?{parameter}=%00", headers=db_api.headers())
+    problem = assert_problem(response, 400, "invalid_request")
+    assert parameter in problem["errors"]
 
 
 @pytest.mark.parametrize("path", ["/agreements", "/audit", "/audit/report.json"])
@@ -123,10 +110,11 @@ def test_a_900_level_value_in_a_correction_is_a_400_problem(db_api: Api) -> None
         "type": "EventCorrected",
         "effective": "2026-02-02",
         "reason": "typo",
-        "data": {"target_version": 1, "action": "supersede", "changes": {"summary": deep}},
+        "data": {"corrects": 1, "action": "supersede", "changes": {"summary": deep}},
     }
     response = db_api.post(f"/api/v1/agreements/{REFERENCE}/events", body)
-    assert_problem(response, 400, "invalid_request")
+    problem = assert_problem(response, 400, "invalid_request")
+    assert "nested" in json.dumps(problem["errors"])
 
 
 def test_a_key_given_twice_is_a_400_problem(db_api: Api) -> None:
