@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from registry.domain.characters import first_finding
 from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring
 from registry.ledger.chain import verify_chain
@@ -68,6 +69,11 @@ def _parse(lines: Sequence[bytes]) -> list[tuple[EventPayload, bytes]]:
             raise TransferError(f"line {number}: {error}; nothing was imported") from None
         if payload.type not in EVENT_TYPES:
             raise TransferError(f"line {number}: unknown event type {payload.type!r}")
+        unsafe = first_finding({"actor": payload.actor, "data": payload.data})
+        if unsafe is not None:  # every database must store it alike (registry.domain.characters)
+            raise TransferError(
+                f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported"
+            )
         rows.append((payload, bytes(line)))
     if not rows:
         raise TransferError("the file holds no envelopes; nothing was imported")

@@ -55,7 +55,9 @@ class Parser(FlaskParser):
             ) from None
         except ValueError:
             raise ApiProblem(
-                400, "The body is not valid JSON.", code="invalid_request",
+                400,
+                "The body is not valid JSON.",
+                code="invalid_request",
                 errors={"json": ["Invalid JSON body."]},
             ) from None
 
