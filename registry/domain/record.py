@@ -232,3 +232,4 @@ class Record:
             key=lambda w: (w.takes_effect.start, w.originator_version),
             default=None,
         )
+
