@@ -98,8 +98,8 @@ class Tokens:
 def make_tokens(registry: Registry) -> Tokens:
     tokens = ApiTokens(registry)
     _, read = tokens.create("research database", "read", created_by="admin")
-    _, write = tokens.create("ministry portal", "write", officer=ISLAMABAD, created_by="admin")
-    _, astana = tokens.create("astana portal", "write", officer=ASTANA, created_by="admin")
+    _, write = tokens.create("ministry portal", "write", officer=ISLAMABAD, created_by=ISLAMABAD)
+    _, astana = tokens.create("astana portal", "write", officer=ASTANA, created_by=ASTANA)
     return Tokens(read, write, astana)
 
 
