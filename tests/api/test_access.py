@@ -18,7 +18,6 @@ from registry.store.accounts import DEMO_PASSWORD, Accounts, Role
 from registry.store.application import Registry
 from registry.store.settings import Settings
 from registry.store.tokens import ApiTokens, TokenError, api_tokens, token_digest
-from registry.web.api.access import RateLimiter
 from tests.api.conftest import REFERENCE, Api, Tokens, assert_problem, draft_body, make_app
 from tests.integration.helpers import ISLAMABAD, signed_data
 
@@ -202,16 +201,6 @@ def test_too_many_requests_are_a_429_with_retry_after(settings: Settings, tokens
         assert client.get(LIST, headers=tokens.bearer("read")).status_code == 200
     finally:
         limited.extensions["registry"].close()
-
-
-def test_the_rate_limit_window_starts_again() -> None:
-    now = [100.0]
-    limiter = RateLimiter(2, 60, clock=lambda: now[0])
-    assert [limiter.hit("a"), limiter.hit("a")] == [None, None]
-    assert limiter.hit("a") == 60
-    assert limiter.hit("b") is None
-    now[0] += 60
-    assert limiter.hit("a") is None
 
 
 @pytest.fixture
