@@ -28,6 +28,7 @@ for dep in unchecked:
     print(f"NOT CHECKED {dep['name']}: {dep['skip_reason']}")
 checked = len(report["dependencies"]) - len(unchecked)
 print(
-    f"pip-audit: {checked} dependencies checked, {len(vulnerable)} vulnerable, {len(unchecked)} not checked"
+    f"pip-audit: {checked} dependencies checked, {len(vulnerable)} vulnerable, "
+    f"{len(unchecked)} not checked"
 )
 sys.exit(1 if vulnerable or unchecked else 0)
