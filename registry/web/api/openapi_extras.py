@@ -16,6 +16,7 @@ from registry.web.schemas import InstantField, PartialDateField
 
 SINGLE_LINE_PATTERN = "^[^\u0000-\u001f]*$"
 MULTILINE_PATTERN = "^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$"
+REQUEST_SCHEMA_SUFFIXES = ("RequestSchema", "QuerySchema", "Data", "DataSchema", "PartySchema")
 PARTIAL_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 SERVER_LIMITS = {
     "414": "The request line (method, path and query) is longer than the server accepts "
@@ -31,10 +32,21 @@ def text_properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, 
         isinstance(v, validate.Regexp) for v in field.validators
     ):
         return {}
+    if not _is_request_field(field):
+        return {}  # answers are what the registry wrote (a checkpoint has several lines)
     name = field.name or ""
     if name in REFERENCE_FIELDS:
         return {"pattern": f"^{REFERENCE_RULE}$"}
     return {"pattern": MULTILINE_PATTERN if is_multiline(name) else SINGLE_LINE_PATTERN}
+
+
+def _is_request_field(field: fields.Field) -> bool:
+    """A field of what clients send: bodies, their data, and query strings."""
+    try:
+        root = type(field.root).__name__
+    except AttributeError:
+        return False
+    return root.endswith(REQUEST_SCHEMA_SUFFIXES)
 
 
 def date_properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
