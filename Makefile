@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_HOME ?= $(CURDIR)/instance
 
-.PHONY: run test lint bench install browser clean-instance
+.PHONY: run test lint audit bench install browser clean-instance
 
 $(BIN)/registry: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check registry tests bench
+
+# Known vulnerabilities in the installed dependencies (PyPI's advisory data, per pinned version).
+# A dependency that could not be checked fails the audit instead of passing unseen.
+audit: install
+	$(BIN)/python .ci/audit.py
 
 bench: install
 	bench/run --json bench/figures.json

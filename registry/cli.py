@@ -16,7 +16,9 @@ from registry.cli_common import (
     parse_date,
     parse_known_at,
 )
+from registry.store.admin_trail import AdminAction, AdminTrail
 from registry.store.settings import Settings
+from registry.store.tokens import COMMAND_LINE
 
 DEMO_OFFICERS = ("officer.islamabad", "officer.astana", "officer.depositary")
 
@@ -287,6 +289,7 @@ def officer_add(name: str, reason: str | None) -> None:
     """Create a key pair for officer NAME and register it."""
     with opened_registry() as registry:
         keyid = registry.register_officer(name, reason=reason)
+        AdminTrail(registry).note(COMMAND_LINE, AdminAction.KEY_REGISTERED, name, f"key {keyid}")
     click.echo(f"registered key {keyid} for {name}")
 
 
@@ -298,6 +301,7 @@ def officer_rotate(name: str, reason: str | None) -> None:
     """Give officer NAME a new key; the old one stops being valid now."""
     with opened_registry() as registry:
         keyid = registry.rotate_officer_key(name, reason=reason)
+        AdminTrail(registry).note(COMMAND_LINE, AdminAction.KEY_ROTATED, name, f"now key {keyid}")
     click.echo(f"rotated {name} to key {keyid}")
 
 
@@ -315,6 +319,9 @@ def officer_revoke(name: str, keyid: str, reason: str, invalid_from: datetime | 
     """Revoke officer NAME's key KEYID."""
     with opened_registry() as registry:
         registry.revoke_officer_key(name, keyid, reason=reason, invalid_from=invalid_from)
+        AdminTrail(registry).note(
+            COMMAND_LINE, AdminAction.KEY_REVOKED, name, f"key {keyid}: {reason}"
+        )
     click.echo(f"revoked key {keyid} of {name}")
 
 

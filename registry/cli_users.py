@@ -12,6 +12,7 @@ import click
 
 from registry.cli_common import friendly, opened_registry
 from registry.store.accounts import Accounts, Role
+from registry.store.tokens import COMMAND_LINE
 
 
 def _password(from_stdin: bool) -> str:
@@ -39,7 +40,7 @@ def add(username: str, role: str, password_stdin: bool) -> None:
     """Add user USERNAME (an officer's username is their signing officer name)."""
     password = _password(password_stdin)
     with opened_registry(can_sign=False) as registry:
-        account = Accounts(registry).add(username, password, role)
+        account = Accounts(registry).add(username, password, role, by=COMMAND_LINE)
         has_key = username in registry.trust().officers()
     click.echo(f"added {account.role.value} {account.username}")
     if account.role is Role.OFFICER and not has_key:
@@ -67,7 +68,7 @@ def set_password(username: str, password_stdin: bool) -> None:
     """Give USERNAME a new password (their open sessions end)."""
     password = _password(password_stdin)
     with opened_registry(can_sign=False) as registry:
-        Accounts(registry).set_password(username, password)
+        Accounts(registry).set_password(username, password, by=COMMAND_LINE)
     click.echo(f"changed the password of {username}")
 
 
@@ -78,5 +79,5 @@ def set_password(username: str, password_stdin: bool) -> None:
 def disable(username: str, enable: bool) -> None:
     """Stop USERNAME from logging in (their open sessions end)."""
     with opened_registry(can_sign=False) as registry:
-        Accounts(registry).set_disabled(username, not enable)
+        Accounts(registry).set_disabled(username, not enable, by=COMMAND_LINE)
     click.echo(f"{'enabled' if enable else 'disabled'} {username}")

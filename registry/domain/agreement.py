@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from registry.domain.characters import check_fields
 from registry.domain.clause_force import notice_or_default, withdrawal_effect
 from registry.domain.codec import to_json
 from registry.domain.corrections import Corrections, check_correction
@@ -105,6 +106,7 @@ class Agreement(Aggregate):
             summary=summary,
             clauses=clauses,
         )
+        check_fields(fields)
         check_drafting(
             Drafted(
                 originator_id=cls.create_id(reference),
@@ -160,6 +162,7 @@ class Agreement(Aggregate):
         return self.state.status
 
     def _record_event(self, event_class: type[AgreementEvent], **fields: Any) -> None:
+        check_fields(fields)
         candidate = event_class(
             originator_id=self.id,
             originator_version=self.version + 1,

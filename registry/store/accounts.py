@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Column, String, Table, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from registry.store.admin_trail import AdminAction, note
 from registry.store.datastore import write_intent
 from registry.store.errors import StoreError
 from registry.store.keystore import AUTHORITY, KeyStoreError, check_officer_name
+from registry.store.sessions import end_sessions_of
 from registry.store.tables import metadata
 
 if TYPE_CHECKING:
@@ -144,11 +146,15 @@ class Accounts:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    def add(self, username: str, password: str, role: Role | str) -> Account:
+    def add(
+        self, username: str, password: str, role: Role | str, *, by: str | None = None
+    ) -> Account:
         check_username(username)
-        return self.add_hashed(username, hash_password(password), role)
+        return self.add_hashed(username, hash_password(password), role, by=by)
 
-    def add_hashed(self, username: str, password_hash: str, role: Role | str) -> Account:
+    def add_hashed(
+        self, username: str, password_hash: str, role: Role | str, *, by: str | None = None
+    ) -> Account:
         check_username(username)
         role = parse_role(role) if isinstance(role, str) else role
         now = _now()
@@ -167,6 +173,8 @@ class Accounts:
                     changed=now,
                 )
             )
+            if by is not None:
+                note(session, by, AdminAction.USER_ADDED, username, f"role {role.value}")
         return self.get(username)
 
     def get(self, username: str) -> Account:
@@ -196,23 +204,33 @@ class Accounts:
             return None
         return _account(row)
 
-    def set_password(self, username: str, password: str) -> Account:
-        return self._change(username, password_hash=hash_password(password))
+    def set_password(self, username: str, password: str, *, by: str | None = None) -> Account:
+        trail = (by, AdminAction.PASSWORD_CHANGED, "")
+        return self._change(username, trail, password_hash=hash_password(password))
 
-    def set_role(self, username: str, role: Role | str) -> Account:
+    def set_role(self, username: str, role: Role | str, *, by: str | None = None) -> Account:
         role = parse_role(role) if isinstance(role, str) else role
-        return self._change(username, role=role.value)
+        trail = (by, AdminAction.ROLE_CHANGED, f"now {role.value}")
+        return self._change(username, trail, role=role.value)
 
-    def set_disabled(self, username: str, disabled: bool) -> Account:
-        return self._change(username, disabled=disabled)
+    def set_disabled(self, username: str, disabled: bool, *, by: str | None = None) -> Account:
+        action = AdminAction.USER_DISABLED if disabled else AdminAction.USER_ENABLED
+        return self._change(username, (by, action, ""), disabled=disabled)
 
-    def _change(self, username: str, **values: object) -> Account:
+    def _change(
+        self, username: str, trail: tuple[str | None, AdminAction, str], **values: object
+    ) -> Account:
+        """Changes the row and ends the user's web sessions (what they may do has changed)."""
+        by, action, detail = trail
         with write_intent(), self.registry.transaction(commit=True) as session:
             result = session.execute(
                 update(users).where(users.c.username == username).values(changed=_now(), **values)
             )
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 raise UnknownUser(username)
+            end_sessions_of(session, username)
+            if by is not None:
+                note(session, by, action, username, detail)
         return self.get(username)
 
 

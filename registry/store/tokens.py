@@ -3,8 +3,10 @@
 A token is shown once, when it is made: ``reg_<id>_<secret>``. Only its SHA-256 is kept: the
 secret is 256 random bits, so a fast hash suffices (a slow password hash would only slow every
 request down). A token reads, or reads and writes; a write token belongs to an officer account,
-whose signing key signs what the token records. Tokens are revoked, never deleted, so that the
-list still says who could do what, and when.
+whose signing key signs what the token records, and only that officer makes it (or the
+operator on the command line): an administrator cannot act as an officer. Tokens are revoked,
+never deleted, so that the list still says who could do what, and when; making and revoking
+one is entered in the admin trail.
 
 An idempotency key remembers the response to a POST that recorded something. The row is
 written by a projection, inside the very transaction that stores the event (see
@@ -30,6 +32,7 @@ from sqlalchemy import Column, Integer, String, Table, Text, insert, select, upd
 from sqlalchemy.orm import Session
 
 from registry.store.accounts import Accounts, Role
+from registry.store.admin_trail import AdminAction, note
 from registry.store.datastore import write_intent
 from registry.store.errors import StoreError
 from registry.store.tables import metadata
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from registry.store.recorder import Projection, SealedEvent
 
 TOKEN_PREFIX = "reg"
+COMMAND_LINE = "cli"  # who makes tokens with `registry tokens create` (the operator)
 NAME_MAX = 200
 IDEMPOTENCY_KEY_MAX = 255
 # `last_used` is written at most this often per token, so reads do not all become writes.
@@ -145,6 +149,18 @@ def parse_scope(scope: str) -> Scope:
         raise TokenError(f"{scope!r} is not a scope: use read or write", field="scope") from None
 
 
+def check_write_token_maker(officer: str, created_by: str) -> None:
+    """A write token signs as its officer, so only that officer makes it (logged in as
+    themselves), or the operator on the command line, who holds every key of the instance
+    anyway. An administrator makes read tokens only: managing accounts is not acting for them."""
+    if created_by not in (officer, COMMAND_LINE):
+        raise TokenError(
+            f"a write token records events signed by {officer}'s key, so only {officer} can "
+            f"make it, logged in as themselves; {created_by} may make read tokens",
+            field="officer",
+        )
+
+
 class ApiTokens:
     """The API tokens of one registry's database."""
 
@@ -168,6 +184,7 @@ class ApiTokens:
                     field="officer",
                 )
             self.check_officer(officer, at=self.clock())
+            check_write_token_maker(officer, created_by)
         elif officer is not None:
             raise TokenError("a read token is not bound to an officer", field="officer")
         token_id = secrets.token_hex(8)
@@ -184,6 +201,8 @@ class ApiTokens:
                     created_by=created_by,
                 )
             )
+            detail = f"{scope.value} token {name!r}" + (f" as {officer}" if officer else "")
+            note(session, created_by, AdminAction.TOKEN_CREATED, token_id, detail)
         return self.get(token_id), secret
 
     def check_officer(self, officer: str, *, at: datetime) -> None:
@@ -225,6 +244,7 @@ class ApiTokens:
                 .where(api_tokens.c.id == token_id)
                 .values(revoked=format_moment(self.clock()), revoked_by=revoked_by)
             )
+            note(session, revoked_by, AdminAction.TOKEN_REVOKED, token_id, f"{row.name!r}")
         return self.get(token_id)
 
     def authenticate(self, secret: str) -> ApiToken | None:

@@ -35,6 +35,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
+from registry.domain.characters import first_finding
 from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
@@ -289,6 +290,9 @@ def _open(registry: Registry, trust: Trust, number: int, line: bytes) -> EventPa
         event_from_payload(payload)  # the signed data must decode into its event type
     except (TamperedEvent, LedgerError, ValueError, TypeError) as error:
         raise TransferError(f"line {number}: {error}; nothing was imported") from None
+    unsafe = first_finding({"actor": payload.actor, "data": payload.data})
+    if unsafe is not None:  # every database must store it alike (registry.domain.characters)
+        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
     return payload
 
 

@@ -33,6 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     extensions.init_app(app, settings)
 
+    from registry.web import input_rules
+
+    input_rules.init_app(app)  # JSON, query strings and forms: text every database stores alike
+
     from registry.web.blueprints import register_blueprints
 
     register_blueprints(app)

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from registry.domain.errors import DomainError
 from registry.store.accounts import AccountError, Accounts, Role, UnknownUser
+from registry.store.admin_trail import AdminAction, AdminTrail
 from registry.store.errors import StoreError
 from registry.store.keystore import KeyStoreError
 from registry.web.auth import require_login, roles_required
@@ -59,7 +60,9 @@ def add_user() -> ResponseReturnValue:
     values = request.form
     username = values.get("username", "").strip()
     try:
-        account = accounts().add(username, values.get("password", ""), values.get("role", ""))
+        account = accounts().add(
+            username, values.get("password", ""), values.get("role", ""), by=current_user.username
+        )
     except AccountError as error:
         errors = {error.field or "username": [error.message]}
         return render_users(
@@ -80,17 +83,17 @@ def change_user(username: str) -> ResponseReturnValue:
     try:
         accounts().get(username)
         if change == "password":
-            accounts().set_password(username, values.get("password", ""))
+            accounts().set_password(username, values.get("password", ""), by=current_user.username)
             message = f"Changed the password of {username}; their open sessions have ended."
         elif change == "role":
             if username == current_user.username:
                 raise AccountError("You cannot change your own role.", field="role")
-            accounts().set_role(username, values.get("role", ""))
+            accounts().set_role(username, values.get("role", ""), by=current_user.username)
             message = f"{username} is now {values.get('role')}."
         elif change in ("disable", "enable"):
             if username == current_user.username:
                 raise AccountError("You cannot disable your own account.", field="disabled")
-            accounts().set_disabled(username, change == "disable")
+            accounts().set_disabled(username, change == "disable", by=current_user.username)
             message = f"{'Disabled' if change == 'disable' else 'Enabled'} {username}."
         else:
             raise AccountError("Choose what to change.")
@@ -139,6 +142,7 @@ def register_key() -> ResponseReturnValue:
         keyid = get_registry().register_officer(officer, reason=_reason())
     except KEY_ERRORS as error:
         return render_keys(422, problem=_message(error))
+    _trail(AdminAction.KEY_REGISTERED, officer, f"key {keyid}")
     flash(f"Registered key {keyid} for {officer}.", "success")
     return redirect(url_for("admin.keys"))
 
@@ -150,6 +154,7 @@ def rotate_key(officer: str) -> ResponseReturnValue:
         keyid = get_registry().rotate_officer_key(officer, reason=_reason())
     except KEY_ERRORS as error:
         return render_keys(422, problem=_message(error))
+    _trail(AdminAction.KEY_ROTATED, officer, f"now key {keyid}")
     flash(f"Rotated {officer} to key {keyid}; the old key signs nothing from now on.", "success")
     return redirect(url_for("admin.keys"))
 
@@ -168,8 +173,14 @@ def revoke_key(officer: str, keyid: str) -> ResponseReturnValue:
         return render_keys(400, problem="Invalid from: enter an instant like 2026-03-01T12:00:00Z.")
     except (AccountError, *KEY_ERRORS) as error:
         return render_keys(422, problem=_message(error))
+    _trail(AdminAction.KEY_REVOKED, officer, f"key {keyid}: {reason}")
     flash(f"Revoked key {keyid} of {officer}.", "success")
     return redirect(url_for("admin.keys"))
+
+
+def _trail(action: AdminAction, subject: str, detail: str) -> None:
+    """Keys change by signed keyring events (in the log); the trail says which admin did it."""
+    AdminTrail(get_registry()).note(current_user.username, action, subject, detail)
 
 
 def _message(error: Exception) -> str:

@@ -1,7 +1,10 @@
 """Logging in and out, who the current user is, and which roles may see which views.
 
-A session names the user and a stamp of their password and disabled flag, so changing either
-ends every session issued before. Anonymous users see the login page and nothing else.
+A session names the user, a stamp of their password and disabled flag, and the secret of a
+server-side session row (registry.store.sessions) that every request checks: logging out deletes
+the row, so a copy of the cookie saved before is refused for reads and writes alike; a new
+password, a role change or disabling the account deletes all of the user's rows. Anonymous users
+see the login page and nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from registry.store.accounts import Account, Accounts, Role
+from registry.store.sessions import WebSessions
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages, limit_login
 
@@ -35,11 +39,12 @@ install_error_pages(bp)
 
 
 class User(UserMixin):  # type: ignore[misc]
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, session_secret: str) -> None:
         self.account = account
+        self.session_secret = session_secret
 
     def get_id(self) -> str:
-        return f"{self.account.username}:{self.account.session_stamp}"
+        return f"{self.account.username}:{self.account.session_stamp}:{self.session_secret}"
 
     @property
     def username(self) -> str:
@@ -69,11 +74,16 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> User | None:
-    username, _, stamp = user_id.partition(":")
+    username, _, rest = user_id.partition(":")
+    stamp, _, secret = rest.partition(":")
+    if not secret:
+        return None
     account = Accounts(get_registry()).find(username)
     if account is None or account.disabled or account.session_stamp != stamp:
         return None
-    return User(account)
+    if not WebSessions(get_registry()).is_open(username, secret):
+        return None  # logged out, or ended by a change to the account
+    return User(account, secret)
 
 
 def accounts() -> Accounts:
@@ -132,12 +142,14 @@ def login() -> ResponseReturnValue:
             401,
         )
     session.clear()  # a new session for the new user: no fixation
-    login_user(User(account))
+    login_user(User(account, WebSessions(get_registry()).open(account.username)))
     return redirect(next_url or url_for("agreements.index"))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        WebSessions(get_registry()).end(current_user.session_secret)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login", logged_out=1))

@@ -18,6 +18,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(audit.bp)  # /audit: the auditor's workspace
 
+    from registry.web import admin_trail
+
+    app.register_blueprint(admin_trail.bp)  # /audit/admin-trail: who changed accounts and keys
+
     from registry.web import api, feeds
 
     api.init_api(app)  # /api/v1, /api/openapi.json, /api/docs, /admin/tokens

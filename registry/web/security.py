@@ -14,12 +14,12 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from registry.store.unfinished import ViewsIncomplete
+from registry.web.ratelimits import init_limiter
 
 API_PREFIX = "/api/"
 LOGIN_RATE_LIMIT = "10 per minute"
@@ -70,8 +70,7 @@ def init_app(app: Flask) -> None:
             csrf.protect()
 
     app.after_request(add_security_headers)
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://")
-    app.extensions["registry_limiter"] = limiter
+    init_limiter(app)  # counts shared by every worker: registry.web.ratelimits
 
 
 def limit_login(app: Flask, endpoint: str) -> None:

@@ -98,8 +98,8 @@ class Tokens:
 def make_tokens(registry: Registry) -> Tokens:
     tokens = ApiTokens(registry)
     _, read = tokens.create("research database", "read", created_by="admin")
-    _, write = tokens.create("ministry portal", "write", officer=ISLAMABAD, created_by="admin")
-    _, astana = tokens.create("astana portal", "write", officer=ASTANA, created_by="admin")
+    _, write = tokens.create("ministry portal", "write", officer=ISLAMABAD, created_by=ISLAMABAD)
+    _, astana = tokens.create("astana portal", "write", officer=ASTANA, created_by=ASTANA)
     return Tokens(read, write, astana)
 
 
@@ -169,3 +169,13 @@ def assert_problem(response: TestResponse, status: int, code: str | None = None)
     if code is not None:
         assert problem["code"] == code, problem
     return problem
+
+
+# The same app on SQLite and PostgreSQL (parametrized): tests/api/both_databases.py.
+from tests.api.both_databases import (  # noqa: E402, F401
+    db_api,
+    db_app,
+    db_registry,
+    db_settings,
+    db_tokens,
+)

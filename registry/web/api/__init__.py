@@ -11,7 +11,7 @@ import os
 
 from flask import Flask
 
-from registry.web.api import access, problems
+from registry.web.api import access, openapi_extras, problems
 from registry.web.api.base import BEARER, RegistryApi
 from registry.web.api.schemas import UtcInstantField
 from registry.web.schemas import PartialDateField
@@ -49,6 +49,7 @@ def init_api(app: Flask) -> RegistryApi:
     api.register_field(UtcInstantField, "string", "date-time")
     api.register_field(PartialDateField, "string", None)
     api.init_app(app)
+    openapi_extras.extend(api)  # date formats; the server's 414 and 431
 
     from registry.web.api import agreements, imports, log, parties
 

@@ -8,12 +8,12 @@ ask for `writer()` in the view: a write-scoped token of an enabled officer accou
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, current_app, g, request
+from flask_limiter import Limiter
+from limits import RateLimitItem, RateLimitItemPerSecond
 from werkzeug.wrappers import Response
 
 from registry.store.accounts import Accounts, Role
@@ -29,7 +29,9 @@ CORS_MAX_AGE = "600"
 
 # Settings (app.config), each with its environment variable read in `configure`.
 PUBLIC_READS = "REGISTRY_API_PUBLIC_READS"  # reads without a token: "1" (default) or "0"
-RATE_LIMIT = "REGISTRY_API_RATE_LIMIT"  # "requests/seconds" per token or address; "0" is off
+# "requests/seconds" per token or address, counted by Flask-Limiter in storage every worker
+# shares (registry.web.ratelimits); "0" is off.
+RATE_LIMIT = "REGISTRY_API_RATE_LIMIT"
 MAX_BODY = "REGISTRY_API_MAX_BODY"  # bytes of a request body
 CORS_ORIGINS = "REGISTRY_API_CORS_ORIGINS"  # origins allowed to read, comma-separated, or "*"
 
@@ -48,7 +50,6 @@ DEFAULTS = {
 def configure(app: Flask, environ: dict[str, str]) -> None:
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, environ.get(name, default))
-    app.extensions["registry_api_rate_limiter"] = RateLimiter(*rate_limit(app))
 
 
 def public_reads() -> bool:
@@ -60,45 +61,19 @@ def always_public() -> bool:
     return request.endpoint in ALWAYS_PUBLIC
 
 
-def rate_limit(app: Flask) -> tuple[int, float]:
-    text = str(app.config[RATE_LIMIT]).strip()
+def rate_limit() -> RateLimitItem | None:
+    """The API's limit per client, or None when it is off ("0")."""
+    text = str(current_app.config[RATE_LIMIT]).strip()
     count, _, seconds = text.partition("/")
-    return int(count or 0), float(seconds or 60)
+    if int(count or 0) <= 0:
+        return None
+    return RateLimitItemPerSecond(int(count), max(1, int(float(seconds or 60))))
 
 
 def cors_origins() -> set[str]:
     value = current_app.config[CORS_ORIGINS]
     items = value.split(",") if isinstance(value, str) else value
     return {item.strip().rstrip("/") for item in items if item.strip()}
-
-
-class RateLimiter:
-    """A fixed window per client: at most `limit` requests each `window` seconds, per process."""
-
-    def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._counts: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, client: str) -> float | None:
-        """Counts one request; None if allowed, else the seconds until the window ends."""
-        if self.limit <= 0:
-            return None
-        now = self.clock()
-        with self._lock:
-            if len(self._counts) > 10_000:  # forget clients whose window has passed
-                self._counts = {k: v for k, v in self._counts.items() if v[0] + self.window > now}
-            start, count = self._counts.get(client, (now, 0))
-            if start + self.window <= now:
-                start, count = now, 0
-            if count >= self.limit:
-                return start + self.window - now
-            self._counts[client] = (start, count + 1)
-        return None
 
 
 @dataclass(frozen=True)
@@ -177,14 +152,18 @@ def _authenticate() -> ApiToken | None:
 
 
 def _count(token: ApiToken | None) -> None:
-    limiter: RateLimiter = current_app.extensions["registry_api_rate_limiter"]
+    """One request against the client's window, in the limiter's shared storage."""
+    item = rate_limit()
+    if item is None:
+        return
+    limiter: Limiter = current_app.extensions["registry_limiter"]
     client = f"token:{token.id}" if token else f"address:{request.remote_addr}"
-    wait = limiter.hit(client)
-    if wait is not None:
-        seconds = max(1, int(wait + 0.999))
+    if not limiter.limiter.hit(item, "api", client):
+        reset = limiter.limiter.get_window_stats(item, "api", client).reset_time
+        seconds = max(1, int(reset - time.time() + 0.999))
         raise ApiProblem(
             429,
-            f"Too many requests: at most {limiter.limit} each {limiter.window:g} seconds. "
+            f"Too many requests: at most {item.amount} each {item.get_expiry()} seconds. "
             f"Try again in {seconds} seconds.",
             code="rate_limited",
             headers={"Retry-After": str(seconds)},

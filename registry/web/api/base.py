@@ -13,12 +13,14 @@ from typing import Any, TypeVar
 
 import flask_smorest
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from registry.web.api import access, caching
-from registry.web.api.problems import PROBLEM_JSON
+from registry.web.api.problems import PROBLEM_JSON, ApiProblem
 from registry.web.api.problems import install as install_problems
 from registry.web.api.schemas import ProblemSchema
+from registry.web.input_rules import UnacceptableJson, load_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,6 +39,27 @@ LINK_HEADER = {
 
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Any) -> Any:
+        """The body by the application's JSON rules (depth, duplicate keys, characters)."""
+        if not is_json_request(req):
+            return missing
+        try:
+            return load_json(req.get_data(cache=True))
+        except UnacceptableJson as error:
+            raise ApiProblem(
+                400,
+                "The request is not valid: see `errors` for what is wrong with each field.",
+                code="invalid_request",
+                errors=error.errors,
+            ) from None
+        except ValueError:
+            raise ApiProblem(
+                400,
+                "The body is not valid JSON.",
+                code="invalid_request",
+                errors={"json": ["Invalid JSON body."]},
+            ) from None
 
 
 class ApiBlueprint(flask_smorest.Blueprint):

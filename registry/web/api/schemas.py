@@ -67,11 +67,17 @@ class ListQuerySchema(AsOfQuerySchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT_MAX))
     cursor = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "Opaque: the `next` cursor of the previous page."},
+        metadata={
+            "description": "Opaque: the `next` cursor of the previous page, sent with the same "
+            "filters. Use either `cursor` or `page`, not both (400)."
+        },
     )
     page = fields.Integer(
         validate=validate.Range(min=1, max=1_000_000),
-        metadata={"description": "Page number, from 1 (instead of a cursor)."},
+        metadata={
+            "description": "Page number, from 1, of `limit` items each: instead of a cursor, "
+            "never with one (400)."
+        },
     )
     sort = fields.String(
         validate=validate.OneOf(
