@@ -58,7 +58,14 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = Settings.from_env()
     if settings.is_sqlite and not (settings.home / "keys" / "log.key").exists():
         raise Failure(f"no registry at {settings.home}: run `registry init` first")
-    run_server(host=host, port=port, workers=workers)
+    from registry.cli_witness import start_cosigner
+
+    cosigner = start_cosigner()  # cosignatures are collected beside, never inside, a write
+    try:
+        run_server(host=host, port=port, workers=workers)
+    finally:
+        cosigner.terminate()
+        cosigner.wait(timeout=10)
 
 
 @main.command()
@@ -261,6 +268,11 @@ main.add_command(verify_bundle)
 from registry.cli_audit import report  # noqa: E402
 
 main.add_command(report)
+
+from registry.cli_witness import log_group, witness_group  # noqa: E402
+
+main.add_command(log_group)
+main.add_command(witness_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,7 @@ from registry.ledger.errors import LedgerError
 from registry.ledger.note import (
     KEY_SIZE,
     SIGNATURE_PREFIX,
+    Ed25519SigningKey,
     NoteError,
     _check_name,
     _decode_base64,
@@ -139,15 +140,18 @@ class CosignatureVerifier:
 class CosignatureSigner:
     """A witness's own key: signs cosignature/v1 lines."""
 
-    def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
+    def __init__(self, name: str, private_key: Ed25519PrivateKey | Ed25519SigningKey) -> None:
         _check_name(name)
         self.name = name
-        self._key = private_key
-        self.public_key_raw = private_key.public_key().public_bytes_raw()
+        self._sign = private_key.sign
+        if isinstance(private_key, Ed25519PrivateKey):
+            self.public_key_raw = private_key.public_key().public_bytes_raw()
+        else:
+            self.public_key_raw = bytes(private_key.public_key.raw)
         self.key_id = cosignature_key_id(name, self.public_key_raw)
 
     def cosign(self, body: str, timestamp: int) -> Cosignature:
-        signature = self._key.sign(cosigned_message(body, timestamp))
+        signature = self._sign(cosigned_message(body, timestamp))
         return Cosignature(self.name, self.key_id, timestamp, signature)
 
     def verifier(self) -> CosignatureVerifier:

@@ -26,7 +26,13 @@ from registry.ledger.chain import link_problems, verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
-from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
+from registry.store import (  # noqa: F401 - their tables join the metadata
+    accounts,
+    cosigning,
+    tokens,
+    views,
+    witness,
+)
 from registry.store.datastore import RegistryDatastore, write_intent
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
 from registry.store.intervals import interval_projection

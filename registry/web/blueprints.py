@@ -22,3 +22,7 @@ def register_blueprints(app: Flask) -> None:
 
     api.init_api(app)  # /api/v1, /api/openapi.json, /api/docs, /admin/tokens
     feeds.register(app)  # /feeds/*.atom
+
+    from registry.web import witness
+
+    witness.register(app)  # /api/v1/witness: this instance as a witness of other logs
