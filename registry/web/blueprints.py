@@ -25,4 +25,4 @@ def register_blueprints(app: Flask) -> None:
 
     from registry.web import witness
 
-    witness.register(app)  # /api/v1/witness: this instance as a witness of other logs
+    witness.register(app)  # /witness: this instance as a witness of other logs

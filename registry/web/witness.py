@@ -1,7 +1,9 @@
 """The witness's HTTP interface (C2SP tlog-witness): add-checkpoint, and a view for monitors.
 
-Served inside the registry's app under /api/v1/witness (the submission and monitoring prefix
-is then `http://host/api/v1/witness`), and alone by `registry witness serve` at the root.
+Mounted beside the registry's app at /witness (the submission and monitoring prefix is then
+`http://host/witness`) as an app of its own, so that the API's problem+json rewriting and
+the forms' CSRF check never touch the protocol's plain-text answers; `registry witness
+serve` runs it alone, at the root.
 The spec leaves the monitor retrieval mechanism TBD; until it is settled, GET `logs` lists
 each witnessed log's latest cosigned size and root, and GET `logs/<origin>` serves that
 checkpoint note with this witness's cosignature, as text.
@@ -17,7 +19,7 @@ from registry.ledger.tlog_witness import MAX_BODY_BYTES
 from registry.store.witness import add_checkpoint, witness_signer, witnessed
 from registry.web.extensions import get_registry
 
-PREFIX = "/api/v1/witness"
+PREFIX = "/witness"
 
 
 def blueprint(name: str = "witness") -> Blueprint:
@@ -74,7 +76,13 @@ def _text(status: int, body: str, content_type: str = "text/plain; charset=utf-8
 
 
 def register(app: Flask) -> None:
-    app.register_blueprint(blueprint(), url_prefix=PREFIX)
+    """Mount the witness at PREFIX, sharing the app's registry."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    witness = Flask(__name__)
+    witness.extensions["registry"] = app.extensions["registry"]
+    witness.register_blueprint(blueprint())
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: witness})  # type: ignore[method-assign]
 
 
 def create_witness_app() -> Flask:
