@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from registry.ledger.checkpoint import Checkpoint, sign_checkpoint
 from registry.ledger.cosignature import CosignatureVerifier, check_cosignatures
 from registry.ledger.keys import SigningKey
-from registry.ledger.note import NoteSigner
+from registry.ledger.note import NoteSigner, verifier_key
 from registry.ledger.policy import parse_policy
 from registry.ledger.tlog_witness import SIZE_CONTENT_TYPE, format_add_checkpoint
 from registry.store.application import Registry
@@ -35,10 +35,17 @@ from registry.store.cosigning import (
 )
 from registry.store.log import TransparencyLog
 from registry.store.settings import Settings
-from registry.store.witness import WitnessError, add_log, witness_signer, witnessed
+from registry.store.witness import (
+    WitnessError,
+    add_checkpoint,
+    add_log,
+    witness_signer,
+    witnessed,
+)
 from registry.web import create_app
 from tests.conftest import settings_for
 from tests.integration.helpers import draft_transit_agreement, open_registry
+from tests.unit.ledger.vectors import load_document
 
 WITNESS_URL = "http://astana.test/witness"
 
@@ -161,6 +168,7 @@ class WitnessingScenario:
         assert post(format_add_checkpoint(0, [], unknown))[0] == 404
         status, content_type, body = post(format_add_checkpoint(0, [], one.note))
         assert status == 200 and body.startswith("\u2014 ")
+        assert content_type.startswith("text/plain")
         assert post(format_add_checkpoint(0, [], two.note)) == (
             409,
             SIZE_CONTENT_TYPE,
@@ -196,6 +204,29 @@ class WitnessingScenario:
             add_witness(log, "astana-again", WITNESS_URL, astana)
         with pytest.raises(WitnessError, match="already witnessing"):
             add_log(witness, log.settings.log_origin, log_vkey(log))
+
+    def test_torchwoods_witness_requests_get_torchwoods_answers(self, pair) -> None:  # type: ignore[no-untyped-def]
+        _, _, witness = pair
+        torchwood = load_document("c2sp/tlog_witness_torchwood")
+        origin = torchwood["origin"]
+        add_log(
+            witness, origin, verifier_key(origin, bytes.fromhex(torchwood["log_public_key_hex"]))
+        )
+        for case in torchwood["vectors"]:
+            answer = add_checkpoint(witness, case["body"].encode(), now=1_700_000_000)
+            assert answer.status == case["status"], case["name"]
+            if answer.status == 409:
+                assert (answer.body, answer.content_type) == (
+                    case["size_answer"],
+                    SIZE_CONTENT_TYPE,
+                )
+        view = witnessed(witness)[origin]
+        assert (view.size, view.root_hash.hex()) == (
+            torchwood["final_size"],
+            torchwood["final_root_hex"],
+        )
+        verifier = witness_signer(witness.settings).verifier()
+        assert set(check_cosignatures(view.note or "", [verifier]).valid) == {verifier.label}
 
     @staticmethod
     def served_checkpoint(log: Registry) -> str:
