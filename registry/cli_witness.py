@@ -14,6 +14,7 @@ import click
 from registry.cli_common import Failure, friendly, opened_registry
 
 COSIGN_INTERVAL_ENV = "REGISTRY_COSIGN_INTERVAL"
+PARENT_ENV = "REGISTRY_COSIGN_PARENT"  # set for the loop `registry serve` starts beside it
 
 
 @click.group(name="log")
@@ -93,8 +94,11 @@ def cosign(watch: bool, interval: float) -> None:
     """Send the latest checkpoint to every witness and keep their cosignatures."""
     from registry.store.cosigning import cosign as one_round
 
+    parent = os.environ.get(PARENT_ENV)
     with opened_registry(can_sign=False) as registry:
         while True:
+            if parent and str(os.getppid()) != parent:
+                return  # the server that started this loop is gone
             try:
                 outcome = one_round(registry)
             except Exception as error:  # the loop outlives a bad round
@@ -114,7 +118,9 @@ def cosign(watch: bool, interval: float) -> None:
 
 def start_cosigner() -> subprocess.Popen[bytes]:
     """`registry log cosign --watch` beside the web server (`registry serve`)."""
-    return subprocess.Popen([sys.executable, "-m", "registry.cli", "log", "cosign", "--watch"])
+    env = {**os.environ, PARENT_ENV: str(os.getpid())}
+    command = [sys.executable, "-m", "registry.cli", "log", "cosign", "--watch"]
+    return subprocess.Popen(command, env=env)
 
 
 def _state_line(state: object) -> str:
