@@ -63,7 +63,10 @@ class Policy:
         problems: list[str] = []
         if self.logs:
             try:
-                open_note(note, list(self.logs))
+                opened = open_note(note, list(self.logs))
+                origin = opened.text.split("\n", 1)[0]
+                if origin not in opened.verified_names:
+                    problems.append(f"the checkpoint's origin {origin!r} is not its log key's name")
             except NoteError as error:
                 problems.append(f"no log of the policy signed the checkpoint ({error})")
         try:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 TIMEOUT_SECONDS = 5.0
 MAX_RESENDS = 2
+MAX_ANSWER_BYTES = 64 * 1024
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 witnesses = Table(
@@ -105,9 +106,13 @@ class HttpTransport:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.headers.get("Content-Type", ""), response.read()
+                return response.status, _type(response), response.read(MAX_ANSWER_BYTES)
         except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Content-Type", ""), error.read()
+            return error.code, _type(error), error.read(MAX_ANSWER_BYTES)
+
+
+def _type(response: Any) -> str:
+    return str(response.headers.get("Content-Type", ""))
 
 
 # -- configuration ------------------------------------------------------------------------------

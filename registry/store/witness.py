@@ -11,6 +11,7 @@ signature verified is kept as evidence (a fork or a rollback is a log's misbehav
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import time
@@ -25,7 +26,7 @@ from sqlalchemy import delete as sql_delete
 from registry.ledger import merkle
 from registry.ledger.checkpoint import Checkpoint, CheckpointError
 from registry.ledger.cosignature import CosignatureSigner
-from registry.ledger.keys import SigningKey
+from registry.ledger.keys import KeyFileError, SigningKey
 from registry.ledger.note import NoteError, NoteVerifier, open_note
 from registry.ledger.payload import format_instant
 from registry.ledger.tlog_witness import (
@@ -102,7 +103,8 @@ def witness_signer(settings: Settings) -> CosignatureSigner:
     path = witness_key_path(settings)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        SigningKey.generate().save(path)
+        with contextlib.suppress(KeyFileError):  # another process made it first: use theirs
+            SigningKey.generate().save(path)
     key = SigningKey.load(path)
     log_path = settings.private_keys_dir / "log.key"
     if log_path.exists() and SigningKey.load(log_path).public_key.raw == key.public_key.raw:

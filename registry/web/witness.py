@@ -80,6 +80,7 @@ def register(app: Flask) -> None:
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
     witness = Flask(__name__)
+    witness.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     witness.extensions["registry"] = app.extensions["registry"]
     witness.register_blueprint(blueprint())
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: witness})  # type: ignore[method-assign]
@@ -91,6 +92,7 @@ def create_witness_app() -> Flask:
     from registry.web import extensions
 
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     extensions.init_app(app, Settings.from_env())
     app.register_blueprint(blueprint())
     return app

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from registry.ledger.cosignature import CosignatureSigner
+from registry.ledger.note import NoteSigner, sign_note
 from registry.ledger.policy import PolicyError, parse_policy
 from tests.unit.ledger.test_cosignature import BODY, NOTE, OAK, WITNESS_LINE, line_of, raw_of
 
@@ -98,3 +101,11 @@ def test_quorum_none_needs_only_the_log_signature() -> None:
 def test_a_malformed_policy_is_refused_naming_the_line(text: str, message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         parse_policy(text.format(W1=W1, W2=W2, LOG=OAK["log_vkey"]))
+
+
+def test_a_checkpoint_whose_origin_is_not_the_log_key_name_fails() -> None:
+    signer = NoteSigner("example.com/log", Ed25519PrivateKey.generate())
+    root = base64.b64encode(b"\x00" * 32).decode()
+    note = sign_note(f"example.com/other\n1\n{root}\n", [signer])
+    result = parse_policy(f"log {signer.verifier().vkey}\nquorum none\n").check(note)
+    assert not result.ok and "origin 'example.com/other'" in result.message()
