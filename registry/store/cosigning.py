@@ -108,7 +108,8 @@ class HttpTransport:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, _type(response), response.read(MAX_ANSWER_BYTES)
         except urllib.error.HTTPError as error:
-            return error.code, _type(error), error.read(MAX_ANSWER_BYTES)
+            with error:
+                return error.code, _type(error), error.read(MAX_ANSWER_BYTES)
 
 
 def _type(response: Any) -> str:
