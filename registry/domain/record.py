@@ -232,4 +232,3 @@ class Record:
             key=lambda w: (w.takes_effect.start, w.originator_version),
             default=None,
         )
-
