@@ -160,6 +160,10 @@ def witness_states(registry: Registry) -> dict[str, WitnessState]:
 # -- serving ------------------------------------------------------------------------------------
 
 
+def has_witnesses(session: Session) -> bool:
+    return session.execute(select(witnesses.c.name).limit(1)).first() is not None
+
+
 def cosigned(session: Session, checkpoint: IssuedCheckpoint) -> IssuedCheckpoint:
     """The checkpoint with every cosignature kept for it appended to its note."""
     lines = session.execute(

@@ -63,3 +63,16 @@ def test_the_auditor_checks_the_checkpoint_against_a_witness_policy(
     response = post_form(client, "/audit/verify", {"policy": "quorum nobody\n"})
     assert response.status_code == 400
     assert "quorum &#39;nobody&#39; is not defined above" in response.get_data(as_text=True)
+
+
+def test_an_archived_checkpoint_is_immutable_only_while_no_witness_can_add_to_it(
+    client: FlaskClient, registry: Registry, agreement: str
+) -> None:
+    size = registry.checkpoint().size  # type: ignore[union-attr]
+    response = client.get(f"/api/v1/log/checkpoint?size={size}")
+    assert "immutable" in response.headers["Cache-Control"]
+    add_witness(registry, "astana", "https://astana.example/witness", ASTANA.verifier().vkey)
+    cosign_latest(registry)
+    response = client.get(f"/api/v1/log/checkpoint?size={size}")
+    assert "immutable" not in response.headers["Cache-Control"]
+    assert "\u2014 astana.example/witness " in response.get_data(as_text=True)

@@ -16,7 +16,7 @@ from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from registry.ledger.payload import format_instant
-from registry.store.cosigning import cosigned
+from registry.store.cosigning import cosigned, has_witnesses
 from registry.store.log import IssuedCheckpoint, TransparencyLog, entries, note_verifier
 from registry.web.api.base import CACHE_HEADERS, LINK_HEADER, READ_SECURITY, api_blueprint, problems
 from registry.web.api.caching import immutable, immutable_value
@@ -91,9 +91,12 @@ class LogCheckpoint(MethodView):
             )
         with registry.transaction() as session:  # witnesses' cosignatures arrive later
             checkpoint = cosigned(session, checkpoint)
-        return current_app.response_class(
+            witnessed = has_witnesses(session)
+        response = current_app.response_class(
             checkpoint.note, mimetype="text/plain", content_type="text/plain; charset=utf-8"
         )
+        # An archived checkpoint never changes unless a witness may still add its cosignature.
+        return immutable(response) if "size" in query and not witnessed else response
 
 
 @blp.route("/entries")
