@@ -60,7 +60,14 @@ def serve(host: str, port: int, workers: int) -> None:
     if settings.is_sqlite and not (settings.home / "keys" / "log.key").exists():
         raise Failure(f"no registry at {settings.home}: run `registry init` first")
     _check_origin()
-    run_server(host=host, port=port, workers=workers)
+    from registry.cli_witness import start_cosigner
+
+    cosigner = start_cosigner()  # cosignatures are collected beside, never inside, a write
+    try:
+        run_server(host=host, port=port, workers=workers)
+    finally:
+        cosigner.terminate()
+        cosigner.wait(timeout=10)
 
 
 def _check_origin() -> None:
@@ -349,6 +356,11 @@ main.add_command(verify_bundle)
 from registry.cli_audit import report  # noqa: E402
 
 main.add_command(report)
+
+from registry.cli_witness import log_group, witness_group  # noqa: E402
+
+main.add_command(log_group)
+main.add_command(witness_group)
 
 from registry.cli_status import import_status, party  # noqa: E402
 

@@ -22,6 +22,24 @@ from registry.store.settings import Settings
 from registry.store.tokens import Scope
 
 KEYS_HELP = "A keys directory (keyring.json and log.vkey), as `registry init` publishes it."
+POLICY_OPTION = click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A witness policy (C2SP tlog-policy): refuse a checkpoint without its quorum.",
+)
+
+
+def load_policy(path: Path | None) -> Any:
+    """The parsed policy of PATH, or None; a malformed policy is a one-line error."""
+    if path is None:
+        return None
+    from registry.ledger.policy import PolicyError, parse_policy
+
+    try:
+        return parse_policy(path.read_bytes())
+    except PolicyError as error:
+        raise Failure(f"{path}: {error}") from None
 
 
 class Refused(Failure):
@@ -107,8 +125,11 @@ def tokens_revoke(token_id: str, revoked_by: str) -> None:
     is_flag=True,
     help="URL is the log's prefix (…/api/v1/log, or a static copy of it): read its C2SP tiles.",
 )
+@POLICY_OPTION
 @friendly
-def mirror(url: str, keys_dir: Path, token: str | None, page: int, tiles: bool) -> None:
+def mirror(
+    url: str, keys_dir: Path, token: str | None, page: int, tiles: bool, policy_file: Path | None
+) -> None:
     """Follow the registry at URL into this instance's database, verifying everything.
 
     Run it again to catch up. It refuses (exit 3, nothing written) a server whose keys are not
@@ -122,6 +143,7 @@ def mirror(url: str, keys_dir: Path, token: str | None, page: int, tiles: bool) 
     from registry.store.application import Registry
 
     anchors, verifier = load_anchors(keys_dir)
+    policy = load_policy(policy_file)
     settings = replace(Settings.from_env(), log_origin=verifier.name)
     settings.home.mkdir(parents=True, exist_ok=True)
     try:
@@ -129,7 +151,13 @@ def mirror(url: str, keys_dir: Path, token: str | None, page: int, tiles: bool) 
         registry = Registry(settings, can_sign=False)
         try:
             result = follow(
-                registry, HttpSource(url, token), anchors, verifier, page=page, tiles=tiles
+                registry,
+                HttpSource(url, token),
+                anchors,
+                verifier,
+                page=page,
+                tiles=tiles,
+                policy=policy,
             )
         finally:
             registry.close()
@@ -167,13 +195,18 @@ def prove(ref: str, output: Any) -> None:
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help=KEYS_HELP,
 )
+@POLICY_OPTION
 @friendly
-def verify_bundle(file: Any, keys_dir: Path) -> None:
-    """Verify a bundle FILE offline, with the keys in DIR only (no database, no network)."""
+def verify_bundle(file: Any, keys_dir: Path, policy_file: Path | None) -> None:
+    """Verify a bundle FILE offline, with the keys in DIR only (no database, no network).
+
+    With --policy, its checkpoint must also carry the witnesses' cosignatures the policy asks.
+    """
     from registry.ledger.bundle import load_anchors
     from registry.ledger.bundle import verify_bundle as check
 
     anchors, verifier = load_anchors(keys_dir)
+    policy = load_policy(policy_file)
     try:
         document = json.loads(file.read())
     except (ValueError, UnicodeDecodeError) as error:
@@ -181,7 +214,7 @@ def verify_bundle(file: Any, keys_dir: Path) -> None:
     audit_report = isinstance(document, dict) and set(document) == {"report", "bundle"}
     if audit_report:  # its bundle, then the report recomputed from the bundle's events
         from registry.store.audit_document import verify_report as check
-    report = check(document, anchors, verifier)
+    report = check(document, anchors, verifier, policy)
     for problem in report.problems:
         click.echo(f"  - {problem}", err=True)
     if not report.ok:

@@ -50,6 +50,7 @@ from registry.ledger.keys import Keyring
 from registry.ledger.merkle import ProofError, verify_consistency
 from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload, open_envelope, parse_instant
+from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
@@ -165,11 +166,13 @@ def mirror(
     *,
     page: int = PAGE,
     tiles: bool = False,
+    policy: Policy | None = None,
 ) -> MirrorResult:
     """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse.
 
     With `tiles`, the source is the log's prefix and is read through its C2SP tiles alone
-    (registry/mirror_tiles.py); otherwise it is a registry's API.
+    (registry/mirror_tiles.py); otherwise it is a registry's API. With a witness `policy`,
+    a checkpoint without the quorum of cosignatures is refused.
     """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
@@ -193,6 +196,12 @@ def mirror(
         raise MirrorRefused(
             f"the server's checkpoint is not signed by the pinned key: {error}"
         ) from None
+    if policy is not None:
+        witnessed = policy.check(note)
+        if not witnessed.ok:
+            raise MirrorRefused(
+                f"the server's checkpoint fails the witness policy: {witnessed.message()}"
+            )
     if remote.size < before:
         raise MirrorRefused(
             f"the server's log has {remote.size} entries, fewer than the {before} this mirror "

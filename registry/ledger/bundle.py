@@ -45,6 +45,7 @@ from registry.ledger.merkle import (
 )
 from registry.ledger.note import NoteError, NoteVerifier, verifier_key
 from registry.ledger.payload import EventPayload, open_envelope, parse_instant
+from registry.ledger.policy import Policy
 from registry.ledger.tlog_proof import TlogProofError, format_proof, parse_proof
 from registry.ledger.trust import KEYRING_TYPES, Trust, TrustError
 
@@ -149,8 +150,18 @@ def make_bundle(
 # Verifying a bundle ---------------------------------------------------------------------------
 
 
-def verify_bundle(document: object, anchors: Keyring, log_verifier: NoteVerifier) -> BundleReport:
-    """Verify a bundle against the registry's anchors and log key; report every problem."""
+def verify_bundle(
+    document: object,
+    anchors: Keyring,
+    log_verifier: NoteVerifier,
+    policy: Policy | None = None,
+) -> BundleReport:
+    """Verify a bundle against the registry's anchors and log key; report every problem.
+
+    With a witness `policy` (C2SP tlog-policy), the checkpoint must also carry enough valid
+    witness cosignatures; the problem names the witnesses missing and those whose
+    cosignature is bad.
+    """
     bundle = _bundle_members(document)
     report = BundleReport()
     problems = report.problems
@@ -160,6 +171,9 @@ def verify_bundle(document: object, anchors: Keyring, log_verifier: NoteVerifier
         )
     note = bundle["checkpoint"]
     checkpoint = _open_checkpoint(note, log_verifier, problems)
+    if policy is not None and isinstance(note, str):
+        witnessed = policy.check(note)
+        problems.extend(f"checkpoint: {problem}" for problem in witnessed.problems)
     report.checkpoint = checkpoint
     indexes: dict[int, str] = {}
 

@@ -29,9 +29,11 @@ from registry.ledger.trust import Trust
 from registry.store import (  # noqa: F401 - their tables join the metadata
     accounts,
     admin_trail,
+    cosigning,
     sessions,
     tokens,
     views,
+    witness,
 )
 from registry.store.columns import add_missing_columns
 from registry.store.datastore import RegistryDatastore, write_intent

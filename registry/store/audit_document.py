@@ -27,6 +27,7 @@ from registry.ledger.errors import LedgerError
 from registry.ledger.keys import Keyring
 from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload
+from registry.ledger.policy import Policy
 from registry.store.audit_report import (
     UNCHECKED,
     AuditQuery,
@@ -148,12 +149,14 @@ def is_report(document: object) -> bool:
     return isinstance(document, dict) and set(document) == {"report", "bundle"}
 
 
-def verify_report(document: object, anchors: Keyring, verifier: NoteVerifier) -> BundleReport:
+def verify_report(
+    document: object, anchors: Keyring, verifier: NoteVerifier, policy: Policy | None = None
+) -> BundleReport:
     """The bundle's verification, plus every way the report differs from what its events give."""
     if not is_report(document):
         raise BundleError('a report is a JSON object {"report": ..., "bundle": ...}')
     assert isinstance(document, dict)
-    result = verify_bundle(document["bundle"], anchors, verifier)
+    result = verify_bundle(document["bundle"], anchors, verifier, policy)
     if not result.ok:
         result.problems.append("the report was not recomputed: its events do not verify")
         return result

@@ -18,6 +18,7 @@ from registry.domain.keyring import Keyring
 from registry.ledger.bundle import make_bundle, make_record
 from registry.ledger.payload import EventPayload
 from registry.store.application import Registry
+from registry.store.cosigning import cosigned
 from registry.store.errors import AgreementNotFound, StoreError
 from registry.store.log import IssuedCheckpoint, TransparencyLog, leaf_indexes
 from registry.store.mapper import TamperedEvent
@@ -44,7 +45,8 @@ def latest_checkpoint(registry: Registry) -> IssuedCheckpoint:
     checkpoint = registry.checkpoint()
     if checkpoint is None:
         raise NoCheckpoint("the log is empty: no checkpoint has been issued yet")
-    return checkpoint
+    with registry.transaction() as session:  # with the witnesses' cosignatures, for policies
+        return cosigned(session, checkpoint)
 
 
 def prove_stream(

@@ -7,6 +7,7 @@ from registry.store.application import Registry
 from registry.store.files import private_folder
 from registry.store.keystore import KeyStore, publish_anchors
 from registry.store.settings import Settings
+from registry.store.witness import publish_witness_key
 
 
 def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[str]:
@@ -21,6 +22,8 @@ def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[
     for directory in (settings.home / "public", settings.keys_dir):
         publish_anchors(directory, settings.log_origin, authority, log)
     done.append(f"published the public trust anchors in {settings.keys_dir}")
+    vkey = publish_witness_key(settings, [settings.home / "public", settings.keys_dir])
+    done.append(f"this instance's witness key: {vkey}")
     registry = Registry(settings)
     try:
         registry.keyring()

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from registry.domain.errors import DomainError
 from registry.store.accounts import AccountError, Accounts, Role, UnknownUser
 from registry.store.admin_trail import AdminAction, AdminTrail
+from registry.store.cosigning import witness_states
 from registry.store.errors import StoreError
 from registry.store.keystore import KeyStoreError
 from registry.web.auth import require_login, roles_required
@@ -118,6 +119,7 @@ def render_keys(status: int = 200, **page: Any) -> ResponseReturnValue:
             officers=sorted(officers.items()),
             now=now,
             officer_accounts=[a.username for a in accounts().all() if a.role is Role.OFFICER],
+            witnesses=list(witness_states(get_registry()).values()),
             **page,
         ),
         status,

@@ -17,10 +17,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.ledger.policy import PolicyError, PolicyResult, parse_policy
 from registry.store import audit
 from registry.store.accounts import Role
 from registry.store.audit_document import report_csv
 from registry.store.audit_report import AuditQuery, ReportError, View
+from registry.store.cosigning import cosigned, witness_states
 from registry.store.log import TransparencyLog
 from registry.store.proofs import NoCheckpoint
 from registry.store.queries import Filters
@@ -218,9 +220,14 @@ def diff() -> ResponseReturnValue:
 @bp.route("/verify", methods=["GET", "POST"])
 @auditors
 def verify() -> ResponseReturnValue:
-    if request.method == "GET":
-        return render_template("audit/verify.html", nav="audit", result=None)
     registry = get_registry()
+    witnesses = list(witness_states(registry).values())
+    if request.method == "GET":
+        return render_template(
+            "audit/verify.html", nav="audit", result=None, witnesses=witnesses, policy_text=""
+        )
+    policy_text = request.form.get("policy", "").strip()
+    witnessed, policy_problem = _policy_check(registry, policy_text)
     steps: list[tuple[int, int]] = []
     started = time.monotonic()
     result = verify_store(registry, progress=lambda done, total: steps.append((done, total)))
@@ -229,6 +236,7 @@ def verify() -> ResponseReturnValue:
     if result.checkpoint_size is not None:
         with registry.transaction() as session:
             checkpoint = TransparencyLog.checkpoint_at(session, result.checkpoint_size)
+            checkpoint = cosigned(session, checkpoint) if checkpoint else None
     return render_template(
         "audit/verify.html",
         nav="audit",
@@ -237,7 +245,26 @@ def verify() -> ResponseReturnValue:
         seconds=seconds,
         checkpoint=checkpoint,
         finished=datetime.now(UTC),
-    )
+        witnesses=witnesses,
+        policy_text=policy_text,
+        witnessed=witnessed,
+        policy_problem=policy_problem,
+    ), (400 if policy_problem else 200)
+
+
+def _policy_check(registry: Any, text: str) -> tuple[PolicyResult | None, str | None]:
+    """The latest checkpoint, cosignatures included, against a pasted witness policy."""
+    if not text:
+        return None, None
+    try:
+        policy = parse_policy(text)
+    except PolicyError as error:
+        return None, f"The witness policy does not parse: {error}"
+    with registry.transaction() as session:
+        latest = TransparencyLog.latest(session)
+        if latest is None:
+            return None, "The log is empty: there is no checkpoint to check."
+        return policy.check(cosigned(session, latest).note), None
 
 
 def _report_query() -> AuditQuery | ResponseReturnValue:

@@ -26,3 +26,7 @@ def register_blueprints(app: Flask) -> None:
 
     api.init_api(app)  # /api/v1, /api/openapi.json, /api/docs, /admin/tokens
     feeds.register(app)  # /feeds/*.atom
+
+    from registry.web import witness
+
+    witness.register(app)  # /witness: this instance as a witness of other logs

@@ -16,6 +16,7 @@ from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from registry.ledger.payload import format_instant
+from registry.store.cosigning import cosigned, has_witnesses
 from registry.store.log import IssuedCheckpoint, TransparencyLog, entries, note_verifier
 from registry.web.api.base import CACHE_HEADERS, LINK_HEADER, READ_SECURITY, api_blueprint, problems
 from registry.web.api.caching import immutable, immutable_value
@@ -88,10 +89,14 @@ class LogCheckpoint(MethodView):
             raise ApiProblem(
                 404, "No checkpoint of that size was issued.", code="checkpoint_not_found"
             )
+        with registry.transaction() as session:  # witnesses' cosignatures arrive later
+            checkpoint = cosigned(session, checkpoint)
+            witnessed = has_witnesses(session)
         response = current_app.response_class(
             checkpoint.note, mimetype="text/plain", content_type="text/plain; charset=utf-8"
         )
-        return immutable(response) if "size" in query else response
+        # An archived checkpoint never changes unless a witness may still add its cosignature.
+        return immutable(response) if "size" in query and not witnessed else response
 
 
 @blp.route("/entries")
