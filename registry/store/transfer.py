@@ -284,15 +284,27 @@ def _payload_bytes(line: bytes) -> bytes:
         return b""  # pass 1 reports it, with its reason
 
 
+def _check_characters(number: int, line: bytes) -> None:
+    """Text every database stores alike (registry.domain.characters), named before any other
+    check: a store that once accepted NUL must say so, not fail later in PostgreSQL."""
+    try:
+        payload = json.loads(_payload_bytes(line))
+    except ValueError:
+        return  # not JSON: the strict opening reports it, with its reason
+    if not isinstance(payload, dict):
+        return
+    unsafe = first_finding({"actor": payload.get("actor"), "data": payload.get("data")})
+    if unsafe is not None:
+        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
+
+
 def _open(registry: Registry, trust: Trust, number: int, line: bytes) -> EventPayload:
+    _check_characters(number, line)
     try:
         payload = registry.mapper.open_bytes(line, trust).payload
         event_from_payload(payload)  # the signed data must decode into its event type
     except (TamperedEvent, LedgerError, ValueError, TypeError) as error:
         raise TransferError(f"line {number}: {error}; nothing was imported") from None
-    unsafe = first_finding({"actor": payload.actor, "data": payload.data})
-    if unsafe is not None:  # every database must store it alike (registry.domain.characters)
-        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
     return payload
 
 
