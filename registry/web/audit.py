@@ -28,6 +28,7 @@ from registry.store.verification import verify_store
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
+from registry.web.officer.party_names import party_names
 from registry.web.schemas import InstantField
 from registry.web.security import error_page, install_error_pages
 
@@ -140,6 +141,7 @@ def filters_of(args: dict[str, Any]) -> Filters:
 def choices() -> dict[str, Any]:
     return {
         "parties": audit.party_codes(get_registry()),
+        "party_names": party_names(get_registry()),
         "kinds": [(k.value, choice_label(k.value)) for k in AgreementKind],
         "characters": [(c.value, choice_label(c.value)) for c in LegalCharacter],
         "statuses": [(s.value, choice_label(s.value)) for s in AgreementStatus],
