@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.domain.dates import PartialDate
 from registry.domain.timeline import signed_on, took_effect
+from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.store.application import Registry
-from registry.web.officer.party_names import party_names
 from registry.web.auth import landing_page
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
 from registry.web.officer import bp
+from registry.web.officer.party_names import party_names
 from registry.web.officer.queries import SORTS, ListQuery, list_agreements
 
 
