@@ -101,7 +101,7 @@ def test_an_auditor_replays_compares_verifies_and_downloads_the_report(
     anchors, verifier = load_anchors(story_server.settings.keys_dir)
     assert verify_report(document, anchors, verifier).ok
     with page.expect_download() as csv_download:
-        page.get_by_role("link", name="CSV", exact=True).click()
+        page.get_by_role("link", name="Single CSV (for programs)").click()
     assert csv_download.value.suggested_filename.endswith(".csv")
     assert ",consent,,,2026-02-15," in Path(csv_download.value.path()).read_text()
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, Response, request, send_from_directory, url_for
 from markupsafe import Markup, escape
 
 from registry.domain.dates import PartialDate
@@ -35,6 +35,9 @@ def label(value: Any) -> str:
 
 
 def instant(value: datetime | str | None) -> Markup:
+    """Exactly, to the microsecond when there are any: a value shown to the second would
+    exclude what was recorded later within that second. Typed back into a "known at" box
+    (with its " UTC"), it gives the same instant."""
     if value is None or value == "":
         return Markup("")
     text = value if isinstance(value, str) else value.isoformat()
@@ -42,7 +45,7 @@ def instant(value: datetime | str | None) -> Markup:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return Markup(escape(text))
-    shown = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    shown = moment.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if moment.microsecond else "") + " UTC")
     return Markup('<time datetime="{}">{}</time>').format(text, shown)
 
 
@@ -57,7 +60,19 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint or "agreements.index", **(request.view_args or {}), **args)
 
 
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">."""
+    return send_from_directory(app_static(), "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
+def app_static() -> str:
+    from flask import current_app
+
+    return current_app.static_folder or ""
+
+
 def init_app(app: Flask) -> None:
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.add_template_filter(partial_date, "pdate")
     app.add_template_filter(label, "label")
     app.add_template_filter(instant, "instant")
