@@ -237,4 +237,3 @@ class Record:
             key=lambda w: (w.takes_effect.start, w.originator_version),
             default=None,
         )
-
