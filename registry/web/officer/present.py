@@ -7,6 +7,8 @@ from enum import Enum
 from typing import Any
 
 from flask import Flask, Response, request, send_from_directory, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from registry.domain.dates import PartialDate
@@ -20,10 +22,22 @@ def partial_date(value: PartialDate | str | None) -> Markup:
         return Markup("")
     when = value if isinstance(value, PartialDate) else PartialDate.parse(str(value))
     precision = when.precision.value
-    note = "" if precision == "day" else f' <span class="precision">({precision})</span>'
+    words = {"month": _("month"), "year": _("year")}
+    note = "" if precision == "day" else f' <span class="precision">({words[precision]})</span>'
     return Markup('<time datetime="{}" data-precision="{}">{}</time>{}').format(
-        str(when), precision, spoken(when), Markup(note)
+        str(when), precision, localised(when), Markup(note)
     )
+
+
+PATTERNS = {"day": "d MMMM y", "month": "LLLL y", "year": "y"}
+
+
+def localised(when: PartialDate) -> str:
+    """The date in words in the interface's language (Babel's CLDR data); English reads
+    exactly as the domain's `spoken` does."""
+    if get_locale() is None or str(get_locale()) == "en":
+        return spoken(when)
+    return format_date(when.start, PATTERNS[when.precision.value])
 
 
 def label(value: Any) -> str:
