@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table of translations reads best one message a line)
 """Writes the first catalogues (messages.po for ru, kk, ur) from the table below; after that
 `make translations` keeps them (pybabel extract, update, compile). Run: python -m
 registry.web.translations.seed"""
