@@ -159,3 +159,15 @@ def test_the_timeline_scrolls_sideways_on_a_phone(
     label_px = page.locator(".lane-label").first.evaluate("e => e.getBoundingClientRect().height")
     assert label_px >= 11  # not shrunk to 9 px
     page.context.close()
+
+
+def test_no_page_is_wider_than_a_phone_in_any_direction(
+    module_browser: Any, story_server: LiveServer
+) -> None:
+    for language in ("en", "ur"):
+        page = logged_in(module_browser, story_server, "officer.islamabad", language, "phone")
+        for url in ("/agreements", f"/agreements/{TRANSIT}"):
+            page.goto(story_server.url + url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (language, url, width)
+        page.context.close()
