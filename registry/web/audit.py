@@ -32,6 +32,7 @@ from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
 from registry.web.officer.party_names import party_names
+from registry.web.pdf import pdf_response, verification
 from registry.web.schemas import InstantField
 from registry.web.security import error_page, install_error_pages
 
@@ -295,6 +296,29 @@ def report() -> ResponseReturnValue:
         generated=datetime.now(UTC),
         change_labels=CHANGE_LABELS,
     )
+
+
+@bp.get("/report.pdf")
+@auditors
+def report_pdf() -> ResponseReturnValue:
+    """The printable report as a PDF, with the verification summary and its checkpoint."""
+    query = _report_query()
+    if not isinstance(query, AuditQuery):
+        return query
+    try:
+        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
+    except audit.TooManyAgreements as error:
+        return error_page(400, "Too many agreements for one report", str(error))
+    html = render_template(
+        "audit/report.html",
+        nav="audit",
+        report=found,
+        generated=datetime.now(UTC),
+        change_labels=CHANGE_LABELS,
+        verified=verification(),
+        printing=True,
+    )
+    return pdf_response(html, _download_name(query, "pdf"))
 
 
 @bp.get("/report.json")

@@ -28,6 +28,7 @@ from registry.web.forms_text import EVENT_TITLES
 from registry.web.forms_uploads import documents
 from registry.web.officer import bp
 from registry.web.officer.next_steps import likely_next
+from registry.web.pdf import agreement_status_pdf
 from registry.web.schemas import InstantField
 from registry.web.security import error_page
 from registry.web.timeline import build_timeline
@@ -186,6 +187,12 @@ def shown(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
         return value.replace("_", " ")  # an enum value such as ad_referendum
     return str(value)
+
+
+@bp.get("/agreements/<ref>/status.pdf")
+def status_pdf(ref: str) -> ResponseReturnValue:
+    """The status-by-party table as a PDF, with the verification summary and checkpoint."""
+    return agreement_status_pdf(ref)
 
 
 @bp.get("/agreements/<ref>/documents/<sha256>")
