@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from registry.domain.clause_force import notice_or_default, withdrawal_effect
 from registry.domain.codec import to_json
 from registry.domain.corrections import Corrections, check_correction
 from registry.domain.dates import PartialDate
@@ -49,7 +50,7 @@ from registry.domain.events import (
 from registry.domain.history import derive
 from registry.domain.identity import agreement_id
 from registry.domain.record import Record
-from registry.domain.rules import check, check_drafted
+from registry.domain.rules import check_drafting, check_recording
 from registry.domain.state import AgreementState
 from registry.domain.values import (
     AgreementKind,
@@ -81,11 +82,13 @@ class Agreement(Aggregate):
         multilateral: bool,
         parties: tuple[Party, ...] | list[Party],
         parent: str | None = None,
-        withdrawal_notice_months: int = 12,
+        withdrawal_notice_months: int | None = None,
         summary: str | None = None,
+        clauses: dict[str, Any] | None = None,
         source: str | None = None,
         reason: str | None = None,
     ) -> Agreement:
+        """`withdrawal_notice_months` defaults to the withdrawal clause's notice, else 12."""
         fields: dict[str, Any] = dict(
             effective=effective,
             actor=actor,
@@ -98,10 +101,11 @@ class Agreement(Aggregate):
             multilateral=multilateral,
             parties=tuple(parties),
             parent=parent,
-            withdrawal_notice_months=withdrawal_notice_months,
+            withdrawal_notice_months=notice_or_default(withdrawal_notice_months, clauses),
             summary=summary,
+            clauses=clauses,
         )
-        check_drafted(
+        check_drafting(
             Drafted(
                 originator_id=cls.create_id(reference),
                 originator_version=cls.INITIAL_VERSION,
@@ -165,7 +169,7 @@ class Agreement(Aggregate):
         if isinstance(candidate, EventCorrected):
             check_correction(self._corrections, candidate)
         else:
-            check(self._record, candidate)
+            check_recording(self._record, candidate)
         self.trigger_event(event_class, timestamp=candidate.timestamp, **fields)
 
     # -- the text ----------------------------------------------------------------------------
@@ -332,7 +336,7 @@ class Agreement(Aggregate):
     ) -> None:
         """`takes_effect` defaults to the earliest the notice period allows."""
         if takes_effect is None:
-            takes_effect = effective.add_months(self._record.drafted.withdrawal_notice_months)
+            takes_effect = withdrawal_effect(self._record, effective)
         self._record_event(
             WithdrawalNotified,
             **common(effective, actor, source, reason),

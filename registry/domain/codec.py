@@ -62,9 +62,21 @@ def event_type_named(name: str) -> type[RegistryEvent]:
         raise InvalidEventData("type", f"{name!r} is not an event type") from None
 
 
+@cache
+def absent_when_none(event_type: type[RegistryEvent]) -> frozenset[str]:
+    """Fields left out of the data when None (events.ABSENT_WHEN_NONE)."""
+    fields = dataclasses.fields(event_type)  # type: ignore[arg-type]
+    return frozenset(f.name for f in fields if f.metadata.get("absent_when_none"))
+
+
 def event_data(event: RegistryEvent) -> dict[str, Any]:
     """The JSON-native `data` of an event (its own fields, source and reason)."""
-    return {name: to_json(getattr(event, name)) for name in data_fields(type(event))}
+    absent = absent_when_none(type(event))
+    return {
+        name: to_json(getattr(event, name))
+        for name in data_fields(type(event))
+        if name not in absent or getattr(event, name) is not None
+    }
 
 
 def decode_data(event_type: type[RegistryEvent], data: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +90,9 @@ def decode_data(event_type: type[RegistryEvent], data: dict[str, Any]) -> dict[s
     values = {}
     for name, hint in fields.items():
         if name not in data:
+            if name in absent_when_none(event_type):
+                values[name] = None
+                continue
             raise InvalidEventData(name, "is missing")
         values[name] = from_json(hint, data[name], name)
     return values

@@ -7,6 +7,7 @@ Names are past tense and unique across the whole catalogue: the class name is th
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,9 @@ from registry.domain.values import (
 )
 
 COMMON_FIELDS = ("effective", "actor", "source", "reason")
+# A field added later: left out of the signed data when None, so that events without it keep
+# their bytes, and read as None when absent.
+ABSENT_WHEN_NONE = {"absent_when_none": True}
 
 
 class RegistryEvent(Aggregate.Event):
@@ -54,6 +58,8 @@ class Drafted(Aggregate.Created, AgreementEvent):
     parent: str | None
     withdrawal_notice_months: int
     summary: str | None
+    # Final clauses (clauses.py); absent from the data of agreements drafted without them.
+    clauses: dict[str, Any] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
 
 
 class TextAmended(AgreementEvent):

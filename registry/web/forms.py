@@ -10,6 +10,7 @@ allowed is not decided here: the domain says so when the registry records it.
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from registry.domain.agreement import Agreement
 from registry.domain.commands import COMMANDS
 from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent
+from registry.web.clause_schema import ClausesField
 from registry.web.forms_text import (
     choice_label,
     event_title,
@@ -189,6 +191,8 @@ def describe(
         return FormField(name, label, "checkbox", False, hint)
     if isinstance(schema_field, fields.Integer):
         return FormField(name, label, "number", required, hint)
+    if isinstance(schema_field, ClausesField):
+        return FormField(name, label, "textarea", required, hint)  # JSON text
     if isinstance(schema_field, fields.Nested):
         return FormField(name, label, "party", required, hint, party_type_choices())
     if isinstance(schema_field, fields.List):
@@ -383,7 +387,9 @@ def form_values(
                 values[f"{name}-{i}-lang"] = str(language)
                 values[f"{name}-{i}-text"] = str(title)
         else:
-            values[name] = str(value)
+            values[name] = (
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+            )
     return values
 
 

@@ -98,7 +98,15 @@ FIELD_TEXT: dict[str, tuple[str, str | None]] = {
         "Parent agreement",
         "The reference of the agreement this one amends or implements, if any.",
     ),
-    "withdrawal_notice_months": ("Withdrawal notice period (months)", "Leave blank for 12 months."),
+    "withdrawal_notice_months": (
+        "Withdrawal notice period (months)",
+        "Leave blank for 12 months (or the withdrawal clause's notice).",
+    ),
+    "clauses": (
+        "Final clauses (JSON)",
+        'Optional. E.g. {"entry_into_force": {"instruments": 20, "days_after": 30, '
+        '"later_parties_days_after_deposit": 30}}; see the API docs for every form.',
+    ),
     "summary": ("Summary", None),
     "place": ("Place", "City, e.g. Islamabad."),
     "party": ("Party", None),

@@ -21,6 +21,7 @@ from registry.domain.codec import data_fields
 from registry.domain.dates import InvalidDate, PartialDate, parse_moment
 from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent
 from registry.domain.values import Party, PartyType
+from registry.web.clause_schema import ClausesField
 
 TEXT_MAX = 4000
 LINE_MAX = 300
@@ -120,7 +121,7 @@ def _field_for(hint: Any, name: str) -> fields.Field:
 def data_schema(event_type: type[AgreementEvent]) -> type[Schema]:
     """The schema of an event type's `data` (its own fields; source and reason are common)."""
     declared = {
-        name: _field_for(hint, name)
+        name: ClausesField() if name == "clauses" else _field_for(hint, name)
         for name, hint in data_fields(event_type).items()
         if name not in ("source", "reason")
     }

@@ -46,6 +46,7 @@ from registry.domain.events import (
     ConsentExpressed,
     DeclarationMade,
     DocumentAttached,
+    Drafted,
     EnteredIntoForce,
     Expired,
     MilestoneRecorded,
@@ -62,6 +63,7 @@ from registry.domain.events import (
     WithdrawalNotified,
 )
 from registry.domain.record import Record
+from registry.domain.rules.clauses import check_clause_rules, check_drafted_clauses
 from registry.domain.rules.common import check_text, check_within_life
 from registry.domain.rules.consent import (
     check_consent,
@@ -84,7 +86,9 @@ from registry.domain.rules.records import (
     check_milestone_recorded,
     check_milestone_status_changed,
 )
-from registry.domain.rules.text import check_drafted, check_text_adopted, check_text_amended
+from registry.domain.rules.text import check_drafted as check_drafted_text
+from registry.domain.rules.text import check_text_adopted, check_text_amended
+from registry.domain.rules.timing import check_timing
 
 RULES: dict[type[AgreementEvent], Callable[[Record, Any], None]] = {
     TextAmended: check_text_amended,
@@ -113,6 +117,24 @@ def check(record: Record, fact: AgreementEvent) -> None:
     check_text(fact.actor, "actor", "The acting officer")
     check_within_life(record, fact)
     RULES[type(fact)](record, fact)
+    check_clause_rules(record, fact)
 
 
-__all__ = ["RULES", "check", "check_drafted"]
+def check_recording(record: Record, fact: AgreementEvent) -> None:
+    """`check`, and the rules of a new event's dates (stored history is not re-checked
+    against them: timing.py)."""
+    check_timing(fact)
+    check(record, fact)
+
+
+def check_drafted(drafted: Drafted) -> None:
+    check_drafted_text(drafted)
+    check_drafted_clauses(drafted)
+
+
+def check_drafting(drafted: Drafted) -> None:
+    check_timing(drafted)
+    check_drafted(drafted)
+
+
+__all__ = ["RULES", "check", "check_drafted", "check_drafting", "check_recording"]

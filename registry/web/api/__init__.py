@@ -57,8 +57,9 @@ def init_api(app: Flask) -> RegistryApi:
     problems.problems_for_api_paths(app)
     app.extensions["registry_api"] = api
 
-    from registry.web.api import admin, docs
+    from registry.web.api import admin, docs, tiles
 
     app.register_blueprint(docs.bp)
+    app.register_blueprint(tiles.bp)  # C2SP paths, not in the OpenAPI document
     admin.register(app)
     return api

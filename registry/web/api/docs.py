@@ -57,8 +57,8 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _problem_codes() -> list[tuple[str, str]]:
     codes = dict(CODES)
-    for _name, cls in inspect.getmembers(domain_errors, inspect.isclass):
-        if issubclass(cls, domain_errors.DomainError) and cls.code not in codes:
+    for cls in domain_errors.all_error_classes():  # those declared beside their rules too
+        if cls.code not in codes:
             doc = inspect.getdoc(cls) or ""
             codes[cls.code] = f"422: refused by the treaty rules. {doc}".strip()
     return sorted(codes.items())
