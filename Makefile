@@ -21,15 +21,15 @@ CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
 # Compiled catalogues (.mo) are committed (a fresh clone runs); `make install` recompiles stale ones.
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/registry
-	$(BIN)/pybabel compile --quiet -d $(TRANSLATIONS) -l $*
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
 
 install: $(BIN)/registry $(CATALOGUES:.po=.mo)
 
 # After changing a template's text: extract it, merge it into every catalogue, compile.
 translations: $(BIN)/registry
 	$(BIN)/pybabel extract -F registry/web/babel.cfg -k _l -k lazy_gettext -k N_ -o $(TRANSLATIONS)/messages.pot registry/web
-	$(BIN)/pybabel update --quiet -N -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
-	$(BIN)/pybabel compile --quiet -d $(TRANSLATIONS)
+	$(BIN)/pybabel update -N -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 run: install
 	$(BIN)/registry init
