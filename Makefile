@@ -34,6 +34,7 @@ translations: $(BIN)/registry
 run: install
 	$(BIN)/registry init
 	$(BIN)/registry load --if-empty fixtures/*.json
+	for table in fixtures/untc/*.csv; do $(BIN)/registry import-status "$$table" --treaty "$${table%.csv}.json" || exit 1; done
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's Chromium (a downloaded browser does not work here).
@@ -49,6 +50,7 @@ lint: install
 	$(BIN)/ruff format --check registry tests bench
 
 bench: install
+	bench/run --json bench/figures.json
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.merkle
 	$(BIN)/python -m bench.list_as_of

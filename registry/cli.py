@@ -6,7 +6,6 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -74,19 +73,29 @@ def _check_origin() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--if-empty", is_flag=True, help="Load only into a registry with no agreements.")
+@click.option(
+    "--chunk",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Events per transaction (each with its own checkpoint).",
+)
 @friendly
-def load(files: tuple[Path, ...], if_empty: bool) -> None:
-    """Record the steps of fixture FILES, in order."""
-    from registry.store.fixtures import load_steps, read_steps
+def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
+    """Record the steps of fixture FILES, in order, CHUNK events per transaction.
 
-    scripts = [(path, read_steps(path)) for path in files]
+    A load that was interrupted completes when run again: the steps the registry already
+    holds are skipped, none is recorded twice."""
+    from registry.store.fixtures import load_script, read_steps
+
     with opened_registry() as registry:
         if if_empty and registry.agreement_ids():
             click.echo("the registry already holds agreements: fixtures not loaded")
             return
-        for path, steps in scripts:
-            recorded = load_steps(registry, steps, where=str(path))
-            click.echo(f"{path}: recorded {len(recorded)} events")
+        for path in files:
+            loaded = load_script(registry, read_steps(path), where=str(path), chunk=chunk)
+            skipped = f" ({loaded.skipped} steps were already recorded)" if loaded.skipped else ""
+            click.echo(f"{path}: recorded {loaded.recorded} events{skipped}")
 
 
 @main.command(name="list")
@@ -109,11 +118,13 @@ def list_(as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
 @main.command(name="rebuild-views")
 @friendly
 def rebuild_views() -> None:
-    """Recompute the read models (lists, status intervals) from the verified events."""
-    from registry.store.intervals import rebuild_views as rebuild
+    """Recompute the read models (lists, status intervals) from the verified events.
+
+    One transaction: killed midway, the old read models stay as they were."""
+    from registry.store.transfer import rebuild_all_views
 
     with opened_registry(can_sign=False) as registry:
-        rebuilt = rebuild(registry)
+        rebuilt = rebuild_all_views(registry)
     click.echo(
         f"rebuilt the views of {rebuilt.agreements} agreements: "
         f"{rebuilt.agreement_rows} agreement and {rebuilt.party_rows} party intervals"
@@ -190,29 +201,89 @@ def checkpoint() -> None:
 
 
 @main.command()
-@click.option("--output", "-o", type=click.File("wb"), default="-", help="File (default stdout).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default="-",
+    help="File (default stdout); written beside it and renamed into place when complete.",
+)
 @friendly
-def export(output: Any) -> None:
-    """Write every envelope, in log order, as JSON lines (the exact signed bytes)."""
-    from registry.store.transfer import export_lines
+def export(output: Path) -> None:
+    """Write every envelope, in log order, as JSON lines (the exact signed bytes), then a
+    trailer: the log's signed checkpoint of exactly those events."""
+    from registry.store.transfer import export_lines, write_export
 
     with opened_registry(can_sign=False) as registry:
-        for line in export_lines(registry):
-            output.write(line + b"\n")
+        if str(output) == "-":
+            stream = click.get_binary_stream("stdout")
+            for line in export_lines(registry):
+                stream.write(line + b"\n")
+            return
+        count = write_export(registry, output)
+    click.echo(f"exported {count} events and their signed checkpoint to {output}", err=True)
 
 
 @main.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Import a file whose trailer is missing or does not match (a truncated backup).",
+)
+@click.option(
+    "--chunk",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Events per transaction; a rerun must use the same.",
+)
 @friendly
-def import_(file: Path) -> None:
-    """Verify FILE (from `registry export`) completely, then store it into an empty registry."""
-    from registry.store.intervals import rebuild_views as rebuild
-    from registry.store.transfer import import_lines
+def import_(file: Path, allow_partial: bool, chunk: int) -> None:
+    """Verify FILE (from `registry export`) completely, then store it into an empty registry.
+
+    Refused unless its signed trailer vouches for every event. Stored in chunks: an import
+    that was interrupted finishes when run again with the same file."""
+    from registry.store.transfer import import_path
 
     with opened_registry() as registry:
-        count = import_lines(registry, file.read_bytes().splitlines())
-        rebuild(registry)  # the as-of read model too, from the events just imported
-    click.echo(f"imported {count} events; run `registry verify` to check the result")
+        imported = import_path(registry, file, allow_partial=allow_partial, chunk=chunk)
+    if imported.partial:
+        click.echo(
+            f"registry: WARNING: {file} has no trailer that vouches for it; imported its "
+            f"{imported.total} events as they are. Events missing from the end of the file "
+            "are missing from this registry, and nothing can tell.",
+            err=True,
+        )
+    resumed = f" (continuing after {imported.already} stored earlier)" if imported.already else ""
+    click.echo(
+        f"imported {imported.events} events{resumed}; {imported.total} in all; "
+        "run `registry verify` to check the result"
+    )
+
+
+@main.command(name="export-accounts")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@friendly
+def export_accounts(output: Path) -> None:
+    """Back up users, roles and API token hashes to a private file (not signed history)."""
+    from registry.store.account_backup import export_accounts as write
+
+    with opened_registry(can_sign=False) as registry:
+        counts = write(registry, output)
+    click.echo(f"wrote {counts['users']} users and {counts['api_tokens']} tokens to {output}")
+
+
+@main.command(name="import-accounts")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@friendly
+def import_accounts(file: Path) -> None:
+    """Restore users, roles and API tokens from `export-accounts` into a registry without any."""
+    from registry.store.account_backup import import_accounts as restore
+
+    with opened_registry(can_sign=False) as registry:
+        counts = restore(registry, file)
+    click.echo(f"restored {counts['users']} users and {counts['api_tokens']} tokens")
 
 
 @main.group()
@@ -283,6 +354,11 @@ main.add_command(verify_bundle)
 from registry.cli_audit import report  # noqa: E402
 
 main.add_command(report)
+
+from registry.cli_status import import_status, party  # noqa: E402
+
+main.add_command(import_status)
+main.add_command(party)
 
 
 if __name__ == "__main__":  # pragma: no cover

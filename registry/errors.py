@@ -10,6 +10,8 @@ from registry.store.errors import StoreError
 from registry.store.fixtures import FixtureError
 from registry.store.keystore import KeyStoreError
 from registry.store.mapper import SigningRefused, TamperedEvent
+from registry.store.party_view import InvalidPartyQuery
+from registry.store.status_table import ImportRefused
 from registry.store.transfer import TransferError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
@@ -19,6 +21,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     LedgerError,
     StoreError,
     FixtureError,
+    ImportRefused,
+    InvalidPartyQuery,
     KeyStoreError,
     SigningRefused,
     TamperedEvent,

@@ -30,8 +30,24 @@ from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
 from registry.domain.history import agreement_status, not_yet_recorded, party_row
 from registry.domain.record import Record, sort_key
-from registry.domain.state import AgreementState
+from registry.domain.state import AgreementState, PartyRow
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
+
+PartyActs = tuple[str | None, ...]  # signed, consent kind, consented, in force, withdrawal
+
+
+def party_acts(row: PartyRow) -> PartyActs:
+    """A party's own dates on one day, as text: what a party's list of agreements shows."""
+    return tuple(
+        None if value is None else str(getattr(value, "value", value))
+        for value in (
+            row.signed,
+            row.consent,
+            row.consented,
+            row.in_force,
+            row.withdrawal_takes_effect,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,7 @@ class Standing:
     kind: AgreementKind
     character: LegalCharacter
     parties: tuple[tuple[str, PartyStatus], ...]  # (code, status), in the state's order
+    acts: tuple[PartyActs, ...] = ()  # each party's own dates, in the same order
 
     @classmethod
     def of(cls, state: AgreementState) -> Standing:
@@ -54,6 +71,7 @@ class Standing:
             kind=state.kind,
             character=state.character,
             parties=tuple((row.code, row.status) for row in state.parties),
+            acts=tuple(party_acts(row) for row in state.parties),
         )
 
 
@@ -106,6 +124,7 @@ def standing_of(record: Record, day: date) -> Standing:
         kind=drafted.kind,
         character=drafted.character,
         parties=tuple((row.code, row.status) for row in rows),
+        acts=tuple(party_acts(row) for row in rows),
     )
 
 

@@ -51,10 +51,16 @@ class ConsentKind(Enum):
     ACCESSION = "accession"
     SUCCESSION = "succession"
     NOTIFICATION = "notification"
+    FORMAL_CONFIRMATION = "formal_confirmation"  # an international organisation's (1986, art. 2)
 
     @property
     def needs_prior_signature(self) -> bool:
-        return self in (ConsentKind.RATIFICATION, ConsentKind.ACCEPTANCE, ConsentKind.APPROVAL)
+        return self in (
+            ConsentKind.RATIFICATION,
+            ConsentKind.ACCEPTANCE,
+            ConsentKind.APPROVAL,
+            ConsentKind.FORMAL_CONFIRMATION,
+        )
 
 
 class MilestoneStatus(Enum):

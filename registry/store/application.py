@@ -27,8 +27,10 @@ from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
 from registry.store import accounts, tokens, views  # noqa: F401 - their tables join the metadata
+from registry.store.columns import add_missing_columns
 from registry.store.datastore import RegistryDatastore, write_intent
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
+from registry.store.files import private_database
 from registry.store.intervals import interval_projection
 from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
 from registry.store.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
@@ -43,6 +45,7 @@ from registry.store.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreem
 from registry.store.recorder import Projection, Receipt, SignedEventRecorder
 from registry.store.settings import Settings
 from registry.store.tables import metadata
+from registry.store.unfinished import require_complete_views
 
 EVENTS_TABLE = "registry_events"
 
@@ -113,12 +116,29 @@ class Recorded:
     checkpoint: IssuedCheckpoint
 
 
+def _read_models(agreements: Sequence[Agreement]) -> Projection:
+    """The summary and interval projections of each agreement, given only its own events
+    (grouped once, so a bulk commit of many agreements stays linear)."""
+    projections = {a.id: (views.summary_projection(a), interval_projection(a)) for a in agreements}
+
+    def project(session: Any, sealed: list[Any]) -> None:
+        groups: dict[UUID, list[Any]] = {}
+        for event in sealed:
+            groups.setdefault(event.stream, []).append(event)
+        for stream, mine in groups.items():
+            for projection in projections.get(stream, ()):
+                projection(session, mine)
+
+    return project
+
+
 class Registry(Application[UUID]):
     name = "Registry"
 
     def __init__(self, settings: Settings, *, can_sign: bool = True) -> None:
         self.settings = settings
         self.keystore = KeyStore(settings.private_keys_dir) if can_sign else None
+        private_database(settings.database_url)
         self._trust: Trust | None = None
         super().__init__(
             env={
@@ -129,6 +149,10 @@ class Registry(Application[UUID]):
                 "AGGREGATE_CACHE_MAXSIZE": "256",
             }
         )
+        if self._stale_views:  # an instance older than some read-model columns
+            from registry.store.intervals import rebuild_views
+
+            rebuild_views(self)
 
     # -- construction (eventsourcing's hooks) --------------------------------------------
 
@@ -147,6 +171,7 @@ class Registry(Application[UUID]):
         recorder.create_table()
         assert factory.datastore.engine is not None
         metadata.create_all(factory.datastore.engine)  # type: ignore[arg-type]
+        self._stale_views = add_missing_columns(factory.datastore.engine)
         return recorder
 
     def construct_event_store(self) -> VerifyingEventStore:
@@ -339,12 +364,25 @@ class Registry(Application[UUID]):
         q: str | None = None,
         limit: int | None = DEFAULT_LIMIT,
         offset: int = 0,
+        sort: str = "reference",
+        descending: bool = False,
     ) -> AgreementPage:
         """A page of the whole registry as of a date, known at an instant: indexed SQL over
         the status intervals, the same answers as `state` for each agreement."""
         filters = Filters(party, kind, character, status, q)
         with self.transaction() as session:
-            return agreements_as_of(session, as_of, known_at, filters, limit=limit, offset=offset)
+            require_complete_views(session)
+        with self.transaction() as session:
+            return agreements_as_of(
+                session,
+                as_of,
+                known_at,
+                filters,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                descending=descending,
+            )
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one agreement, in version order."""
@@ -386,22 +424,26 @@ class Registry(Application[UUID]):
 
     def commit(self, aggregate: Agreement | Keyring, also: Sequence[Projection] = ()) -> Recorded:
         """Store the aggregate's new events; `also` are more writes for the same transaction."""
-        receipts: list[Receipt] = []
-        projections = (
-            [views.summary_projection(aggregate), interval_projection(aggregate)]
-            if isinstance(aggregate, Agreement)
-            else []
+        receipt = self.commit_many([aggregate], also)
+        last = receipt.events[-1]
+        return Recorded(
+            last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint
         )
+
+    def commit_many(
+        self, aggregates: Sequence[Agreement | Keyring], also: Sequence[Projection] = ()
+    ) -> Receipt:
+        """Store the new events of several aggregates in one transaction (bulk loads): one
+        lock, one checkpoint, one commit, the read models of each in the same transaction."""
+        receipts: list[Receipt] = []
+        agreements = [a for a in aggregates if isinstance(a, Agreement)]
+        projections = [_read_models(agreements)] if agreements else []
         try:
-            self.save(aggregate, receipt=receipts, projections=[*projections, *also])
+            self.save(*aggregates, receipt=receipts, projections=[*projections, *also])
         except VersionConflict:
             raise
         except IntegrityError:
             raise VersionConflict(
                 "someone else recorded an event on this agreement first: nothing was stored"
             ) from None
-        receipt = receipts[-1]
-        last = receipt.events[-1]
-        return Recorded(
-            last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint
-        )
+        return receipts[-1]

@@ -23,6 +23,7 @@ from typing import Any
 
 from registry.domain.dates import InvalidDate, PartialDate
 from registry.store.application import Recorded, Registry
+from registry.store.bulk import CHUNK, Loaded, Refused, load_in_chunks
 
 
 class FixtureError(ValueError):
@@ -106,3 +107,17 @@ def load_steps(registry: Registry, steps: Iterable[Step], where: str = "") -> li
             ) from error
         recorded.append(result)
     return recorded
+
+
+def load_script(
+    registry: Registry, steps: Iterable[Step], where: str = "", *, chunk: int = CHUNK
+) -> Loaded:
+    """Record the steps `chunk` events per transaction; a rerun skips what is stored."""
+
+    def describe(number: int, step: Step) -> str:
+        return f"{where} step {number} ({step.type} on {step.agreement})"
+
+    try:
+        return load_in_chunks(registry, steps, describe, chunk=chunk)
+    except Refused as error:
+        raise FixtureError(str(error)) from error.__cause__

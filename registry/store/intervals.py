@@ -64,7 +64,7 @@ from registry.domain.events import (
 )
 from registry.domain.keyring import Keyring
 from registry.domain.search_text import search_text
-from registry.domain.timeline import Period, status_timeline
+from registry.domain.timeline import Period, Standing, status_timeline
 from registry.ledger.chain import verify_chain
 from registry.ledger.payload import format_instant, parse_instant
 from registry.store.datastore import write_intent
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from registry.store.application import Registry
     from registry.store.recorder import SealedEvent
 
+PARTY_ACTS = ("signed", "consent", "consented", "in_force", "withdrawal")  # timeline.party_acts
 LAST_DAY = date.max
 OPEN = 2**63 - 1  # recorded_to of the rows still believed: after any instant
 OPEN_SQL = literal_column(str(OPEN))  # written into the SQL, so that the partial indexes apply
@@ -115,6 +116,10 @@ agreement_intervals = Table(
     Column("kind", String(40), nullable=False),
     Column("character", String(20), nullable=False),
     Column("parties", Text, nullable=False),  # JSON list of codes, in the state's order
+    # the first signature and the first entry into force known on those days (reduced ISO
+    # dates), for sorting lists by them
+    Column("signed", String(10), nullable=True),
+    Column("in_force", String(10), nullable=True),
     PrimaryKeyConstraint("agreement_id", "valid_from", "recorded_from"),
 )
 
@@ -125,6 +130,9 @@ party_intervals = Table(
     Column("party", String(64), nullable=False),
     *_period(),
     Column("party_status", String(30), nullable=False),
+    # the party's own acts known on those days (reduced ISO dates, a consent kind), for
+    # "a party's agreements" (store/party_view.py)
+    *(Column(name, String(30), nullable=True) for name in PARTY_ACTS),
     Column("status", String(30), nullable=False),  # the agreement's, and so on
     _reference(),
     Column("titles_key", BigInteger, nullable=False),
@@ -181,9 +189,9 @@ AGREEMENT = "agreement"
 PARTY = "party"
 VALUES = {  # the columns that say what a row says: all but agreement_id and the recorded period
     AGREEMENT: ("valid_from", "valid_until", "status", "reference", "title", "titles",
-                "titles_key", "kind", "character", "parties"),
+                "titles_key", "kind", "character", "parties", "signed", "in_force"),
     PARTY: ("party", "valid_from", "valid_until", "party_status", "status", "reference",
-            "titles_key", "kind", "character"),
+            "titles_key", "kind", "character", *PARTY_ACTS),
 }  # fmt: skip
 TABLES = {AGREEMENT: agreement_intervals, PARTY: party_intervals}
 
@@ -234,10 +242,14 @@ def timeline_rows(agreement_id: str, periods: Sequence[Period]) -> Rows:
             "title": titles.get("en") or next(iter(titles.values()), ""),
             "titles": json.dumps(titles, ensure_ascii=False),
             "parties": json.dumps([code for code, _ in standing.parties]),
+            "signed": _first(standing, PARTY_ACTS.index("signed")),
+            "in_force": _first(standing, PARTY_ACTS.index("in_force")),
         }
         _extend(agreement_spans, period.start, until, _after_period(AGREEMENT, whole))
-        for code, party_status in standing.parties:
-            values = _after_period(PARTY, shared | {"party_status": party_status.value})
+        acts = standing.acts or ((None,) * len(PARTY_ACTS),) * len(standing.parties)
+        for (code, party_status), own in zip(standing.parties, acts, strict=True):
+            columns = shared | {"party_status": party_status.value}
+            values = _after_period(PARTY, columns | dict(zip(PARTY_ACTS, own, strict=True)))
             _extend(party_spans.setdefault(code, []), period.start, until, values)
     return Rows(
         frozenset((start, until, *values) for start, until, values in agreement_spans),
@@ -248,6 +260,12 @@ def timeline_rows(agreement_id: str, periods: Sequence[Period]) -> Rows:
         ),
         frozenset(texts),
     )
+
+
+def _first(standing: Standing, column: int) -> str | None:
+    """The earliest of one of the parties' dates (reduced ISO dates sort as text)."""
+    found = [own[column] for own in standing.acts if own[column] is not None]
+    return min(found) if found else None
 
 
 def _after_period(kind: str, columns: dict[str, Any]) -> Values:
@@ -430,12 +448,15 @@ class Rebuilt:
     party_rows: int
 
 
-def rebuild_views(registry: Registry, *, batch: int = 500) -> Rebuilt:
+def rebuild_views(
+    registry: Registry, *, batch: int = 500, finish: Callable[[Session], None] | None = None
+) -> Rebuilt:
     """Recompute every read-model row (summaries and intervals) from the verified events.
 
     One write transaction, holding the recorder's lock: readers see the old rows until it
     commits, no event is recorded meanwhile, and a stored event that fails verification
-    aborts it with nothing changed.
+    aborts it with nothing changed. `finish` runs last in the same transaction (an import
+    marks its views complete there).
     """
     totals = [0, 0, 0]
     pending: dict[Table, list[dict[str, Any]]] = {}
@@ -458,6 +479,8 @@ def rebuild_views(registry: Registry, *, batch: int = 500) -> Rebuilt:
             if number % batch == 0:
                 _flush(session, pending, totals)
         _flush(session, pending, totals)
+        if finish is not None:
+            finish(session)
     return Rebuilt(*totals)
 
 
@@ -483,13 +506,14 @@ def _verified_streams(
     )
     stream: UUID | None = None
     opened: list[Any] = []
+    trust = registry.trust()  # once: the keyring cannot change while the lock is held
     for row in session.execute(query):
         if row.originator_id != stream and opened:
             yield _events(stream, opened)  # type: ignore[arg-type]
             opened = []
         stream = row.originator_id
         stored = StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
-        opened.append(registry.mapper.open(stored))
+        opened.append(registry.mapper.open(stored, trust))
     if opened:
         yield _events(stream, opened)  # type: ignore[arg-type]
 

@@ -63,6 +63,9 @@ class EnvelopeMapper(Mapper[UUID]):
         super().__init__(transcoder=JSONTranscoder())
         self.keystore = keystore
         self.trust = trust
+        # Private keys by (officer, keyid), read from the key files once: a key file never
+        # changes, and which key may sign is decided by the trust at each seal.
+        self._keys: dict[tuple[str, str], Any] = {}
 
     def to_stored_event(self, domain_event: Any) -> DraftEvent:
         event: RegistryEvent = domain_event
@@ -105,7 +108,9 @@ class EnvelopeMapper(Mapper[UUID]):
                 raise SigningRefused(
                     f"officer {draft.actor!r} has no valid signing key: an admin must register one"
                 )
-            key = self.keystore.officer(draft.actor, keyid)
+            key = self._keys.get((draft.actor, keyid))
+            if key is None:
+                key = self._keys[(draft.actor, keyid)] = self.keystore.officer(draft.actor, keyid)
         return seal(payload, key)
 
     def to_domain_event(self, stored_event: StoredEvent) -> RegistryEvent:
@@ -123,6 +128,21 @@ class EnvelopeMapper(Mapper[UUID]):
         if problem:
             raise TamperedEvent(f"{where}: {problem}")
         return OpenedEvent(payload, stored.state, keyid)
+
+    def open_bytes(self, envelope: bytes, trust: Trust) -> OpenedEvent:
+        """Verify envelope bytes that have no row yet (an import): every check of `open` but
+        the row's, since the caller makes the row from the payload this returns."""
+        try:
+            payload, _envelope, keyid = open_envelope(envelope, trust.public_key)
+        except LedgerError as error:
+            raise TamperedEvent(str(error)) from None
+        where = f"event {payload.agreement} v{payload.version}"
+        if payload.type not in EVENT_TYPES:
+            raise TamperedEvent(f"{where}: signed type {payload.type!r} is not an event type")
+        problem = trust.problem(payload, keyid)
+        if problem:
+            raise TamperedEvent(f"{where}: {problem}")
+        return OpenedEvent(payload, envelope, keyid)
 
 
 def row_mismatch(stored: StoredEvent, payload: EventPayload) -> str | None:

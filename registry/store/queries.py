@@ -34,6 +34,7 @@ from registry.store.intervals import (
 )
 
 DEFAULT_LIMIT = 50
+SORTS = ("reference", "signed", "in_force")  # the first signature, the first entry into force
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,14 @@ def agreements_as_of(
     *,
     limit: int | None = DEFAULT_LIMIT,
     offset: int = 0,
+    sort: str = "reference",
+    descending: bool = False,
 ) -> AgreementPage:
     """Agreements by reference as of `as_of` (None: no cut-off), known at `known_at` (None:
-    everything recorded); `limit=None` lists them all."""
+    everything recorded); `limit=None` lists them all. `sort` by the first signature or entry
+    into force (with a party: that party's own), then by reference; dates not yet known last."""
+    if sort not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}")
     if known_at is not None and known_at.tzinfo is None:
         raise ValueError("known_at must be timezone-aware")
     _one_snapshot(session)
@@ -104,11 +110,12 @@ def agreements_as_of(
     table = party_intervals if filters.party is not None else agreement_intervals
     wanted = _filters(table, filters)
     if filters.q:
-        counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset)
+        order = (sort, descending)
+        counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset, order)
     else:
         counts = _counts(session, table, when, wanted)
         listed = [*wanted, *_status(table, filters.status)]
-        ids = _page(session, table, when, listed, limit, offset)
+        ids = _page(session, table, when, listed, limit, offset, sort, descending)
     rows = _rows(session, ids, when)
     parties = _party_statuses(session, ids, when)
     return AgreementPage(
@@ -203,21 +210,33 @@ def _searched(
     status: AgreementStatus | None,
     limit: int | None,
     offset: int,
+    order: tuple[str, bool] = ("reference", False),
 ) -> tuple[dict[AgreementStatus, int], list[str]]:
     """A search: the texts are scanned once, the rows they name read through the `by_text`
     index, and both the counts and the page made from those rows."""
     c = table.c
-    query = select(c.status, c.reference, c.agreement_id).where(*when.rows(table), *wanted)
+    sort, descending = order
+    query = select(c.status, c.reference, c.agreement_id, c[sort].label("key")).where(
+        *when.rows(table), *wanted
+    )
     hits = session.execute(query).all()
     counts = _tally((hit.status, 1) for hit in hits)
     drafted = AgreementStatus.NOT_YET_DRAFTED.value
-    listed = sorted(
-        (hit.reference, hit.agreement_id)
+    chosen = [
+        hit
         for hit in hits
         if (hit.status == status.value if status is not None else hit.status != drafted)
-    )
+    ]
+    chosen.sort(key=lambda hit: (hit.reference, hit.agreement_id))
+    if sort != "reference":
+        known = sorted(
+            (h for h in chosen if h.key is not None), key=lambda h: h.key, reverse=descending
+        )
+        chosen = known + [h for h in chosen if h.key is None]
+    elif descending:
+        chosen.reverse()
     end = offset + limit if limit is not None else None
-    return counts, [agreement_id for _, agreement_id in listed[offset:end]]
+    return counts, [hit.agreement_id for hit in chosen[offset:end]]
 
 
 def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
@@ -247,6 +266,8 @@ def _page(
     wanted: list[ColumnElement[bool]],
     limit: int | None,
     offset: int,
+    sort: str = "reference",
+    descending: bool = False,
 ) -> list[str]:
     """The page's agreement ids, walking the `by_reference` index until the page is full.
 
@@ -256,12 +277,20 @@ def _page(
     query = (
         select(table.c.agreement_id)
         .where(*when.rows(table, believed=believed), *wanted)
-        .order_by(table.c.reference)
+        .order_by(*_order(table, sort, descending))
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
     return [row.agreement_id for row in session.execute(query)]
+
+
+def _order(table: Table, sort: str, descending: bool) -> list[Any]:
+    reference = table.c.reference.desc() if descending else table.c.reference
+    if sort == "reference":
+        return [reference]
+    key = table.c[sort].desc() if descending else table.c[sort].asc()
+    return [key.nulls_last(), table.c.reference]
 
 
 def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from registry.store.accounts import add_demo_users
 from registry.store.application import Registry
+from registry.store.files import private_folder
 from registry.store.keystore import KeyStore, publish_anchors
 from registry.store.settings import Settings
 
@@ -11,7 +12,7 @@ from registry.store.settings import Settings
 def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[str]:
     """Idempotent: creates what is missing, never replaces a key. Returns what it did."""
     done: list[str] = []
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.home)
     keystore = KeyStore(settings.private_keys_dir)
     if not keystore.exists():
         keystore.create()

@@ -73,4 +73,6 @@ agreements = Table(
     Column("parties", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("last_recorded", String(27), nullable=False),
+    Column("signed", String(10), nullable=True),  # the first signature
+    Column("in_force", String(10), nullable=True),  # the first entry into force
 )

@@ -38,7 +38,18 @@ def summary_row(state: AgreementState, version: int, last_recorded: str) -> dict
         "parties": ",".join(p.code for p in state.parties),
         "version": version,
         "last_recorded": last_recorded,
+        "signed": _first(str(p.signed) for p in state.parties if p.signed is not None),
+        "in_force": _first(
+            str(day)
+            for day in (state.entered_into_force, *(p.in_force for p in state.parties))
+            if day is not None
+        ),
     }
+
+
+def _first(days: Any) -> str | None:
+    found = list(days)
+    return min(found) if found else None
 
 
 def current_summary(events: Any, version: int, last_recorded: str) -> dict[str, Any]:
@@ -64,6 +75,9 @@ def write_summary(session: Session, row: dict[str, Any]) -> None:
 
 
 def agreement_ids(registry: Registry) -> list[UUID]:
+    from registry.store.unfinished import require_complete_views
+
     with registry.transaction() as session:
+        require_complete_views(session)
         rows = session.execute(select(agreements.c.id).order_by(agreements.c.reference))
         return [UUID(row.id) for row in rows]

@@ -19,6 +19,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from registry.store.unfinished import ViewsIncomplete
+
 API_PREFIX = "/api/"
 LOGIN_RATE_LIMIT = "10 per minute"
 
@@ -93,6 +95,7 @@ def add_security_headers(response: Response) -> Response:
 def install_error_pages(bp: Blueprint) -> None:
     """Plain-language error pages for the views of `bp` (never a traceback)."""
     bp.register_error_handler(CSRFError, csrf_error)
+    bp.register_error_handler(ViewsIncomplete, views_incomplete)
     bp.register_error_handler(HTTPException, http_error)
     bp.register_error_handler(Exception, unexpected_error)
 
@@ -108,6 +111,10 @@ def error_page(status: int, title: str | None = None, message: str | None = None
         ),
         status,
     )
+
+
+def views_incomplete(error: ViewsIncomplete) -> ResponseReturnValue:
+    return error_page(503, "The registry is being restored", str(error))
 
 
 def csrf_error(error: CSRFError) -> ResponseReturnValue:

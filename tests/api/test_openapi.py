@@ -37,6 +37,8 @@ OPERATIONS = {
     ("get", "/api/v1/log/proof/inclusion"),
     ("get", "/api/v1/log/proof/consistency"),
     ("get", "/api/v1/keys"),
+    ("get", "/api/v1/parties/{code}/agreements"),
+    ("post", "/api/v1/imports/status"),
 }
 
 

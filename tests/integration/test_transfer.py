@@ -52,7 +52,7 @@ def test_an_export_imported_into_an_empty_database_gives_the_same_log(
     )
     target = Registry(target_settings)
     try:
-        assert import_lines(target, lines) == len(lines)
+        assert import_lines(target, lines) == len(lines) - 1  # all but the trailer
         assert list(export_lines(target)) == lines
         assert target.checkpoint().root_hash == source.checkpoint().root_hash
         assert verify_store(target).ok
@@ -73,16 +73,27 @@ def test_a_sqlite_registry_moves_to_postgres_intact(source: Registry, postgres_u
         target.close()
 
 
+def edited_signature(line: bytes) -> bytes:
+    return line.replace(b'"sig":"', b'"sig":"AA', 1)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         pytest.param(lambda lines: lines[:2] + lines[3:], id="a-dropped-line"),
         pytest.param(lambda lines: [lines[1], lines[0], *lines[2:]], id="swapped-lines"),
         pytest.param(
-            lambda lines: [*lines[:-1], lines[-1].replace(b'"sig":"', b'"sig":"AA', 1)],
+            lambda lines: [*lines[:-2], edited_signature(lines[-2]), lines[-1]],
             id="an-edited-signature",
         ),
         pytest.param(lambda lines: [*lines, b"{not json"], id="trailing-garbage"),
+        pytest.param(lambda lines: lines[:-1], id="no-trailer"),
+        pytest.param(lambda lines: [*lines[:-3], lines[-1]], id="the-last-events-dropped"),
+        pytest.param(lambda lines: lines[:4], id="cut-short-like-head-n"),
+        pytest.param(
+            lambda lines: [*lines[:-1], lines[-1].replace(b"\\n\\n", b"\\n\\nx", 1)],
+            id="an-edited-trailer",
+        ),
     ],
 )
 def test_a_broken_export_is_refused_and_nothing_is_written(
@@ -110,7 +121,7 @@ def test_the_cli_exports_and_imports_and_says_what_went_wrong(source: Registry, 
     export_file = tmp_path / "registry.jsonl"
     result = runner.invoke(main, ["export", "-o", str(export_file)], env=env_of(source.settings))
     assert result.exit_code == 0, result.output
-    assert export_file.read_bytes().count(b"\n") == count_events(source)
+    assert export_file.read_bytes().count(b"\n") == count_events(source) + 1  # the trailer
 
     target = same_home_other_database(source.settings, f"sqlite:///{tmp_path / 'b.sqlite3'}")
     result = runner.invoke(main, ["import", str(export_file)], env=env_of(target))

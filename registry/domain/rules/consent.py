@@ -37,6 +37,7 @@ VERB = {
     ConsentKind.RATIFICATION: "ratify",
     ConsentKind.ACCEPTANCE: "accept",
     ConsentKind.APPROVAL: "approve",
+    ConsentKind.FORMAL_CONFIRMATION: "confirm formally",
 }
 
 

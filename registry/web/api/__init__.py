@@ -50,9 +50,9 @@ def init_api(app: Flask) -> RegistryApi:
     api.register_field(PartialDateField, "string", None)
     api.init_app(app)
 
-    from registry.web.api import agreements, log
+    from registry.web.api import agreements, imports, log, parties
 
-    for blueprint in (agreements.blp, log.blp, log.keys_blp):
+    for blueprint in (agreements.blp, log.blp, log.keys_blp, parties.blp, imports.blp):
         api.register_blueprint(blueprint)
     problems.problems_for_api_paths(app)
     app.extensions["registry_api"] = api

@@ -40,6 +40,9 @@ class Page:
 
 def page_of(registry: Registry, query: dict[str, Any]) -> Page:
     limit: int = query["limit"]
+    sort = query.get("sort", "reference")
+    if sort != "reference" and "page" not in query:
+        query = {**query, "page": 1}  # any other order pages by number (see the schema)
 
     def listed(limit: int | None, offset: int) -> AgreementPage:
         return registry.list_as_of(
@@ -51,6 +54,8 @@ def page_of(registry: Registry, query: dict[str, Any]) -> Page:
             q=query.get("q"),
             limit=limit,
             offset=offset,
+            sort=sort.removeprefix("-"),
+            descending=sort.startswith("-"),
         )
 
     if "page" in query:

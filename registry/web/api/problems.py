@@ -22,6 +22,7 @@ from registry.domain.dates import InvalidDate
 from registry.domain.errors import DomainError, NotYetRecorded
 from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, VersionConflict
 from registry.store.mapper import SigningRefused, TamperedEvent
+from registry.store.unfinished import ViewsIncomplete
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
@@ -46,6 +47,7 @@ CODES = {
     "precondition_failed": "412: If-Match names an older version of the agreement.",
     "body_too_large": "413: the request body is larger than this API accepts.",
     "unsupported_media_type": "415: send the body as application/json.",
+    "status_table_refused": "422: the status table is refused; `problems` lists each by line.",
     "idempotency_key_reused": "422: the Idempotency-Key was used for a different request.",
     "rate_limited": "429: too many requests; Retry-After says when to try again.",
     "integrity_failure": "500: a stored event failed verification; the registry will not serve it.",
@@ -206,7 +208,12 @@ def _unexpected(error: Exception) -> Response:
     return problem_response(500, "The registry could not finish this request; nothing was lost.")
 
 
+def _views_incomplete(error: ViewsIncomplete) -> Response:
+    return problem_response(503, str(error), headers={"Retry-After": "60"})
+
+
 HANDLERS: list[tuple[type[Exception], Any]] = [
+    (ViewsIncomplete, _views_incomplete),
     (ApiProblem, _api_problem),
     (ValidationError, _validation),
     (InvalidEventData, _invalid_event_data),

@@ -73,11 +73,23 @@ class ListQuerySchema(AsOfQuerySchema):
         validate=validate.Range(min=1, max=1_000_000),
         metadata={"description": "Page number, from 1 (instead of a cursor)."},
     )
+    sort = fields.String(
+        validate=validate.OneOf(
+            ["reference", "-reference", "signed", "-signed", "in_force", "-in_force"]
+        ),
+        metadata={
+            "description": "By reference (the default), the first signature or the first entry "
+            "into force (with `party`: that party's own); '-' for latest first. Any order but "
+            "the default pages with `page`."
+        },
+    )
 
     @validates_schema
     def one_way_of_paging(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "cursor" in data and "page" in data:
             raise ValidationError("Use either cursor or page, not both.", "page")
+        if "cursor" in data and data.get("sort", "reference") != "reference":
+            raise ValidationError("A cursor pages by reference: use page with sort.", "cursor")
 
 
 class EntriesQuerySchema(Schema):
@@ -312,3 +324,7 @@ class ProblemSchema(Schema):
     code = fields.String()
     field = fields.String(allow_none=True)
     errors = fields.Dict()
+    problems = fields.List(
+        fields.Dict(),
+        metadata={"description": "A refused status table: each problem, with its `line`."},
+    )

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         correcting,
         listing,
         page,
+        parties,
         present,
         recording,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, select
 from registry.domain.search_text import search_text
 from registry.store.application import Registry
 from registry.store.tables import agreements
+from registry.store.unfinished import require_complete_views
 
 PAGE_SIZE = 20
 SORTS = {
@@ -22,6 +23,8 @@ SORTS = {
     "kind": agreements.c.kind,
     "status": agreements.c.status,
     "recorded": agreements.c.last_recorded,
+    "signed": agreements.c.signed,
+    "in_force": agreements.c.in_force,
 }
 
 
@@ -72,6 +75,7 @@ def list_agreements(registry: Registry, query: ListQuery) -> ListPage:
     conditions = _conditions(query)
     where = and_(*conditions) if conditions else literal(True)
     with registry.transaction() as session:
+        require_complete_views(session)
         counts = {
             row.status: int(row.n)
             for row in session.execute(
@@ -92,7 +96,7 @@ def list_agreements(registry: Registry, query: ListQuery) -> ListPage:
         rows = session.execute(
             select(agreements)
             .where(where)
-            .order_by(order, agreements.c.reference.asc())
+            .order_by(order.nulls_last(), agreements.c.reference.asc())
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         ).mappings()

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 from registry.domain.values import MilestoneStatus
 from tests.unit.domain.builders import (
     OFFICER,
@@ -12,7 +10,7 @@ from tests.unit.domain.builders import (
 )
 
 
-def test_commands_stay_fast_on_an_agreement_with_ten_thousand_milestone_events() -> None:
+def test_commands_and_a_correction_work_on_an_agreement_with_ten_thousand_events() -> None:
     roadmap = draft_mou()
     for number in range(5_000):
         roadmap.record_milestone(
@@ -24,15 +22,13 @@ def test_commands_stay_fast_on_an_agreement_with_ten_thousand_milestone_events()
             milestone=f"m{number}",
             status=MilestoneStatus.IN_PROGRESS,
         )
-    started = time.perf_counter()
+    # How long these take is a benchmark (bench/run: "domain correction"), not a test.
     roadmap.change_milestone_status(
         effective=day(2026, 9, 1), actor=OFFICER, milestone="m0", status=MilestoneStatus.ACHIEVED
     )
     roadmap.record_milestone(
         effective=day(2026, 9, 1), actor=OFFICER, milestone="last", title="One more"
     )
-    assert time.perf_counter() - started < 0.1
-    started = time.perf_counter()
     roadmap.correct(
         effective=day(2026, 9, 2),
         actor=OFFICER,
@@ -40,7 +36,6 @@ def test_commands_stay_fast_on_an_agreement_with_ten_thousand_milestone_events()
         changes={"title": "Trade target"},
         reason="Title from the signed text",
     )
-    assert time.perf_counter() - started < 1.0  # a correction replays the whole history
     assert roadmap.version == 10_004
     assert milestone_row(rebuilt(roadmap.collect_events()).state, "m0").status is (
         MilestoneStatus.ACHIEVED

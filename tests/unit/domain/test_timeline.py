@@ -58,8 +58,9 @@ def test_a_scheduled_withdrawal_is_a_change_in_the_future() -> None:
     agreement = in_force(draft(withdrawal_notice_months=6))
     agreement.notify_withdrawal(effective=day(2026, 4, 1), actor=OFFICER, party="KAZ")
     statuses = [(p.start, p.standing.status) for p in status_timeline(agreement.history)]
-    assert statuses[-2:] == [
+    assert statuses[-3:] == [
         (date(2026, 3, 1), AgreementStatus.IN_FORCE),
+        (date(2026, 4, 1), AgreementStatus.IN_FORCE),  # the party's notified withdrawal shows
         (date(2026, 10, 1), AgreementStatus.TERMINATED),
     ]
 

@@ -1,0 +1,157 @@
+"""A party's treaties (/parties/<code>) and the status-table upload form (/imports/status).
+
+Both are one call on the store: `party_view.party_agreements` (indexed SQL over the party
+intervals) and `status_import.import_status` (the same use case as the CLI and the API).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from registry.domain.dates import InvalidDate, parse_moment
+from registry.domain.values import PartyStatus
+from registry.store.accounts import Role
+from registry.store.errors import VersionConflict
+from registry.store.keystore import KeyStoreError
+from registry.store.mapper import SigningRefused
+from registry.store.party_view import (
+    DATED,
+    SORTS,
+    InvalidPartyQuery,
+    PartyFilters,
+    party_agreements,
+    to_csv,
+)
+from registry.store.status_import import import_status
+from registry.store.status_table import ImportRefused
+from registry.web.auth import roles_required
+from registry.web.extensions import get_registry
+from registry.web.officer import bp
+
+MAX_TABLE_BYTES = 2 * 1024 * 1024
+LABELS = {
+    "reference": "Reference",
+    "signed": "Signature",
+    "consented": "Consent",
+    "in_force": "In force",
+    "withdrawal": "Withdrawal",
+    "party_status": "Standing",
+    "status": "Agreement status",
+}
+
+
+class PartyArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    as_of = fields.Date(load_default=None)
+    known_at = fields.String(load_default=None, validate=validate.Length(max=40))
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(["", *(s.value for s in PartyStatus)])
+    )
+    sort = fields.String(load_default="reference", validate=validate.OneOf(list(SORTS)))
+    dir = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+    field = fields.String(load_default=None, validate=validate.OneOf(["", *DATED]))
+    date_from = fields.Date(load_default=None, data_key="from")
+    date_to = fields.Date(load_default=None, data_key="to")
+    format = fields.String(load_default="html", validate=validate.OneOf(["html", "csv"]))
+
+
+@bp.get("/parties/<code>")
+def party(code: str) -> ResponseReturnValue:
+    problems: list[str] = []
+    status = 200
+    try:
+        args = PartyArgs().load(request.args)
+    except ValidationError as error:
+        problems = [f"{name}: {' '.join(map(str, m))}" for name, m in error.messages.items()]  # type: ignore[union-attr]
+        args, status = PartyArgs().load({}), 400
+    known_at = None
+    if args["known_at"]:
+        try:
+            known_at = parse_moment(args["known_at"])
+        except InvalidDate as error:
+            problems.append(f"known at: {error}")
+            status = 400
+    ranges: dict[str, tuple[date | None, date | None]] = {}
+    if args["field"]:
+        ranges[args["field"]] = (args["date_from"], args["date_to"])
+    sort = ("-" if args["dir"] == "desc" else "") + args["sort"]
+    try:
+        filters = PartyFilters.parse(status=args["status"] or None, sort=sort, ranges=ranges)
+    except InvalidPartyQuery as error:
+        problems.append(str(error))
+        filters, status = PartyFilters(), 400
+    found = party_agreements(get_registry(), code, args["as_of"], known_at, filters)
+    if args["format"] == "csv" and status == 200:
+        return Response(
+            to_csv(found),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{found.code}.csv"'},
+        )
+    return (
+        render_template(
+            "parties/page.html",
+            nav="agreements",
+            found=found,
+            args=args,
+            problems=problems,
+            labels=LABELS,
+            dated=DATED,
+            statuses=[s.value for s in PartyStatus],
+        ),
+        status,
+    )
+
+
+@bp.route("/imports/status", methods=["GET", "POST"])
+@roles_required(Role.OFFICER)
+def upload_status() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("parties/import.html", nav="import", problems=[], outcome=None)
+    dry_run = bool(request.form.get("dry_run"))
+    tables = [request.files.get(name) for name in ("status", "treaty")]
+    problems: list[str] = []
+    contents: list[bytes] = []
+    for label, file in zip(
+        ("status table (CSV)", "treaty description (JSON)"), tables, strict=True
+    ):
+        content = file.stream.read(MAX_TABLE_BYTES + 1) if file and file.filename else b""
+        if not content:
+            problems.append(f"Choose the {label} to import.")
+        elif len(content) > MAX_TABLE_BYTES:
+            problems.append(f"The {label} is larger than 2 MB.")
+        contents.append(content)
+    outcome: Any = None
+    if not problems:
+        try:
+            outcome = import_status(
+                get_registry(),
+                contents[0],
+                contents[1],
+                officer=current_user.username,
+                dry_run=dry_run,
+            )
+        except ImportRefused as refused:
+            problems = [str(p) for p in refused.problems]
+        except (VersionConflict, SigningRefused, KeyStoreError) as error:
+            problems = [str(error)]
+    if problems:
+        page = render_template("parties/import.html", nav="import", problems=problems, outcome=None)
+        return page, 400
+    if outcome.dry_run:
+        return render_template("parties/import.html", nav="import", problems=[], outcome=outcome)
+    recorded = len(outcome.plan.acts)
+    message = f"{outcome.reference}: recorded {recorded} events, signed with your key."
+    if not recorded:
+        message = f"{outcome.reference}: nothing new to record."
+    flash(message, "success")
+    for contradiction in outcome.plan.contradictions:
+        flash(f"Contradiction (not overwritten): {contradiction}", "warning")
+    return redirect(url_for("agreements.show", ref=outcome.reference))
