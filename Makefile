@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_HOME ?= $(CURDIR)/instance
 
-.PHONY: run test lint audit bench install browser clean-instance
+.PHONY: run test lint audit bench install browser clean-instance translations
 
 $(BIN)/registry: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,20 @@ $(BIN)/registry: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/registry
+TRANSLATIONS := registry/web/translations
+CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+# Compiled catalogues (.mo) are committed (a fresh clone runs); `make install` recompiles stale ones.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/registry
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
+
+install: $(BIN)/registry $(CATALOGUES:.po=.mo)
+
+# After changing a template's text: extract it, merge it into every catalogue, compile.
+translations: $(BIN)/registry
+	$(BIN)/pybabel extract -F registry/web/babel.cfg -k _l -k lazy_gettext -k N_ -o $(TRANSLATIONS)/messages.pot registry/web
+	$(BIN)/pybabel update -N -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 run: install
 	$(BIN)/registry init

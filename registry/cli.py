@@ -152,8 +152,20 @@ def state(ref: str, as_of: date | None, known_at: datetime | None, as_json: bool
 
     with opened_registry(can_sign=False) as registry:
         found = registry.state(ref, as_of=as_of, known_at=known_at)
+        history = [
+            {
+                "version": e.payload.version,
+                "type": e.payload.type,
+                "effective": str(e.payload.effective),
+                "recorded": e.payload.recorded,
+                "actor": e.payload.actor,
+            }
+            for e in registry.opened_events(ref)
+        ]
     if as_json:
-        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        # Every signed event with its recorded instant: what --known-at is compared with.
+        document = {**found.to_dict(), "history": history}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         print_state(found)
 

@@ -128,10 +128,14 @@ def check_correction(corrections: Corrections, correction: EventCorrected) -> Re
     for event in corrections.events.values():
         corrected.take(event)
     corrected.take(correction)
+    facts = corrected.in_order()
     try:
-        return checked_record(corrected.in_order())
+        return checked_record(facts)
     except DomainError as violation:
-        raise CorrectionBreaksHistory(correction.corrects, violation) from violation
+        blocking = getattr(violation, "__blocking__", None)
+        if blocking is not None and blocking.originator_version == correction.corrects:
+            blocking = None  # the corrected event itself breaks the rule
+        raise CorrectionBreaksHistory(correction.corrects, violation, blocking) from violation
 
 
 def check_target(corrections: Corrections, correction: EventCorrected) -> AgreementEvent:
@@ -158,6 +162,10 @@ def checked_record(facts: list[AgreementEvent]) -> Record:
     check_drafted(drafted)
     record = Record(drafted)
     for fact in facts[1:]:
-        check(record, fact)
+        try:
+            check(record, fact)
+        except DomainError as violation:
+            violation.__blocking__ = fact  # type: ignore[attr-defined]  # the event refused
+            raise
         record.add(fact)
     return record

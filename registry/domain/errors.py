@@ -7,6 +7,9 @@ fault (the form field to highlight), or None when the refusal concerns the recor
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from registry.domain.dates import PartialDate, Precision
 
 _MONTHS = [
@@ -381,11 +384,20 @@ class CorrectionBreaksHistory(DomainError):
     code = "correction_breaks_history"
     field = "corrects"
 
-    def __init__(self, corrects: int, violation: DomainError) -> None:
-        super().__init__(
-            f"Correcting event {corrects} would make the record inconsistent: {violation}"
-        )
+    def __init__(self, corrects: int, violation: DomainError, blocking: Any = None) -> None:
+        if blocking is None:
+            message = f"Correcting event {corrects} would make the record inconsistent: {violation}"
+        else:
+            number = blocking.originator_version
+            name = _words(type(blocking).__name__)
+            message = (
+                f"Correcting event {corrects} would break event {number} ({name}, "
+                f"{spoken(blocking.effective)}), which depends on it: {violation}. "
+                f"Retract or correct event {number} first, then correct event {corrects}"
+            )
+        super().__init__(message)
         self.violation = violation
+        self.blocking_version: int | None = blocking.originator_version if blocking else None
 
 
 # -- keyring -------------------------------------------------------------------------------
@@ -435,3 +447,8 @@ def all_error_classes() -> list[type[DomainError]]:
         found.append(cls)
         pending.extend(cls.__subclasses__())
     return found
+
+
+def _words(type_name: str) -> str:
+    """`EnteredIntoForce` -> `entered into force`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", type_name).lower()

@@ -43,6 +43,8 @@ Key = tuple[date, int]
 AD_REF = SignatureType.AD_REFERENDUM
 E = TypeVar("E", bound=AgreementEvent)
 
+TITLE_IN_MESSAGES = 60  # longer English titles give way to the reference in messages
+
 
 def sort_key(event: AgreementEvent) -> Key:
     return (event.effective.start, event.originator_version)
@@ -194,7 +196,10 @@ class Record:
 
     @property
     def title(self) -> str:
-        return self.titles.get("en") or self.drafted.reference
+        """How refusals name the agreement: its English title when short, else its reference
+        (a 130-character title buries the message)."""
+        title = self.titles.get("en") or ""
+        return title if 0 < len(title) <= TITLE_IN_MESSAGES else self.drafted.reference
 
     def signature(self, code: str) -> Signed | None:
         """The party's operative signature: its latest simple or definitive one."""

@@ -153,4 +153,44 @@ def standing_on(periods: Sequence[Period], day: date | None) -> Standing:
     return found.standing
 
 
-__all__ = ["Period", "Standing", "change_days", "standing_of", "standing_on", "status_timeline"]
+def took_effect(state: AgreementState) -> PartialDate | None:
+    """The day the agreement began to operate: its entry into force for all, or, for one in
+    force or in effect, the earliest day it operated for some party. A non-binding instrument
+    takes effect when the last party signs (history.in_effect)."""
+    if state.entered_into_force is not None:
+        return state.entered_into_force
+    if state.character is LegalCharacter.BINDING:
+        starts = [row.in_force for row in state.parties if row.in_force is not None]
+        return min(starts, key=lambda d: d.start) if starts else None
+    operating = {
+        AgreementStatus.IN_EFFECT,
+        AgreementStatus.SUSPENDED,
+        AgreementStatus.TERMINATED,
+        AgreementStatus.EXPIRED,
+    }
+    signed = [row.signed for row in state.parties]
+    if state.status not in operating or not signed or any(d is None for d in signed):
+        return None
+    return max((d for d in signed if d is not None), key=lambda d: d.start)
+
+
+def signed_on(state: AgreementState) -> PartialDate | None:
+    """The day of signature: the last party's, once every party has signed; else the first."""
+    signed = [row.signed for row in state.parties if row.signed is not None]
+    if not signed:
+        return None
+    if len(signed) == len(state.parties):
+        return max(signed, key=lambda d: d.start)
+    return min(signed, key=lambda d: d.start)
+
+
+__all__ = [
+    "Period",
+    "Standing",
+    "change_days",
+    "signed_on",
+    "standing_of",
+    "standing_on",
+    "status_timeline",
+    "took_effect",
+]

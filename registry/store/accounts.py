@@ -250,3 +250,38 @@ def add_demo_users(registry: Registry, officers: tuple[str, ...]) -> list[str]:
         if name in added:
             accounts.add_hashed(name, shared_hash, role)
     return [f"added demo web users {', '.join(added)}, all with password {DEMO_PASSWORD!r}"]
+
+
+# -- preferences -----------------------------------------------------------------------------
+# A table of its own beside users: adding a column would not reach databases made before it
+# (the metadata only creates missing tables), and a preference is no part of the login rule.
+
+preferences = Table(
+    "registry_user_preferences",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("language", String(16), nullable=True),
+)
+
+
+def user_language(registry: Registry, username: str) -> str | None:
+    """The interface language the user chose, or None: follow the browser."""
+    with registry.transaction() as session:
+        return session.execute(
+            select(preferences.c.language).where(preferences.c.username == username)
+        ).scalar()
+
+
+def set_user_language(registry: Registry, username: str, language: str | None) -> None:
+    with write_intent(), registry.transaction(commit=True) as session:
+        found = session.execute(
+            select(preferences.c.username).where(preferences.c.username == username)
+        ).first()
+        if found:
+            session.execute(
+                update(preferences)
+                .where(preferences.c.username == username)
+                .values(language=language)
+            )
+        else:
+            session.execute(insert(preferences).values(username=username, language=language))

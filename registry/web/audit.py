@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
 
 from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
@@ -26,10 +27,14 @@ from registry.store.cosigning import cosigned, witness_states
 from registry.store.log import TransparencyLog
 from registry.store.proofs import NoCheckpoint
 from registry.store.queries import Filters
+from registry.store.tables import log_entries
 from registry.store.verification import verify_store
+from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
+from registry.web.officer.party_names import party_names
+from registry.web.pdf import pdf_response, verification
 from registry.web.schemas import InstantField
 from registry.web.security import error_page, install_error_pages
 
@@ -142,6 +147,7 @@ def filters_of(args: dict[str, Any]) -> Filters:
 def choices() -> dict[str, Any]:
     return {
         "parties": audit.party_codes(get_registry()),
+        "party_names": party_names(get_registry()),
         "kinds": [(k.value, choice_label(k.value)) for k in AgreementKind],
         "characters": [(c.value, choice_label(c.value)) for c in LegalCharacter],
         "statuses": [(s.value, choice_label(s.value)) for s in AgreementStatus],
@@ -178,6 +184,7 @@ def index() -> ResponseReturnValue:
     pages = max(1, -(-page.total // PAGE_SIZE))
     return render_template(
         "audit/index.html",
+        first_recorded=first_recorded(),
         nav="audit",
         args=args,
         as_of=as_of,
@@ -189,6 +196,16 @@ def index() -> ResponseReturnValue:
         problems=problems,
         **choices(),
     ), (400 if problems else 200)
+
+
+def first_recorded() -> datetime | None:
+    """When the first agreement was recorded: a view known before then is empty because
+    nothing had been recorded yet, not because nothing matches."""
+    with get_registry().transaction() as session:
+        found = session.execute(
+            select(func.min(log_entries.c.recorded)).where(log_entries.c.type == "Drafted")
+        ).scalar()
+    return datetime.fromisoformat(found.replace("Z", "+00:00")) if found else None
 
 
 @bp.get("/diff")
@@ -278,8 +295,15 @@ def _report_query() -> AuditQuery | ResponseReturnValue:
 
 
 def _download_name(query: AuditQuery, extension: str) -> str:
-    before, after = query.before.as_of, query.after.as_of
-    return f"audit-report-{before}-{after}.{extension}"
+    """`audit-report-2026-01-01-2026-06-30-known-20260301T120000.000000Z.json`: both views,
+    the instants too, so two reports of the same dates known at different times differ."""
+    before, after = query.before, query.after
+    name = f"audit-report-{before.as_of}-{after.as_of}"
+    known = [view.known_at for view in (before, after) if view.known_at is not None]
+    if known:
+        stamps = dict.fromkeys(k.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ") for k in known)
+        name += "-known-" + "-".join(stamps)
+    return f"{name}.{extension}"
 
 
 @bp.get("/report")
@@ -299,6 +323,29 @@ def report() -> ResponseReturnValue:
         generated=datetime.now(UTC),
         change_labels=CHANGE_LABELS,
     )
+
+
+@bp.get("/report.pdf")
+@auditors
+def report_pdf() -> ResponseReturnValue:
+    """The printable report as a PDF, with the verification summary and its checkpoint."""
+    query = _report_query()
+    if not isinstance(query, AuditQuery):
+        return query
+    try:
+        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
+    except audit.TooManyAgreements as error:
+        return error_page(400, "Too many agreements for one report", str(error))
+    html = render_template(
+        "audit/report.html",
+        nav="audit",
+        report=found,
+        generated=datetime.now(UTC),
+        change_labels=CHANGE_LABELS,
+        verified=verification(),
+        printing=True,
+    )
+    return pdf_response(html, _download_name(query, "pdf"))
 
 
 @bp.get("/report.json")
@@ -334,7 +381,22 @@ def report_csv_file() -> ResponseReturnValue:
     return _download(report_csv(found), "text/csv", _download_name(query, "csv"))
 
 
-def _download(body: str, mimetype: str, name: str) -> Response:
+@bp.get("/report.zip")
+@auditors
+def report_tables() -> ResponseReturnValue:
+    """The report as tidy tables, one CSV per kind of row, zipped."""
+    query = _report_query()
+    if not isinstance(query, AuditQuery):
+        return query
+    try:
+        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
+    except audit.TooManyAgreements as error:
+        return error_page(400, "Too many agreements for one report", str(error))
+    body = tables_zip(found, datetime.now(UTC))
+    return _download(body, "application/zip", _download_name(query, "zip"))
+
+
+def _download(body: str | bytes, mimetype: str, name: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

@@ -130,7 +130,7 @@ def login() -> ResponseReturnValue:
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(next_url or url_for("agreements.index"))
+            return redirect(next_url or landing_page())
         return render_template("auth/login.html", next_url=next_url, username="")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
@@ -143,7 +143,14 @@ def login() -> ResponseReturnValue:
         )
     session.clear()  # a new session for the new user: no fixation
     login_user(User(account, WebSessions(get_registry()).open(account.username)))
-    return redirect(next_url or url_for("agreements.index"))
+    return redirect(next_url or landing_page())
+
+
+def landing_page() -> str:
+    """Where a role starts its work: the auditor's workspace for auditors, else the list."""
+    if getattr(current_user, "role", None) is Role.AUDITOR:
+        return url_for("audit.index")
+    return url_for("agreements.index")
 
 
 @bp.post("/logout")

@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from registry.web import i18n
+
+    i18n.init_app(app)  # the interface's language, before any page is drawn
+
     from registry.web import health
 
     app.register_blueprint(health.bp)

@@ -59,6 +59,8 @@ class InstantField(fields.Field):
 
 
 def parse_instant_text(value: Any, error: Exception) -> datetime:
+    if isinstance(value, str) and value.strip().upper().endswith(" UTC"):
+        value = value.strip()[:-4] + "Z"  # an instant as the pages show it
     try:
         return parse_moment(value)
     except InvalidDate:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 
 from registry.domain.dates import PartialDate
 from registry.domain.errors import spoken
 from registry.domain.state import AgreementState
-from registry.domain.values import MilestoneStatus
+from registry.domain.timeline import took_effect
+from registry.domain.values import LegalCharacter, MilestoneStatus, PartyStatus
 
 WIDTH = 960
 LABEL_WIDTH = 170
@@ -23,6 +25,25 @@ RIGHT_PAD = 24
 TOP = 34
 LANE_HEIGHT = 40
 MIN_SPAN_DAYS = 120
+MARK_GAP = 14  # px between the centres of two marks on one lane: same-day marks sit side by side
+BREAK_PX = 36  # the width a long quiet gap is drawn with, behind a break mark
+
+# Every kind of mark, declared once: its shape and its legend text. The legend lists exactly
+# the kinds a timeline draws.
+MARKS: dict[str, tuple[str, str]] = {
+    "m-drafted": ("circle", "drafted"),
+    "m-adopted": ("square", "text adopted"),
+    "m-signed": ("circle", "signature"),
+    "m-consent": ("diamond", "consent to be bound"),
+    "m-provisional": ("ring", "provisional application"),
+    "m-force": ("square", "entry into force / took effect"),
+    "m-amended": ("diamond", "amended"),
+    "m-suspended": ("cross", "suspension"),
+    "m-notice": ("notice", "withdrawal notified"),
+    "m-ended": ("cross", "end: termination, expiry or withdrawal taking effect"),
+    "m-milestone": ("triangle", "milestone (due date)"),
+}
+BANDS = {"band-force": "in force", "band-effect": "in effect (not legally binding)"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,15 @@ class Tick:
     label: str
 
 
+@dataclass(frozen=True)
+class Key:
+    """One legend entry: a mark, a band or the bracket of a vague date."""
+
+    shape: str
+    css: str
+    label: str
+
+
 @dataclass
 class Timeline:
     width: int
@@ -70,24 +100,50 @@ class Timeline:
     now_x: float | None = None
     now_label: str = ""
     description: str = ""
+    breaks: list[float] = field(default_factory=list)  # x of each compressed gap
+    legend: list[Key] = field(default_factory=list)
 
 
 class _Scale:
-    def __init__(self, first: date, last: date) -> None:
+    """Dates to x, piecewise linear between the dates drawn: each gap between two successive
+    dates gets a width growing with the square root of its length, so acts a few days apart
+    stay apart while months still look longer than days; a gap much longer than the others
+    (a milestone ten years out) is drawn short behind a break mark."""
+
+    def __init__(self, days: list[date]) -> None:
+        first, last = min(days), max(days)
         span = (last - first).days
         if span < MIN_SPAN_DAYS:
             pad = (MIN_SPAN_DAYS - span) // 2
             first, last = first - timedelta(days=pad), last + timedelta(days=pad)
-        margin = max(7, (last - first).days // 25)
-        self.first = first - timedelta(days=margin)
-        self.last = last + timedelta(days=margin)
+        self.first = first - timedelta(days=14)
+        self.last = last + timedelta(days=14)
         self.left = LABEL_WIDTH
         self.right = WIDTH - RIGHT_PAD
+        stops = sorted({self.first, *days, self.last})
+        gaps = [(b - a).days for a, b in pairwise(stops)]
+        cap = max(180, 6 * sorted(gaps)[len(gaps) // 2])
+        self.gaps: list[tuple[date, date]] = [
+            (a, b) for (a, b), g in zip(pairwise(stops), gaps, strict=True) if g > cap
+        ]
+        weights = [0.0 if g > cap else g**0.5 for g in gaps]
+        px_per_weight = (self.right - self.left - BREAK_PX * len(self.gaps)) / (sum(weights) or 1)
+        self.anchors: list[tuple[date, float]] = [(stops[0], float(self.left))]
+        for b, g, w in zip(stops[1:], gaps, weights, strict=True):
+            width = BREAK_PX if g > cap else w * px_per_weight
+            self.anchors.append((b, self.anchors[-1][1] + width))
 
     def x(self, day: date) -> float:
-        total = (self.last - self.first).days or 1
-        fraction = (day - self.first).days / total
-        return round(self.left + fraction * (self.right - self.left), 1)
+        if day <= self.anchors[0][0]:
+            return round(self.anchors[0][1], 1)
+        for (a, xa), (b, xb) in pairwise(self.anchors):
+            if day <= b:
+                fraction = (day - a).days / ((b - a).days or 1)
+                return round(xa + fraction * (xb - xa), 1)
+        return round(self.anchors[-1][1], 1)
+
+    def broken(self, day: date) -> bool:
+        return any(a < day < b for a, b in self.gaps)
 
 
 def _dates(state: AgreementState) -> list[PartialDate]:
@@ -112,9 +168,8 @@ def _dates(state: AgreementState) -> list[PartialDate]:
 
 def build_timeline(state: AgreementState, marker: date) -> Timeline:
     dates = _dates(state)
-    first = min([d.start for d in dates] + [marker])
-    last = max([d.end for d in dates] + [marker])
-    scale = _Scale(first, last)
+    days = [marker, *(d.start for d in dates), *(d.end for d in dates)]
+    scale = _Scale(days)
     lanes_count = 2 + len(state.parties)
     timeline = Timeline(
         width=WIDTH,
@@ -123,68 +178,65 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
         plot_right=scale.right,
     )
     end_of_force = state.terminated or state.expired
+    binding = state.character is LegalCharacter.BINDING
+    force_css = "band-force" if binding else "band-effect"
+    operating_since = took_effect(state)
+    used: list[str] = []
 
-    def point(when: PartialDate | None, y: float, shape: str, css: str, what: str) -> None:
+    def point(when: PartialDate | None, y: float, css: str, what: str, extra: str = "") -> None:
         if when is None:
             return
         span = None
         if when.start != when.end:
             span = (scale.x(when.start), scale.x(when.end + timedelta(days=1)))
+            used.append("span")
         title = f"{what}: {spoken(when)}"
-        timeline.markers.append(Marker(scale.x(when.start), y, shape, css, title, span))
+        shape = MARKS[css][0]
+        used.append(css)
+        classes = f"{css} {extra}".strip()
+        timeline.markers.append(Marker(scale.x(when.start), y, shape, classes, title, span))
 
-    def band(start: PartialDate | None, stop: date | None, y: float, css: str, what: str) -> None:
+    def band(start: PartialDate | None, stop: date | None, y: float, what: str) -> None:
         if start is None:
             return
         until = stop or scale.last
         title = f"{what} from {spoken(start)}" + (f" to {until.isoformat()}" if stop else "")
-        timeline.bands.append(Band(scale.x(start.start), scale.x(until), y, css, title))
+        used.append(force_css)
+        timeline.bands.append(Band(scale.x(start.start), scale.x(until), y, force_css, title))
 
     y = TOP + LANE_HEIGHT / 2
     timeline.lanes.append(Lane("Agreement", y, "lane-agreement"))
-    force_css = "band-force" if state.character.value == "binding" else "band-effect"
-    band(
-        state.entered_into_force,
-        end_of_force.start if end_of_force else None,
-        y,
-        force_css,
-        "In force for all",
-    )
-    point(state.drafted, y, "circle", "m-drafted", "Drafted")
-    point(state.adopted, y, "square", "m-adopted", "Text adopted")
-    point(state.provisionally_applied, y, "circle", "m-provisional", "Provisionally applied")
-    point(state.entered_into_force, y, "square", "m-force", "Entered into force")
-    point(state.suspended, y, "cross", "m-suspended", "Suspended")
-    point(state.terminated, y, "cross", "m-ended", "Terminated")
-    point(state.expired, y, "cross", "m-ended", "Expired")
+    stop = end_of_force.start if end_of_force else None
+    band(operating_since, stop, y, "In force" if binding else "In effect")
+    point(state.drafted, y, "m-drafted", "Drafted")
+    point(state.adopted, y, "m-adopted", "Text adopted")
+    point(state.provisionally_applied, y, "m-provisional", "Provisionally applied")
+    point(state.entered_into_force, y, "m-force", "Entered into force")
+    if not binding and operating_since is not None:
+        point(operating_since, y, "m-force", "Took effect (every party has signed)")
+    point(state.suspended, y, "m-suspended", "Suspended")
+    point(state.terminated, y, "m-ended", "Terminated")
+    point(state.expired, y, "m-ended", "Expired")
     for amendment in state.amendments:
-        point(amendment.date, y, "diamond", "m-amended", f"Amended by {amendment.reference}")
+        point(amendment.date, y, "m-amended", f"Amended by {amendment.reference}")
 
     for row in state.parties:
         y += LANE_HEIGHT
         timeline.lanes.append(Lane(f"{row.name} ({row.code})", y))
-        stop = row.withdrawal_takes_effect if row.withdrawn else end_of_force
-        band(row.in_force, stop.start if stop else None, y, force_css, f"{row.code} in force")
+        party_stop = row.withdrawal_takes_effect if row.withdrawn else end_of_force
+        until = party_stop.start if party_stop else None
+        if binding:
+            band(row.in_force, until, y, f"In force for {row.code}")
+        elif operating_since is not None and row.status is not PartyStatus.LISTED:
+            band(operating_since, until, y, f"In effect for {row.code}")
         kind = row.signature_type.value.replace("_", " ") if row.signature_type else ""
-        point(row.signed, y, "circle", "m-signed", f"{row.code} signed ({kind})")
-        consent = row.consent.value if row.consent else "consent"
-        point(row.consented, y, "diamond", "m-consent", f"{row.code}: {consent}")
-        point(
-            row.provisionally_applied,
-            y,
-            "circle",
-            "m-provisional",
-            f"{row.code} applies provisionally",
-        )
-        point(row.in_force, y, "square", "m-force", f"In force for {row.code}")
-        point(row.withdrawal_notified, y, "triangle", "m-notice", f"{row.code} notified withdrawal")
-        point(
-            row.withdrawal_takes_effect,
-            y,
-            "cross",
-            "m-ended",
-            f"Withdrawal of {row.code} takes effect",
-        )
+        point(row.signed, y, "m-signed", f"{row.code} signed ({kind})")
+        consent = row.consent.value.replace("_", " ") if row.consent else "consent"
+        point(row.consented, y, "m-consent", f"{row.code}: {consent}")
+        point(row.provisionally_applied, y, "m-provisional", f"{row.code} applies provisionally")
+        point(row.in_force, y, "m-force", f"In force for {row.code}")
+        point(row.withdrawal_notified, y, "m-notice", f"{row.code} notified withdrawal")
+        point(row.withdrawal_takes_effect, y, "m-ended", f"Withdrawal of {row.code} takes effect")
 
     y += LANE_HEIGHT
     timeline.lanes.append(Lane("Milestones", y, "lane-milestones"))
@@ -198,42 +250,71 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
         )
         status = milestone.status.value.replace("_", " ") + (", overdue" if overdue else "")
         due = "due" if milestone.due else "recorded"
-        point(
-            when,
-            y,
-            "triangle",
-            f"m-milestone ms-{milestone.status.value}" + (" ms-overdue" if overdue else ""),
-            f"{milestone.title} ({status}), {due}",
-        )
+        extra = f"ms-{milestone.status.value}" + (" ms-overdue" if overdue else "")
+        point(when, y, "m-milestone", f"{milestone.title} ({status}), {due}", extra)
 
+    timeline.markers = _side_by_side(timeline.markers)
     timeline.ticks = _ticks(scale)
+    timeline.breaks = [round((scale.x(a) + scale.x(b)) / 2, 1) for a, b in scale.gaps]
     timeline.now_x = scale.x(marker)
     timeline.now_label = marker.isoformat()
+    timeline.legend = _legend(used)
+    broken = " Long quiet periods are shortened, each behind a break mark." if scale.gaps else ""
     timeline.description = (
         f"Timeline of {state.reference} from {scale.first.isoformat()} to "
         f"{scale.last.isoformat()}, {len(timeline.markers)} marked acts; the vertical line "
-        f"marks {marker.isoformat()}. The tables below give the same facts."
+        f"marks {marker.isoformat()}.{broken} The tables below give the same facts."
     )
     return timeline
 
 
+def _side_by_side(markers: list[Marker]) -> list[Marker]:
+    """Marks of one lane closer than MARK_GAP (the same day, or nearly) are moved apart, in
+    the order they were drawn, so none hides another."""
+    placed: list[Marker] = []
+    last_x: dict[float, float] = {}
+    for m in sorted(markers, key=lambda m: (m.y, m.x)):
+        x = m.x
+        previous = last_x.get(m.y)
+        if previous is not None and x - previous < MARK_GAP:
+            x = round(previous + MARK_GAP, 1)
+        last_x[m.y] = x
+        placed.append(Marker(x, m.y, m.shape, m.css, m.title, m.span))
+    return placed
+
+
+def _legend(used: list[str]) -> list[Key]:
+    keys = [Key(MARKS[css][0], css, MARKS[css][1]) for css in MARKS if css in used]
+    keys += [Key("band", css, text) for css, text in BANDS.items() if css in used]
+    if "span" in used:
+        keys.append(Key("span", "span", "a date known only to the month or year"))
+    return keys
+
+
 def _ticks(scale: _Scale) -> list[Tick]:
-    days = (scale.last - scale.first).days
-    if days > 3 * 365:
-        step = max(1, days // 365 // 8)
-        return [
-            Tick(scale.x(date(year, 1, 1)), str(year))
-            for year in range(scale.first.year + 1, scale.last.year + 1, step)
-        ]
-    months = 1 if days <= 200 else 3 if days <= 800 else 6
-    ticks = []
-    year, month = scale.first.year, scale.first.month
-    while True:
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
-        day = date(year, month, 1)
-        if day > scale.last:
-            return ticks
-        if (month - 1) % months == 0:
-            ticks.append(Tick(scale.x(day), day.strftime("%b %Y")))
+    """Year ticks over a long view, months over a short one; none inside a shortened gap,
+    and none closer than 56 px to the last."""
+    straight = sum(
+        (b - a).days for (a, _), (b, _) in pairwise(scale.anchors) if (a, b) not in scale.gaps
+    )
+    candidates: list[tuple[date, str]] = []
+    if straight > 3 * 365:
+        years = range(scale.first.year + 1, scale.last.year + 1)
+        candidates = [(date(year, 1, 1), str(year)) for year in years]
+    else:
+        year, month = scale.first.year, scale.first.month
+        while True:
+            month += 1
+            if month > 12:
+                year, month = year + 1, 1
+            day = date(year, month, 1)
+            if day > scale.last:
+                break
+            candidates.append((day, day.strftime("%b %Y")))
+    ticks: list[Tick] = []
+    for day, text in candidates:
+        x = scale.x(day)
+        if scale.broken(day) or (ticks and x - ticks[-1].x < 56):
+            continue
+        ticks.append(Tick(x, text))
+    return ticks

@@ -87,7 +87,8 @@ def test_an_auditor_replays_compares_verifies_and_downloads_the_report(
     changes = page.locator(f"#agreement-{TRANSIT}")
     assert "16 days" in changes.inner_text()
     assert "Corrected" in changes.inner_text()
-    late = page.locator("h3:has-text('Recorded late') + .table-scroll")
+    page.locator(".late-block > summary").click()  # collapsed below the changes
+    late = page.locator(".late-block .table-scroll")
     assert "Consent to be bound: ratification" in late.inner_text()
     shot(page, artifacts, "02-diff-desktop")
 
@@ -96,12 +97,14 @@ def test_an_auditor_replays_compares_verifies_and_downloads_the_report(
         page.get_by_role("link", name="Download the report (JSON, verifiable)").click()
     path = tmp_path / "report.json"
     json_download.value.save_as(path)
-    assert json_download.value.suggested_filename == "audit-report-2026-02-20-2026-02-20.json"
+    assert json_download.value.suggested_filename == (
+        "audit-report-2026-02-20-2026-02-20-known-20260301T235959.999999Z-20260315T235959.999999Z.json"
+    )
     document = json.loads(path.read_text())
     anchors, verifier = load_anchors(story_server.settings.keys_dir)
     assert verify_report(document, anchors, verifier).ok
     with page.expect_download() as csv_download:
-        page.get_by_role("link", name="CSV", exact=True).click()
+        page.get_by_role("link", name="Single CSV (for programs)").click()
     assert csv_download.value.suggested_filename.endswith(".csv")
     assert ",consent,,,2026-02-15," in Path(csv_download.value.path()).read_text()
 

@@ -152,7 +152,7 @@ def test_the_registry_as_of_a_date_as_known_before_the_backdated_ratification(
     auditor: FlaskClient,
 ) -> None:
     html = plain(page(auditor, "/audit?as_of=2026-02-20&known_at=2026-03-01&party=KAZ"))
-    assert "2 agreements on 20 February 2026, as known at 2026-03-01 23:59:59 UTC." in html
+    assert "2 agreements on 20 February 2026, as known at 2026-03-01 23:59:59.999999 UTC." in html
     assert f"{TRANSIT} Agreement on Transit Trade" in html
     assert "PAK Signed KAZ Signed" in html  # Pakistan's ratification was not known yet
     assert f"{ROADMAP} Five-Year Trade Roadmap" in html  # drafted that day
@@ -208,10 +208,10 @@ def test_the_backdated_ratification_shows_between_two_known_at_instants_and_how_
     changes = section(html, TRANSIT)
     assert "Consent to be bound PAK ratification" in changes
     assert "15 February 2026" in changes
-    assert "2026-03-03 10:00:00 UTC event 4" in changes
+    assert "2026-03-03 10:00:00.001000 UTC event 4" in changes
     assert "16 days" in changes
     assert "Signed Bound" not in changes and "Signed → Bound" not in changes  # agreement stays
-    late = plain(html.split("<h3>Recorded late</h3>")[1].split("</table>")[0])
+    late = plain(html.split('<details class="late-block">')[1].split("</table>")[0])
     assert f"{TRANSIT} Consent to be bound: ratification PAK 15 February 2026" in late
     assert "16 days" in late
 
@@ -221,7 +221,7 @@ def test_the_corrected_signature_date_shows_as_re_dated_with_the_correction_and_
 ) -> None:
     changes = section(page(auditor, f"{CORRECTED}&party=KAZ"), TRANSIT)
     assert "3 February 2026 was 2 February 2026 Signed KAZ" in changes
-    assert "2026-03-10 10:00:00 UTC event 5" in changes
+    assert "2026-03-10 10:00:00.001000 UTC event 5" in changes
     assert "Corrected KAZ corrected event 3 (Signed), now effective 2026-02-03" in changes
     assert CORRECTION_REASON in changes
 
@@ -396,7 +396,7 @@ def test_the_csv_report_lists_states_changes_and_events(auditor: FlaskClient) ->
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert (
-        'filename="audit-report-2026-02-20-2026-02-20.csv"'
+        'filename="audit-report-2026-02-20-2026-02-20-known-20260301T235959.999999Z-20260315T235959.999999Z.csv"'
         in response.headers["Content-Disposition"]
     )
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
@@ -435,7 +435,10 @@ def test_the_printable_report_shows_the_checkpoint_states_changes_and_events(
     assert "Kazakhstan (KAZ) Listed Signed 2 February 2026" in text_  # known before correction
     assert "Pakistan (PAK) Listed Bound 3 February 2026 Ratification, 15 February 2026" in text_
     assert "Consent to be bound PAK ratification" in text_ and "16 days" in text_
-    assert "Consent expressed 15 February 2026 2026-03-03 10:00:00 UTC officer.islamabad" in text_
+    assert (
+        "Consent expressed 15 February 2026 2026-03-03 10:00:00.001000 UTC officer.islamabad"
+        in text_
+    )
     assert "audit.css" in html  # its print styles
 
 

@@ -105,8 +105,8 @@ def check_consent(record: Record, fact: ConsentExpressed) -> None:
         check_before(
             signature.effective,
             fact.effective,
-            f"{name} cannot have signed on {spoken(signature.effective)}, after its "
-            f"{fact.instrument.value} of {spoken(fact.effective)}",
+            f"{name}'s {fact.instrument.value} cannot be dated {spoken(fact.effective)}, before "
+            f"its signature of {spoken(signature.effective)}",
         )
     if fact.instrument.needs_prior_signature:
         check_signed_before_consent(record, fact, name, signatures)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from registry.domain.dates import PartialDate
+from registry.domain.timeline import signed_on, took_effect
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.store.application import Registry
+from registry.web.auth import landing_page
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
 from registry.web.officer import bp
+from registry.web.officer.party_names import party_names
 from registry.web.officer.queries import SORTS, ListQuery, list_agreements
 
 
@@ -34,7 +39,7 @@ class ListArgs(Schema):
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return redirect(url_for("agreements.index"))
+    return redirect(landing_page())
 
 
 @bp.get("/agreements")
@@ -57,13 +62,17 @@ def index() -> ResponseReturnValue:
         descending=args["dir"] == "desc",
         page=args["page"],
     )
-    found = list_agreements(get_registry(), query)
+    registry = get_registry()
+    found = list_agreements(registry, query)
+    dates = {row["reference"]: key_dates(registry, row["reference"]) for row in found.rows}
     return (
         render_template(
             "agreements/list.html",
             nav="agreements",
             query=query,
             found=found,
+            dates=dates,
+            party_names=party_names(registry),
             problems=problems,
             kinds=[(k.value, choice_label(k.value)) for k in AgreementKind],
             characters=[(c.value, choice_label(c.value)) for c in LegalCharacter],
@@ -75,3 +84,10 @@ def index() -> ResponseReturnValue:
         ),
         status,
     )
+
+
+def key_dates(registry: Registry, reference: str) -> tuple[PartialDate | None, PartialDate | None]:
+    """(signed, took effect) of one listed agreement, from its verified events (a page holds
+    at most PAGE_SIZE rows, and aggregates are cached)."""
+    state = registry.state(reference)
+    return signed_on(state), took_effect(state)

@@ -16,6 +16,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError
 from registry.domain.state import AgreementState
+from registry.domain.timeline import signed_on, took_effect
 from registry.domain.values import CorrectionAction
 from registry.ledger.canonical import sha256_hex
 from registry.store.documents import DocumentError
@@ -26,6 +27,8 @@ from registry.web.forms import RECORDABLE
 from registry.web.forms_text import EVENT_TITLES
 from registry.web.forms_uploads import documents
 from registry.web.officer import bp
+from registry.web.officer.next_steps import likely_next
+from registry.web.pdf import agreement_status_pdf
 from registry.web.schemas import InstantField
 from registry.web.security import error_page
 from registry.web.timeline import build_timeline
@@ -105,11 +108,22 @@ def show(ref: str) -> ResponseReturnValue:
             viewing_past=viewing_past,
             problems=problems,
             today=today,
-            recordable=[(name, EVENT_TITLES[name][0]) for name in RECORDABLE],
+            **menu(state),
+            took_effect=took_effect(state),
+            signed_on=signed_on(state),
             titles=ordered_titles(state),
         ),
         status,
     )
+
+
+def menu(state: AgreementState) -> dict[str, list[tuple[str, str]]]:
+    """The "Record an event" menu: what can happen next first, then everything else."""
+    likely, rest = likely_next(state, RECORDABLE)
+    return {
+        "likely": [(name, EVENT_TITLES[name][0]) for name in likely],
+        "recordable": [(name, EVENT_TITLES[name][0]) for name in rest],
+    }
 
 
 RTL_LANGUAGES = frozenset({"ur", "ar", "fa", "ps", "he", "sd", "ug"})
@@ -173,6 +187,12 @@ def shown(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
         return value.replace("_", " ")  # an enum value such as ad_referendum
     return str(value)
+
+
+@bp.get("/agreements/<ref>/status.pdf")
+def status_pdf(ref: str) -> ResponseReturnValue:
+    """The status-by-party table as a PDF, with the verification summary and checkpoint."""
+    return agreement_status_pdf(ref)
 
 
 @bp.get("/agreements/<ref>/documents/<sha256>")

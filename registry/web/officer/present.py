@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, Response, request, send_from_directory, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from registry.domain.dates import PartialDate
@@ -20,10 +22,22 @@ def partial_date(value: PartialDate | str | None) -> Markup:
         return Markup("")
     when = value if isinstance(value, PartialDate) else PartialDate.parse(str(value))
     precision = when.precision.value
-    note = "" if precision == "day" else f' <span class="precision">({precision})</span>'
+    words = {"month": _("month"), "year": _("year")}
+    note = "" if precision == "day" else f' <span class="precision">({words[precision]})</span>'
     return Markup('<time datetime="{}" data-precision="{}">{}</time>{}').format(
-        str(when), precision, spoken(when), Markup(note)
+        str(when), precision, localised(when), Markup(note)
     )
+
+
+PATTERNS = {"day": "d MMMM y", "month": "LLLL y", "year": "y"}
+
+
+def localised(when: PartialDate) -> str:
+    """The date in words in the interface's language (Babel's CLDR data); English reads
+    exactly as the domain's `spoken` does."""
+    if get_locale() is None or str(get_locale()) == "en":
+        return spoken(when)
+    return format_date(when.start, PATTERNS[when.precision.value])
 
 
 def label(value: Any) -> str:
@@ -35,6 +49,9 @@ def label(value: Any) -> str:
 
 
 def instant(value: datetime | str | None) -> Markup:
+    """Exactly, to the microsecond when there are any: a value shown to the second would
+    exclude what was recorded later within that second. Typed back into a "known at" box
+    (with its " UTC"), it gives the same instant."""
     if value is None or value == "":
         return Markup("")
     text = value if isinstance(value, str) else value.isoformat()
@@ -42,7 +59,7 @@ def instant(value: datetime | str | None) -> Markup:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return Markup(escape(text))
-    shown = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    shown = moment.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if moment.microsecond else "") + " UTC")
     return Markup('<time datetime="{}">{}</time>').format(text, shown)
 
 
@@ -57,7 +74,19 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint or "agreements.index", **(request.view_args or {}), **args)
 
 
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">."""
+    return send_from_directory(app_static(), "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
+def app_static() -> str:
+    from flask import current_app
+
+    return current_app.static_folder or ""
+
+
 def init_app(app: Flask) -> None:
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.add_template_filter(partial_date, "pdate")
     app.add_template_filter(label, "label")
     app.add_template_filter(instant, "instant")
