@@ -130,7 +130,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Revise the draft text",
-        called="Text revised",
+        called="Text amended",
         help="A revision of the draft before its text is adopted.",
         example={"summary": "Article 28 (dispute settlement) revised."},
     ),
@@ -156,7 +156,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record a signature",
-        called="Signature",
+        called="Signed",
         help="A party signs (VCLT art. 12). With a predecessor state named, the party succeeds "
         "to that state's signature; a successor not yet a party is given as the successor.",
         example={
@@ -193,7 +193,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record consent to be bound",
-        called="Consent to be bound",
+        called="Consent expressed",
         help="Ratification, acceptance, approval, accession, succession, formal confirmation "
         "(an international organisation's) or notification of completed internal procedures "
         "(VCLT arts. 14-16). Ratification, acceptance, approval and formal confirmation need "
@@ -217,7 +217,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record a reservation",
-        called="Reservation",
+        called="Reservation made",
         help="A party excludes or modifies a provision (VCLT arts. 19-23).",
         example={"party": "PAK", "article": "28(2)", "text": "Pakistan does not consider..."},
     ),
@@ -230,7 +230,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record a declaration",
-        called="Declaration",
+        called="Declaration made",
         help="A party's interpretative or other declaration.",
         example={"party": "KAZ", "article": "3", "text": "Kazakhstan designates..."},
     ),
@@ -243,7 +243,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record an objection to a reservation",
-        called="Objection to a reservation",
+        called="Objection made",
         help="A party objects to another party's reservation (named by its event). It may "
         "state that the treaty does not enter into force between the two (VCLT art. "
         "20(4)(b)); otherwise the provisions reserved do not apply between them (art. 21(3)).",
@@ -276,7 +276,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Withdraw a reservation, declaration or objection",
-        called="Withdrawal of a statement",
+        called="Statement withdrawn",
         help="The party that made a reservation, declaration or objection withdraws it "
         "(VCLT arts. 22, 23(4)); it stays in the history, marked withdrawn.",
         example={"party": "TJK", "statement": 23},
@@ -297,7 +297,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record a territorial declaration",
-        called="Territorial application",
+        called="Territorial application declared",
         help="A party extends the treaty to territories, or excludes them (VCLT art. 29), "
         "from the declaration's date or from its own later date.",
         example={
@@ -324,7 +324,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record provisional application",
-        called="Provisional application",
+        called="Provisionally applied",
         help="Applied before entry into force (VCLT art. 25).",
         example={"party": "KAZ"},
     ),
@@ -337,7 +337,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record entry into force",
-        called="Entry into force",
+        called="Entered into force",
         help="For all parties, or for one party (VCLT art. 24).",
         example={"party": None},
     ),
@@ -350,7 +350,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record an amendment",
-        called="Amendment",
+        called="Amended",
         help="An amendment is an agreement of its own, linked to this one (VCLT arts. 39-41).",
         example={"amendment_reference": "PK-KZ-2026-001-A1", "summary": "Annex I amended."},
         field_text={
@@ -372,7 +372,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Add an implementation milestone",
-        called="Milestone",
+        called="Milestone recorded",
         help="Something the parties committed to do, with a due date.",
         example={"milestone": "M1", "title": "Joint border post opened", "due": "2026-12"},
         field_text={
@@ -389,7 +389,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Change a milestone's status",
-        called="Milestone status",
+        called="Milestone status changed",
         help="Planned, in progress, achieved, missed or cancelled.",
         example={"milestone": "M1", "status": "in_progress"},
     ),
@@ -402,7 +402,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record a suspension",
-        called="Suspension",
+        called="Suspended",
         help="For all parties, or for one party (VCLT art. 57).",
         example={"party": "KGZ"},
     ),
@@ -415,7 +415,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record a resumption",
-        called="Resumption",
+        called="Resumed",
         help="The end of a suspension (VCLT art. 58).",
         example={"party": "KGZ"},
     ),
@@ -428,7 +428,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record a notice of withdrawal",
-        called="Notice of withdrawal",
+        called="Withdrawal notified",
         help="It takes effect after the notice period (VCLT arts. 54, 56).",
         example={"party": "KGZ"},
         field_text={
@@ -448,7 +448,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record termination",
-        called="Termination",
+        called="Terminated",
         help="The agreement ends for all parties (VCLT art. 54).",
         example={},
     ),
@@ -461,7 +461,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record expiry",
-        called="Expiry",
+        called="Expired",
         help="The agreement's term ran out.",
         example={},
     ),
@@ -474,7 +474,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=ANY,
         label="Record a renewal",
-        called="Renewal",
+        called="Renewed",
         help="The agreement's term is extended.",
         example={"until": "2031-03-01"},
         field_text={"until": ("Renewed until", "A year, a month or a day.")},
@@ -488,7 +488,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Attach a document",
-        called="Document",
+        called="Document attached",
         help="A text or scan, stored here and pinned in the signed event by its SHA-256.",
         example={
             "sha256": "ab" * 32,
@@ -516,7 +516,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record the agreement's particulars",
-        called="Particulars",
+        called="Particulars recorded",
         help="The depositary, the place and date of conclusion and the authentic languages; "
         "what is left blank keeps what earlier records said.",
         example={
@@ -544,7 +544,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record UN registration",
-        called="UN registration",
+        called="Registered with the UN",
         help="The Secretariat's registration (its date is the effective date), with the volume "
         "and page of the United Nations Treaty Series once published.",
         example={"number": "I-54113", "unts_volume": 3156, "unts_page": 79},
@@ -563,7 +563,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=False,
         correctable=ANY,
         label="Record a footnote",
-        called="Footnote",
+        called="Footnote recorded",
         help="A note of the status table, on one participant or general; its mark links to it.",
         example={"party": "PAK", "mark": "1", "text": "With a declaration on signature."},
         field_text={
@@ -580,7 +580,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         standing=True,
         correctable=Correctable.NOT_CORRECTABLE,
         label="Correct an event",
-        called="Correction",
+        called="Event corrected",
         help="Supersedes or retracts an earlier event. The original stays in the history.",
         example={
             "corrects": 4,

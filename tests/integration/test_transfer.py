@@ -126,9 +126,7 @@ def test_the_cli_exports_and_imports_and_says_what_went_wrong(source: Registry, 
     assert "Traceback" not in result.output
 
 
-def test_an_instance_with_other_trust_anchors_refuses_the_export(
-    source: Registry, tmp_path: Path
-):
+def test_an_instance_with_other_trust_anchors_refuses_the_export(source: Registry, tmp_path: Path):
     lines = list(export_lines(source))
     stranger_settings = settings_for(tmp_path / "elsewhere")
     KeyStore(stranger_settings.private_keys_dir).create()  # its own keys, no events yet

@@ -13,7 +13,9 @@ from flask import abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
+from registry.domain.catalogue import BY_NAME
 from registry.domain.dates import PartialDate
+from registry.domain.declaration import Correctable
 from registry.domain.errors import DomainError
 from registry.domain.state import AgreementState
 from registry.domain.values import CorrectionAction
@@ -23,7 +25,6 @@ from registry.store.errors import AgreementNotFound
 from registry.store.mapper import OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
-from registry.web.forms_text import EVENT_TITLES
 from registry.web.forms_uploads import documents
 from registry.web.officer import bp
 from registry.web.schemas import InstantField
@@ -105,7 +106,7 @@ def show(ref: str) -> ResponseReturnValue:
             viewing_past=viewing_past,
             problems=problems,
             today=today,
-            recordable=[(name, EVENT_TITLES[name][0]) for name in RECORDABLE],
+            recordable=[(name, BY_NAME[name].label) for name in RECORDABLE],
             titles=ordered_titles(state),
         ),
         status,
@@ -155,10 +156,15 @@ def history_rows(
                 reason=data.get("reason"),
                 in_view=not past or payload.version in state.versions,
                 note=notes.get(payload.version),
-                correctable=payload.type != "EventCorrected" and payload.version not in retracted,
+                correctable=correctable(payload.type) and payload.version not in retracted,
             )
         )
     return list(reversed(rows))
+
+
+def correctable(type_name: str) -> bool:
+    declaration = BY_NAME.get(type_name)
+    return declaration is not None and declaration.correctable is not Correctable.NOT_CORRECTABLE
 
 
 def shown(value: Any) -> str:
