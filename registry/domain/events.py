@@ -213,9 +213,9 @@ class RegisteredWithUN(AgreementEvent):  # UN Charter art. 102; effective: regis
 class FootnoteRecorded(AgreementEvent):
     """A note of the status table: on one participant (`party`) or general (None)."""
 
-    party: str | None
     mark: str
     text: str
+    party: str | None = None
 
 
 class EventCorrected(AgreementEvent):
