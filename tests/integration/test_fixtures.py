@@ -193,7 +193,7 @@ def test_the_multilateral_treaty(registry: Registry):
         "Khorgos International Centre for Boundary Cooperation",
     )
     assert str(rows["KAZ"].territorial[0].takes_effect) == "2023-07-01"
-    assert [(f.party, f.mark) for f in treaty.footnotes][0] == (None, "4")
+    assert (treaty.footnotes[0].party, treaty.footnotes[0].mark) == (None, "4")
     assert rows["PAK"].footnotes == ("1",)
     assert treaty.registration is not None and treaty.registration.number == "I-99001"
     assert treaty.authentic_languages == ("en", "ru", "ur", "kk")

@@ -56,7 +56,8 @@ def check_signed(record: Record, fact: Signed) -> None:
     else:
         check_listed(record, fact.party)
     if fact.predecessor is not None:
-        check_predecessor(record, fact.party, fact.predecessor)
+        successor = fact.successor.name if fact.successor is not None else None
+        check_predecessor(record, fact.party, fact.predecessor, successor)
     check_text(fact.signatory, "signatory", "The signatory's name")
     check_text(fact.capacity, "capacity", "The signatory's capacity")
     name = record.name_of(fact.party) if fact.successor is None else fact.successor.name
@@ -144,12 +145,15 @@ def check_instrument(record: Record, fact: ConsentExpressed, name: str) -> None:
                 f"A predecessor state is named only for consent by succession, not by "
                 f"{fact.instrument.value.replace('_', ' ')}"
             )
-        check_predecessor(record, fact.party, fact.predecessor)
+        acceding = fact.acceding.name if fact.acceding is not None else None
+        check_predecessor(record, fact.party, fact.predecessor, acceding)
 
 
-def check_predecessor(record: Record, party: str, predecessor: str) -> None:
+def check_predecessor(
+    record: Record, party: str, predecessor: str, joining: str | None = None
+) -> None:
     check_text(predecessor, "predecessor", "The predecessor state")
-    if predecessor.strip() in (party, record.name_of(party)):
+    if predecessor.strip() in (party, record.name_of(party), joining):
         raise PredecessorIsSuccessor(
             f"{record.name_of(party)} cannot succeed itself: name the predecessor state"
         )
