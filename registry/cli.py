@@ -58,7 +58,17 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = Settings.from_env()
     if settings.is_sqlite and not (settings.home / "keys" / "log.key").exists():
         raise Failure(f"no registry at {settings.home}: run `registry init` first")
+    _check_origin()
     run_server(host=host, port=port, workers=workers)
+
+
+def _check_origin() -> None:
+    from registry.store.origin import origin_problem
+
+    with opened_registry(can_sign=False) as registry, registry.transaction() as session:
+        problem = origin_problem(session, registry.settings.log_origin)
+    if problem:
+        raise Failure(f"refusing to serve: {problem}")
 
 
 @main.command()

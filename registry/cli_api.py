@@ -102,13 +102,19 @@ def tokens_revoke(token_id: str, revoked_by: str) -> None:
 )
 @click.option("--token", envvar="REGISTRY_MIRROR_TOKEN", help="A read token, if reads need one.")
 @click.option("--page", default=500, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--tiles",
+    is_flag=True,
+    help="URL is the log's prefix (…/api/v1/log, or a static copy of it): read its C2SP tiles.",
+)
 @friendly
-def mirror(url: str, keys_dir: Path, token: str | None, page: int) -> None:
+def mirror(url: str, keys_dir: Path, token: str | None, page: int, tiles: bool) -> None:
     """Follow the registry at URL into this instance's database, verifying everything.
 
     Run it again to catch up. It refuses (exit 3, nothing written) a server whose keys are not
     the pinned ones, whose checkpoint is not signed by them, or whose log does not extend the
-    log this mirror already holds.
+    log this mirror already holds. With --tiles it reads only the checkpoint and the tiles
+    under URL, each tile checked against its parent and the checkpoint's root.
     """
     from registry.ledger.bundle import load_anchors
     from registry.mirror import HttpSource, MirrorRefused, SourceError, pin_anchors
@@ -122,7 +128,9 @@ def mirror(url: str, keys_dir: Path, token: str | None, page: int) -> None:
         pin_anchors(settings.home / "public", anchors, verifier)
         registry = Registry(settings, can_sign=False)
         try:
-            result = follow(registry, HttpSource(url, token), anchors, verifier, page=page)
+            result = follow(
+                registry, HttpSource(url, token), anchors, verifier, page=page, tiles=tiles
+            )
         finally:
             registry.close()
     except MirrorRefused as error:

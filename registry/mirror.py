@@ -19,10 +19,13 @@ Verification uses registry.ledger only; registry.store is just the local databas
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +50,7 @@ from registry.ledger.keys import Keyring
 from registry.ledger.merkle import ProofError, verify_consistency
 from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload, open_envelope, parse_instant
+from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
 from registry.store.intervals import Intervals, advanced
@@ -55,6 +59,7 @@ from registry.store.mapper import event_from_payload
 from registry.store.views import summary_row, write_summary
 
 PAGE = 500
+RATE_LIMITED_RETRIES = 5
 KEYRING_STREAM = str(KeyringStream.ID)
 
 
@@ -82,17 +87,41 @@ class HttpSource:
         url = self.base_url + path
         if params:
             url += "?" + urllib.parse.urlencode(params)
-        headers = {"Accept": "application/json, text/plain", "User-Agent": "registry-mirror/1"}
+        headers = {
+            "Accept": "application/json, text/plain",
+            "Accept-Encoding": "gzip, identity",
+            "User-Agent": "registry-mirror/1",
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return bytes(response.read())
-        except urllib.error.HTTPError as error:
-            raise SourceError(f"GET {url}: {error.code} {_problem_detail(error.read())}") from None
-        except (urllib.error.URLError, OSError) as error:
-            raise SourceError(f"GET {url}: {error}") from None
+        for attempt in range(RATE_LIMITED_RETRIES + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    body = bytes(response.read())
+                    if response.headers.get("Content-Encoding") == "gzip":
+                        body = gzip.decompress(body)
+                    return body
+            except urllib.error.HTTPError as error:
+                wait = _retry_after(error) if attempt < RATE_LIMITED_RETRIES else None
+                if wait is None:
+                    detail = _problem_detail(error.read())
+                    raise SourceError(f"GET {url}: {error.code} {detail}") from None
+                time.sleep(wait)  # rate limited: a follower of many tiles waits its turn
+            except (urllib.error.URLError, OSError, EOFError, zlib.error) as error:
+                raise SourceError(f"GET {url}: {error}") from None
+        raise AssertionError("unreachable")
+
+
+def _retry_after(error: urllib.error.HTTPError) -> float | None:
+    """Seconds to wait before retrying a 429 that says so (at most a minute), else None."""
+    if error.code != 429:
+        return None
+    try:
+        seconds = float(error.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 60 else None
 
 
 def _problem_detail(body: bytes) -> str:
@@ -135,13 +164,19 @@ def mirror(
     verifier: NoteVerifier,
     *,
     page: int = PAGE,
+    tiles: bool = False,
 ) -> MirrorResult:
-    """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse."""
+    """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse.
+
+    With `tiles`, the source is the log's prefix and is read through its C2SP tiles alone
+    (registry/mirror_tiles.py); otherwise it is a registry's API.
+    """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
     if _entries(registry.anchors()) != _entries(anchors):
         raise MirrorRefused("the local store's trust anchors are not the pinned keys")
-    _check_keys(source, anchors, verifier)
+    if not tiles:
+        _check_keys(source, anchors, verifier)
     local = registry.checkpoint()
     before = local.size if local else 0
     with registry.transaction() as session:
@@ -151,7 +186,7 @@ def mirror(
             f"the local store holds {held} entries but its checkpoint covers {before}: "
             "run `registry verify` on it"
         )
-    note = source.get("/api/v1/log/checkpoint").decode("utf-8")
+    note = source.get("/checkpoint" if tiles else "/api/v1/log/checkpoint").decode("utf-8")
     try:
         remote = open_checkpoint(note, verifier)
     except CheckpointError as error:
@@ -163,11 +198,14 @@ def mirror(
             f"the server's log has {remote.size} entries, fewer than the {before} this mirror "
             "already holds: it rewrote history"
         )
-    if local is not None and before > 0:
+    if tiles:
+        envelopes = _from_tiles(registry, source, before, remote)
+    elif local is not None and before > 0:
         _check_consistency(source, before, local.root_hash, remote)
     if remote.size == before:
         return MirrorResult(before, before, remote)
-    envelopes = _fetch(source, before, remote.size, page)
+    if not tiles:
+        envelopes = _fetch(source, before, remote.size, page)
     rows = _verify(registry, anchors, envelopes, before)
     stored = [
         (
@@ -194,6 +232,15 @@ def mirror(
             f"the server's entries do not hash to the root its checkpoint signs: {error}"
         ) from None
     return MirrorResult(before, remote.size, remote)
+
+
+def _from_tiles(registry: Registry, source: Source, before: int, remote: Checkpoint) -> list[bytes]:
+    from registry.mirror_tiles import envelopes_from_tiles
+
+    try:
+        return envelopes_from_tiles(registry, source, before, remote)
+    except TileError as error:
+        raise MirrorRefused(f"the log's tiles do not verify: {error}") from None
 
 
 def _entries(keyring: Keyring) -> list[dict[str, str]]:

@@ -21,3 +21,7 @@ class VersionConflict(StoreError, IntegrityError):
 
 class NotInitialised(StoreError):
     """The instance folder or database has not been set up."""
+
+
+class EnvelopeTooLarge(StoreError):
+    """A signed envelope longer than a log entry may be (a uint16 length: C2SP tlog-tiles)."""

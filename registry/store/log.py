@@ -21,7 +21,8 @@ from registry.ledger.dsse import Envelope
 from registry.ledger.keys import Keyring, SigningKey
 from registry.ledger.note import NoteSigner, NoteVerifier
 from registry.ledger.payload import EventPayload
-from registry.store.errors import StoreError
+from registry.ledger.tiles import MAX_ENTRY_SIZE
+from registry.store.errors import EnvelopeTooLarge, StoreError
 from registry.store.tables import checkpoints, log_entries, merkle_nodes
 
 
@@ -99,6 +100,7 @@ class TransparencyLog:
         archived instead, and only if it signs the tree the leaves give.
         """
         size = self.size(session)
+        check_entry_sizes(leaves)
         if leaves:
             session.execute(
                 insert(log_entries),
@@ -183,6 +185,18 @@ class TransparencyLog:
     @staticmethod
     def root_at(session: Session, size: int) -> bytes:
         return merkle.root_at(SqlNodeReader(session), size)
+
+
+def check_entry_sizes(leaves: Sequence[NewLeaf]) -> None:
+    """Refuse (the whole transaction) an envelope too long to be an entry of the log's tiles."""
+    for leaf in leaves:
+        if len(leaf.envelope) > MAX_ENTRY_SIZE:
+            raise EnvelopeTooLarge(
+                f"{leaf.type} for {leaf.stream_id} v{leaf.version} would be a signed envelope of "
+                f"{len(leaf.envelope):,} bytes; the log holds entries of at most "
+                f"{MAX_ENTRY_SIZE:,}: shorten its text (documents are attached by hash, not "
+                "content); nothing was recorded"
+            )
 
 
 def note_verifier(origin: str, anchors: Keyring) -> NoteVerifier:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_ORIGIN = "localhost/agreement-registry"
+DEFAULT_ORIGIN = "127.0.0.1:8000/api/v1/log"  # the scheme-less URL of `make run`'s log prefix
 
 
 @dataclass(frozen=True)

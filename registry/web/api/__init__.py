@@ -60,8 +60,9 @@ def init_api(app: Flask) -> RegistryApi:
     document_events(api.spec)
     app.extensions["registry_api"] = api
 
-    from registry.web.api import admin, docs
+    from registry.web.api import admin, docs, tiles
 
     app.register_blueprint(docs.bp)
+    app.register_blueprint(tiles.bp)  # C2SP paths, not in the OpenAPI document
     admin.register(app)
     return api

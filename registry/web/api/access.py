@@ -33,6 +33,10 @@ RATE_LIMIT = "REGISTRY_API_RATE_LIMIT"  # "requests/seconds" per token or addres
 MAX_BODY = "REGISTRY_API_MAX_BODY"  # bytes of a request body
 CORS_ORIGINS = "REGISTRY_API_CORS_ORIGINS"  # origins allowed to read, comma-separated, or "*"
 
+# The log's checkpoint and tiles are public even when records need a token: witnesses,
+# monitors and mirrors follow the log (C2SP tlog-tiles) without an account here.
+ALWAYS_PUBLIC = frozenset({"api_log.LogCheckpoint", "api_tiles.tile"})
+
 DEFAULTS = {
     PUBLIC_READS: "1",
     RATE_LIMIT: "600/60",
@@ -49,6 +53,11 @@ def configure(app: Flask, environ: dict[str, str]) -> None:
 
 def public_reads() -> bool:
     return str(current_app.config[PUBLIC_READS]).strip().lower() not in ("0", "false", "no")
+
+
+def always_public() -> bool:
+    """Whether this request's resource is public whatever the read policy."""
+    return request.endpoint in ALWAYS_PUBLIC
 
 
 def rate_limit(app: Flask) -> tuple[int, float]:
@@ -116,7 +125,7 @@ def _check_request() -> Response | None:
     token = _authenticate()
     _count(token)
     if request.method in READ_METHODS:
-        if token is None and not public_reads():
+        if token is None and not public_reads() and not always_public():
             raise ApiProblem(
                 401,
                 "This registry serves its records to token holders only: send "

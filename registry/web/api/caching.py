@@ -12,14 +12,14 @@ from __future__ import annotations
 from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
-from registry.web.api.access import public_reads
+from registry.web.api.access import always_public, public_reads
 
 IMMUTABLE = "max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
 
 def _audience() -> str:
-    return "public" if public_reads() else "private"
+    return "public" if public_reads() or always_public() else "private"
 
 
 def immutable_value() -> str:
@@ -46,7 +46,7 @@ def _conditional(response: Response) -> Response:
         return response
     if "Cache-Control" not in response.headers:
         revalidate(response)
-    if not public_reads():
+    if not public_reads() and not always_public():
         response.vary.add("Authorization")
     if response.get_etag() == (None, None):
         response.add_etag()

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from registry.domain.codec import InvalidEventData
 from registry.domain.dates import InvalidDate
 from registry.domain.errors import DomainError, NotYetRecorded
-from registry.store.errors import AgreementNotFound, VersionConflict
+from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, VersionConflict
 from registry.store.mapper import SigningRefused, TamperedEvent
 
 PROBLEM_JSON = "application/problem+json"
@@ -164,6 +164,10 @@ def _conflict(error: VersionConflict) -> Response:
     return problem_response(409, str(error), code="version_conflict")
 
 
+def _too_large(error: EnvelopeTooLarge) -> Response:
+    return problem_response(413, str(error), code="envelope_too_large")
+
+
 def _signing_refused(error: SigningRefused) -> Response:
     return problem_response(403, str(error), code="no_signing_key")
 
@@ -210,6 +214,7 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (DomainError, _domain_refusal),
     (AgreementNotFound, _not_found),
     (VersionConflict, _conflict),
+    (EnvelopeTooLarge, _too_large),
     (SigningRefused, _signing_refused),
     (TamperedEvent, _tampered),
     (HTTPException, _http),

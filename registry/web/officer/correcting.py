@@ -20,7 +20,7 @@ from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError
 from registry.store.accounts import Role
-from registry.store.errors import VersionConflict
+from registry.store.errors import EnvelopeTooLarge, VersionConflict
 from registry.store.keystore import KeyStoreError
 from registry.store.mapper import SigningRefused
 from registry.web.auth import roles_required
@@ -145,7 +145,13 @@ def correct(ref: str, version: int) -> ResponseReturnValue:
         outcome = Outcome(400, problem.errors)
     except VersionConflict:
         outcome = Outcome(409, conflict=conflict_since(ref, int(values["expected_version"])))
-    except (DomainError, InvalidEventData, SigningRefused, KeyStoreError) as error:
+    except (
+        DomainError,
+        InvalidEventData,
+        SigningRefused,
+        KeyStoreError,
+        EnvelopeTooLarge,
+    ) as error:
         names = {f.name for f in (*form.common, *own)} | {NEW + f.name for f in form.fields}
         outcome = refused(error, names, NEW)
     else:

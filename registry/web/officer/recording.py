@@ -23,7 +23,7 @@ from registry.domain.errors import DomainError
 from registry.store.accounts import Role
 from registry.store.application import Recorded
 from registry.store.documents import DocumentError
-from registry.store.errors import AgreementNotFound, VersionConflict
+from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, VersionConflict
 from registry.store.keystore import KeyStoreError
 from registry.store.mapper import SigningRefused
 from registry.web.auth import roles_required
@@ -160,7 +160,13 @@ def draft() -> ResponseReturnValue:
         reference = values.get("reference", "").strip()
         message = f"There is already an agreement with the reference {reference}."
         outcome = Outcome(409, {"reference": [message + " Choose another reference."]}, message)
-    except (DomainError, InvalidEventData, SigningRefused, KeyStoreError) as error:
+    except (
+        DomainError,
+        InvalidEventData,
+        SigningRefused,
+        KeyStoreError,
+        EnvelopeTooLarge,
+    ) as error:
         outcome = refused(error, {f.name for f in form.all_fields})
     else:
         reference = posted.data["reference"].strip()
@@ -231,7 +237,13 @@ def record(ref: str, type_name: str) -> ResponseReturnValue:
         outcome = Outcome(400, problem.errors)
     except VersionConflict:
         outcome = Outcome(409, conflict=conflict_since(ref, int(values["expected_version"])))
-    except (DomainError, InvalidEventData, SigningRefused, KeyStoreError) as error:
+    except (
+        DomainError,
+        InvalidEventData,
+        SigningRefused,
+        KeyStoreError,
+        EnvelopeTooLarge,
+    ) as error:
         outcome = refused(error, {f.name for f in form.all_fields})
     else:
         flash(recorded_message(type_name, recorded), "success")
