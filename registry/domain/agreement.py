@@ -24,7 +24,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from registry.domain.catalogue import DECLARATIONS, check, check_catalogue, declared
+from registry.domain.catalogue import DECLARATIONS, check_catalogue, check_recording, declared
+from registry.domain.clause_force import notice_or_default
 from registry.domain.codec import to_json
 from registry.domain.corrections import Corrections, check_correction
 from registry.domain.dates import PartialDate
@@ -33,7 +34,7 @@ from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.history import derive
 from registry.domain.identity import agreement_id
 from registry.domain.record import Record
-from registry.domain.rules import check_drafted
+from registry.domain.rules import check_drafting
 from registry.domain.state import AgreementState
 from registry.domain.values import (
     AgreementKind,
@@ -63,12 +64,14 @@ class Agreement(Aggregate):
         multilateral: bool,
         parties: tuple[Party, ...] | list[Party],
         parent: str | None = None,
-        withdrawal_notice_months: int = 12,
+        withdrawal_notice_months: int | None = None,
         summary: str | None = None,
+        clauses: dict[str, Any] | None = None,
         source: str | None = None,
         reason: str | None = None,
         notification: Notification | None = None,
     ) -> Agreement:
+        """`withdrawal_notice_months` defaults to the withdrawal clause's notice, else 12."""
         fields: dict[str, Any] = dict(
             effective=effective,
             actor=actor,
@@ -82,10 +85,11 @@ class Agreement(Aggregate):
             multilateral=multilateral,
             parties=tuple(parties),
             parent=parent,
-            withdrawal_notice_months=withdrawal_notice_months,
+            withdrawal_notice_months=notice_or_default(withdrawal_notice_months, clauses),
             summary=summary,
+            clauses=clauses,
         )
-        check_drafted(
+        check_drafting(
             Drafted(
                 originator_id=cls.create_id(reference),
                 originator_version=cls.INITIAL_VERSION,
@@ -149,7 +153,7 @@ class Agreement(Aggregate):
         if isinstance(candidate, EventCorrected):
             check_correction(self._corrections, candidate)
         else:
-            check(self._record, candidate)
+            check_recording(self._record, candidate)
         self.trigger_event(event_class, timestamp=candidate.timestamp, **fields)
 
     def record(self, type_name: str, **fields: Any) -> None:

@@ -3,8 +3,9 @@
 Adding a type: its class in events.py (fields, types, defaults), its rule (rules/), and its
 declaration (declared_acts.py or declared_records.py); the Record folds it (record.py) and
 the state shows it (history.py). The codec, the commands, the forms, the API's schemas and
-documentation, the history, the diff and the intervals read this catalogue. Importing the Agreement (agreement.py, whose commands are made
-from these declarations) checks every declaration (`check_catalogue`).
+documentation, the history, the diff and the intervals read this catalogue. Importing the
+Agreement (agreement.py, whose commands are made from these declarations) checks every
+declaration (`check_catalogue`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from registry.domain.declared_records import RECORDS
 from registry.domain.errors import RequiredFieldMissing
 from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent
 from registry.domain.record import Record
+from registry.domain.rules.clauses import check_clause_rules
 from registry.domain.rules.common import check_text, check_within_life
+from registry.domain.rules.timing import check_timing
 from registry.domain.values import Notification
 
 DECLARATIONS: tuple[Declaration, ...] = (*ACTS, *RECORDS)
@@ -43,11 +46,20 @@ def standing_neutral() -> tuple[type[AgreementEvent], ...]:
 
 
 def check(record: Record, fact: AgreementEvent) -> None:
-    """Raise the DomainError of the first rule `fact` would break (corrections excepted)."""
+    """Raise the DomainError of the first rule `fact` would break (corrections excepted):
+    its declared rule, then the agreement's own clauses (rules/clauses.py)."""
     check_text(fact.actor, "actor", "The acting officer")
     check_notification(fact.notification)
     check_within_life(record, fact)
     BY_TYPE[type(fact)].rules(record, fact)
+    check_clause_rules(record, fact)
+
+
+def check_recording(record: Record, fact: AgreementEvent) -> None:
+    """`check`, and the rules of a new event's dates (stored history is not re-checked
+    against them: rules/timing.py)."""
+    check_timing(fact)
+    check(record, fact)
 
 
 def check_notification(notification: Notification | None) -> None:
@@ -80,6 +92,7 @@ __all__ = [
     "act_kinds",
     "check",
     "check_catalogue",
+    "check_recording",
     "declared",
     "standing_neutral",
 ]

@@ -64,13 +64,22 @@ def event_type_named(name: str) -> type[RegistryEvent]:
         raise InvalidEventData("type", f"{name!r} is not an event type") from None
 
 
+@cache
+def absent_when_none(event_type: type[RegistryEvent]) -> frozenset[str]:
+    """Fields left out of the data when None: the type's ELIDED, and fields marked
+    events.ABSENT_WHEN_NONE."""
+    fields = dataclasses.fields(event_type)  # type: ignore[arg-type]
+    marked = {f.name for f in fields if f.metadata.get("absent_when_none")}
+    return frozenset(marked | set(event_type.ELIDED))
+
+
 def event_data(event: RegistryEvent) -> dict[str, Any]:
     """The JSON-native `data` of an event (its own fields, source and reason)."""
-    elided = type(event).ELIDED
+    absent = absent_when_none(type(event))
     return {
         name: to_json(getattr(event, name))
         for name in data_fields(type(event))
-        if not (name in elided and getattr(event, name) is None)
+        if name not in absent or getattr(event, name) is not None
     }
 
 
@@ -85,7 +94,7 @@ def decode_data(event_type: type[RegistryEvent], data: dict[str, Any]) -> dict[s
     values = {}
     for name, hint in fields.items():
         if name not in data:
-            if name in event_type.ELIDED:
+            if name in absent_when_none(event_type):
                 values[name] = None
                 continue
             raise InvalidEventData(name, "is missing")

@@ -39,6 +39,7 @@ from registry.domain.errors import (
 from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.record import Record
 from registry.domain.rules import check_drafted
+from registry.domain.rules.timing import check_corrected_timing
 from registry.domain.values import CorrectionAction
 
 
@@ -124,7 +125,7 @@ def check_correction(corrections: Corrections, correction: EventCorrected) -> Re
     elif not correction.changes and correction.new_effective is None:
         raise NothingToCorrect("A correction must give a new effective date or new field values")
     else:
-        superseded(target, correction, strict=True)
+        check_corrected_timing(superseded(target, correction, strict=True), correction)
     corrected = Corrections()
     for event in corrections.events.values():
         corrected.take(event)

@@ -8,6 +8,8 @@ is every act known at the same instant whatever its date (`state_as_of(as_of=Non
 - Dated acts come from `known`: an act whose date falls in (D, until] is upcoming, however
   early it was recorded (a withdrawal notified after D with its date in the horizon is
   listed; its notification date is in the words).
+- A party's entry into force or withdrawal on or after the agreement's termination or expiry
+  is not upcoming: the end comes first.
 - A renewal's end ("renewed until") is upcoming when the latest known renewal ends in the
   horizon and nothing ends the agreement earlier.
 - Milestones come from `on_day`: those not achieved or cancelled on D, due in the horizon,
@@ -55,15 +57,25 @@ def upcoming(on_day: AgreementState, known: AgreementState, until: date) -> list
     def ahead(when: PartialDate | None) -> bool:
         return when is not None and day < when.start <= until
 
+    ends = [d for d in (known.terminated, known.expired) if d is not None]
+
+    def standing(when: PartialDate | None) -> bool:
+        """Whether a party's date still matters: nothing ends the agreement by then."""
+        return when is not None and not any(end.start <= when.start for end in ends)
+
     found: list[Deadline] = []
-    if ahead(known.entered_into_force):
+    if ahead(known.entered_into_force) and standing(known.entered_into_force):
         assert known.entered_into_force is not None
         found.append(Deadline(DeadlineKind.ENTRY_INTO_FORCE, known.entered_into_force, None))
     for row in known.parties:
-        if ahead(row.in_force) and row.in_force != known.entered_into_force:
+        if (
+            ahead(row.in_force)
+            and standing(row.in_force)
+            and row.in_force != known.entered_into_force
+        ):
             assert row.in_force is not None
             found.append(Deadline(DeadlineKind.ENTRY_INTO_FORCE, row.in_force, row.code))
-        if ahead(row.withdrawal_takes_effect):
+        if ahead(row.withdrawal_takes_effect) and standing(row.withdrawal_takes_effect):
             assert row.withdrawal_takes_effect is not None
             found.append(
                 Deadline(
@@ -80,7 +92,6 @@ def upcoming(on_day: AgreementState, known: AgreementState, until: date) -> list
         if ahead(when):
             assert when is not None
             found.append(Deadline(kind, when, None))
-    ends = [d for d in (known.terminated, known.expired) if d is not None]
     renewal = known.renewed_until
     if ahead(renewal) and not any(renewal is not None and e.start < renewal.start for e in ends):
         assert renewal is not None

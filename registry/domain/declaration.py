@@ -108,9 +108,11 @@ class Declaration:
         for f in dataclasses.fields(self.event):  # type: ignore[arg-type]
             if f.name in BASE_FIELDS or f.name in COMMON_FIELDS:
                 continue
-            if f.default is not dataclasses.MISSING:
+            if f.name in self.computed:
+                found[f.name] = None
+            elif f.default is not dataclasses.MISSING:
                 found[f.name] = f.default
-            elif f.name in self.computed or f.name in self.event.ELIDED:
+            elif f.name in self.event.ELIDED:
                 found[f.name] = None
         return found
 

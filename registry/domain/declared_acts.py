@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.clause_force import notice_or_default
 from registry.domain.declaration import (
     ActKind,
+    Computed,
     Correctable,
     Declaration,
 )
@@ -71,8 +73,19 @@ ACTS: tuple[Declaration, ...] = (
             ),
             "withdrawal_notice_months": (
                 "Withdrawal notice period (months)",
-                "Leave blank for 12 months.",
+                "Leave blank for the withdrawal clause's notice, else 12 months.",
             ),
+            "clauses": (
+                "Final clauses (JSON)",
+                'Optional. E.g. {"entry_into_force": {"instruments": 20, "days_after": 30, '
+                '"later_parties_days_after_deposit": 30}}; see the API docs for every form.',
+            ),
+        },
+        computed={
+            "withdrawal_notice_months": Computed(
+                "the withdrawal clause's notice, else 12 months",
+                lambda _record, given: notice_or_default(None, given.get("clauses")),
+            )
         },
         normalise={"reference": str.strip},
         recordable=False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.clause_force import withdrawal_effect
 from registry.domain.declaration import (
     ActKind,
     Computed,
@@ -46,7 +47,7 @@ def _correction_rules(_record: Any, fact: EventCorrected) -> None:
 
 
 def _notice_period_end(record: Record, given: Any) -> Any:
-    return given["effective"].add_months(record.drafted.withdrawal_notice_months)
+    return withdrawal_effect(record, given["effective"])
 
 
 def _amendment_stream(_record: Record, given: Any) -> str:

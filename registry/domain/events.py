@@ -13,6 +13,7 @@ default: the field may be left out of fixtures, forms and API bodies.
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -32,6 +33,9 @@ from registry.domain.values import (
 )
 
 COMMON_FIELDS = ("effective", "actor", "source", "reason")
+# A field added later: left out of the signed data when None, so that events without it keep
+# their bytes, and read as None when absent.
+ABSENT_WHEN_NONE = {"absent_when_none": True}
 
 
 class RegistryEvent(Aggregate.Event):
@@ -66,6 +70,8 @@ class Drafted(Aggregate.Created, AgreementEvent):
     parent: str | None = None
     withdrawal_notice_months: int = 12
     summary: str | None = None
+    # Final clauses (clauses.py); absent from the data of agreements drafted without them.
+    clauses: dict[str, Any] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
 
 
 class TextAmended(AgreementEvent):

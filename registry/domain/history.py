@@ -26,7 +26,11 @@ Decisions:
   PROVISIONALLY_APPLIED; SIGNED (any signature); ADOPTED; DRAFT.
 - A party is in force from its own EnteredIntoForce, or else from the general one if it was
   bound (consent or definitive signature) by then, or from its consent if that came later
-  (VCLT art. 24(3)). A provisional application or suspension "for all" shows on every row.
+  (VCLT art. 24(3)); with a computed entry-into-force clause, from the day the clause gives
+  (clause_force.py), compared with `as_of`. A fixed term's end is an expiry like a recorded
+  one. A provisional application or suspension "for all" shows on every row.
+- Once the agreement is terminated (or, bilateral, the other party's withdrawal took effect)
+  or expired, every party's row says so (TERMINATED, EXPIRED) unless the party withdrew.
 - `versions` lists the events the state was built from: the facts folded in (and the Drafted
   event) and every correction known at `known_at`.
 """
@@ -37,6 +41,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
+from registry.domain.clause_force import (
+    by,
+    derived_expiry,
+    general_entry,
+    party_entry,
+    term_ends,
+)
 from registry.domain.codec import format_instant
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
@@ -110,7 +121,7 @@ def derive(
     drafted = record.drafted
     rows = tuple(party_row(record, party, as_of) for party in record.parties)
     general_suspension = record.suspended(None)
-    expiry = record.expiry()
+    expiry = expiry_on(record, as_of)
     renewal = record.last_renewal
     return AgreementState(
         id=drafted.originator_id,
@@ -126,10 +137,10 @@ def derive(
         drafted=drafted.effective,
         adopted=effective_of(record.adoption),
         provisionally_applied=effective_of(record.provisional.get(None)),
-        entered_into_force=effective_of(record.in_force.get(None)),
+        entered_into_force=by(general_entry(record), as_of),
         suspended=effective_of(general_suspension),
         terminated=effective_of(record.termination),
-        expired=effective_of(expiry),
+        expired=expiry,
         renewed_until=renewal.until if renewal is not None else None,
         depositary=record.particular("depositary"),  # type: ignore[arg-type]
         concluded_place=record.particular("concluded_place"),  # type: ignore[arg-type]
@@ -165,6 +176,8 @@ def derive(
         ),
         as_of=as_of,
         known_at=known_at,
+        clauses=record.drafted.clauses,
+        term_ends=term_ends(record, as_of),
     )
 
 
@@ -177,10 +190,10 @@ def agreement_status(
         not record.multilateral and any(row.withdrawn for row in rows)
     ):
         return AgreementStatus.TERMINATED
-    if record.expiry() is not None:
+    if expiry_on(record, as_of) is not None:
         return AgreementStatus.EXPIRED
     operative = [row for row in rows if is_operative(record, row)]
-    if operative or record.in_force.get(None) is not None:
+    if operative or by(general_entry(record), as_of) is not None:
         if record.suspended(None) is not None or (
             operative and all(row.suspended is not None for row in operative)
         ):
@@ -214,14 +227,15 @@ def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
     consent = record.consents.get(code)
     withdrawal = record.withdrawals.get(code)
     withdrawn = withdrawal is not None and (as_of is None or withdrawal.takes_effect.start <= as_of)
-    in_force = party_in_force(record, code)
+    in_force = by(party_entry(record, code), as_of)
     suspended = first_date(record.suspended(code), record.suspended(None))
     provisional = first_date(record.provisional.get(code), record.provisional.get(None))
     return PartyRow(
         code=code,
         name=party.name,
         type=party.type,
-        status=party_status(record, code, withdrawn, in_force, suspended, provisional),
+        status=ended_status(record, as_of, withdrawn)
+        or party_status(record, code, withdrawn, in_force, suspended, provisional),
         joined=consent.effective if consent is not None and consent.acceding else None,
         signature_type=operative.signature_type if operative else None,
         signed=operative.effective if operative else None,
@@ -286,16 +300,29 @@ def party_status(
 
 
 def party_in_force(record: Record, code: str) -> PartialDate | None:
-    if not record.binding:
+    return party_entry(record, code)
+
+
+def expiry_on(record: Record, as_of: date | None) -> PartialDate | None:
+    """The expiry in effect on `as_of`: a recorded one, or the end of a fixed term."""
+    recorded = record.expiry()
+    return recorded.effective if recorded is not None else by(derived_expiry(record), as_of)
+
+
+def ended_status(record: Record, as_of: date | None, withdrawn: bool) -> PartyStatus | None:
+    """A party's standing once the agreement has ended for everyone (its withdrawal aside):
+    terminated, or for a bilateral agreement the other party withdrew, or expired."""
+    if withdrawn:
         return None
-    own = record.in_force.get(code)
-    if own is not None:
-        return own.effective
-    general = record.in_force.get(None)
-    bound = record.bound_on(code)
-    if general is None or bound is None:
-        return None
-    return max(general.effective, bound, key=lambda d: (d.start, d.end))
+    if record.termination is not None:
+        return PartyStatus.TERMINATED
+    if not record.multilateral and any(
+        as_of is None or w.takes_effect.start <= as_of for w in record.withdrawals.values()
+    ):
+        return PartyStatus.TERMINATED
+    if expiry_on(record, as_of) is not None:
+        return PartyStatus.EXPIRED
+    return None
 
 
 def milestone_rows(record: Record) -> tuple[MilestoneRow, ...]:

@@ -207,6 +207,8 @@ class AgreementState:
     versions: tuple[int, ...]  # the events this state was built from
     as_of: date | None  # None: every known act, whatever its date
     known_at: datetime | None  # None: everything recorded
+    clauses: dict[str, Any] | None = None  # the final clauses, as drafted (clauses.py)
+    term_ends: PartialDate | None = None  # with tacit renewal: the current term's last day
 
     def party(self, code: str) -> PartyRow | None:
         return next((row for row in self.parties if row.code == code), None)

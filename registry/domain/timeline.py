@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from registry.domain.clause_force import clause_days
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
@@ -82,7 +83,8 @@ def status_timeline(
     dated = sorted(facts[1:], key=sort_key)
     periods: list[Period] = []
     folded = 0
-    for day in change_days(facts):
+    days = sorted({*change_days(facts), *clause_days(Record.of(facts))})
+    for day in days:
         while folded < len(dated) and dated[folded].effective.start <= day:
             record.add(dated[folded])
             folded += 1

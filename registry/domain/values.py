@@ -149,6 +149,8 @@ class PartyStatus(Enum):
     IN_EFFECT = "in_effect"
     SUSPENDED = "suspended"
     WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"  # the agreement was terminated (or, bilateral, the other withdrew)
+    EXPIRED = "expired"  # the agreement expired
 
 
 @dataclass(frozen=True)

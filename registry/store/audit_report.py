@@ -25,6 +25,7 @@ from registry.domain.diff import Change, diff
 from registry.domain.errors import NotYetRecorded
 from registry.domain.events import AgreementEvent
 from registry.domain.history import state_as_of
+from registry.domain.search_text import search_text
 from registry.domain.state import AgreementState
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.ledger.canonical import sha256_hex
@@ -323,7 +324,7 @@ def matches(state: AgreementState | None, filters: Filters) -> bool:
         and (filters.kind is None or state.kind is filters.kind)
         and (filters.character is None or state.character is filters.character)
         and (filters.status is None or state.status is filters.status)
-        and (not filters.q or any(filters.q.lower() in text.lower() for text in texts))
+        and (not filters.q or any(search_text(filters.q) in search_text(t) for t in texts))
     )
 
 

@@ -59,6 +59,7 @@ from registry.domain.events import (
     AgreementEvent,
 )
 from registry.domain.keyring import Keyring
+from registry.domain.search_text import search_text
 from registry.domain.timeline import Period, status_timeline
 from registry.ledger.chain import verify_chain
 from registry.ledger.payload import format_instant, parse_instant
@@ -133,8 +134,8 @@ agreement_texts = Table(
     metadata,
     Column("key", BigInteger, primary_key=True, autoincrement=False),
     Column("agreement_id", String(36), nullable=False, index=True),
-    Column("reference", String(64), nullable=False),  # in lower case, as the titles
-    Column("titles_text", Text, nullable=False),  # every title, one a line
+    Column("reference", String(64), nullable=False),  # in search_text's form, as the titles
+    Column("titles_text", Text, nullable=False),  # every title, one a line, in that form
 )
 
 
@@ -311,13 +312,13 @@ class Intervals:
         return row
 
     def new_texts(self) -> list[dict[str, Any]]:
-        """Texts to search, in lower case (Python's, which knows every script)."""
+        """Texts to search, in the normal form of search_text (the query is put in it too)."""
         return [
             {
                 "key": key,
                 "agreement_id": self.agreement_id,
-                "reference": reference.lower(),
-                "titles_text": text.lower(),
+                "reference": search_text(reference),
+                "titles_text": search_text(text),
             }
             for key, (reference, text) in self.texts.items()
             if key not in self.stored_texts

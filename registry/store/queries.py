@@ -22,6 +22,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Table, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from registry.domain.search_text import search_text
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
 from registry.store.intervals import (
     LAST_DAY,
@@ -152,8 +153,8 @@ def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
         wanted.append(c.character == filters.character.value)
     if filters.q:
         t = agreement_texts
-        pattern = f"%{_escaped(filters.q.lower())}%"
-        matches = or_(  # the texts are stored in lower case
+        pattern = f"%{_escaped(search_text(filters.q))}%"
+        matches = or_(  # the texts are stored in search_text's form
             t.c.reference.like(pattern, escape="\\"),
             t.c.titles_text.like(pattern, escape="\\"),
         )

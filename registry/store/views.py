@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from registry.domain.agreement import Agreement
 from registry.domain.history import state_as_of
+from registry.domain.search_text import search_text
 from registry.domain.state import AgreementState
 from registry.store.tables import agreements
 
@@ -29,7 +30,8 @@ def summary_row(state: AgreementState, version: int, last_recorded: str) -> dict
         "id": str(state.id),
         "reference": state.reference,
         "title": titles.get("en") or next(iter(titles.values()), ""),
-        "titles_text": "\n".join(titles.values()),
+        # the search text (search_text.py): the reference and every title, one a line
+        "titles_text": search_text("\n".join([state.reference, *titles.values()])),
         "kind": state.kind.value,
         "character": state.character.value,
         "status": state.status.value,

@@ -9,6 +9,7 @@ allowed is not decided here: the domain says so when the registry records it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from registry.domain.catalogue import BY_NAME, DECLARATIONS
 from registry.domain.catalogue import RECORDABLE as RECORDABLE
 from registry.domain.events import AgreementEvent
+from registry.web.clause_schema import ClausesField
 from registry.web.forms_text import (
     choice_label,
     event_title,
@@ -179,6 +181,8 @@ def describe(
         return FormField(name, label, "checkbox", False, hint)
     if isinstance(schema_field, fields.Integer):
         return FormField(name, label, "number", required, hint)
+    if isinstance(schema_field, ClausesField):
+        return FormField(name, label, "textarea", required, hint)  # JSON text
     if isinstance(schema_field, fields.Nested) and schema_field.nested is NotificationSchema:
         return FormField(name, label, "notification", required, hint)
     if isinstance(schema_field, fields.Nested):
@@ -389,7 +393,9 @@ def form_values(
                 values[f"{name}-{i}-lang"] = str(language)
                 values[f"{name}-{i}-text"] = str(title)
         else:
-            values[name] = str(value)
+            values[name] = (
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+            )
     return values
 
 

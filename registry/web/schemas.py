@@ -23,6 +23,7 @@ from registry.domain.catalogue import BY_NAME, DECLARATIONS, declared
 from registry.domain.dates import InvalidDate, PartialDate, parse_moment
 from registry.domain.events import AgreementEvent
 from registry.domain.values import Notification, Party, PartyType
+from registry.web.clause_schema import ClausesField
 
 TEXT_MAX = 4000
 LINE_MAX = 300
@@ -151,6 +152,11 @@ def data_schema(event_type: type[AgreementEvent]) -> type[Schema]:
         description = label + (f". {hint_text}" if hint_text else "")
         if name in declaration.computed:
             description += f" Left out: {declaration.computed[name].description}."
+        if name == "clauses":
+            declared_fields[name] = ClausesField(
+                required=False, metadata={"description": description}
+            )
+            continue
         declared_fields[name] = _field_for(
             hint, name, name in defaults, {"description": description}
         )

@@ -51,6 +51,8 @@ AGREEMENTS = {
     TREATY: (AgreementKind.CONVENTION, B, AgreementStatus.IN_FORCE),
     PROTOCOL: (AgreementKind.PROTOCOL, B, AgreementStatus.SIGNED),
 }
+# Worked examples beside the seed (fixtures/examples/), loaded on their own.
+EXAMPLES = sorted((REPO / "fixtures" / "examples").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +277,45 @@ def test_the_cli_loads_lists_shows_and_verifies_the_fixtures(tmp_path: Path):
 
     verified = run("verify")
     assert "intact" in verified
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    settings = settings_for(tmp_path_factory.mktemp("examples") / "instance")
+    with open_registry(settings) as registry:
+        for path in EXAMPLES:
+            load_steps(registry, read_steps(path), where=str(path))
+        yield registry
+
+
+def test_the_examples_load_and_verify(examples: Registry):
+    assert [path.name for path in EXAMPLES] == ["clause-treaty.json"]
+    report = verify_store(examples)
+    assert report.ok, report.problems
+
+
+def test_the_clause_treaty_enters_into_force_for_each_party_by_its_clause(examples: Registry):
+    """Third instrument (15 January 2025) + 30 days; Türkiye, later, its deposit + 30 days."""
+    registry = examples
+    state = registry.state("CATR-2024")
+    assert str(state.entered_into_force) == "2025-02-14"
+    in_force = {row.code: str(row.in_force) if row.in_force else None for row in state.parties}
+    assert in_force == {
+        "PAK": "2025-02-14",
+        "KAZ": "2025-02-14",
+        "UZB": "2025-02-14",
+        "KGZ": None,
+        "TUR": "2025-05-01",
+    }
+    assert state.withdrawal_notice_months == 12  # from the withdrawal clause
+    assert str(state.term_ends) == "2035-02-13"
+    on_the_eve = registry.state("CATR-2024", as_of=date(2025, 2, 13))
+    assert on_the_eve.status is AgreementStatus.SIGNED
+    (listed,) = registry.list_as_of(date(2025, 4, 30), q="МАРШРУТАХ", limit=None).agreements
+    assert {p.code: p.status.value for p in listed.parties} == {
+        "PAK": "in_force",
+        "KAZ": "in_force",
+        "UZB": "in_force",
+        "KGZ": "signed",
+        "TUR": "bound",
+    }

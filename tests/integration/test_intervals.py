@@ -30,7 +30,7 @@ from registry.domain.agreement import Agreement
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError, NotYetRecorded
 from registry.domain.history import state_as_of
-from registry.domain.timeline import partial_dates
+from registry.domain.timeline import partial_dates, status_timeline
 from registry.domain.values import (
     AgreementKind,
     AgreementStatus,
@@ -63,7 +63,16 @@ from tests.unit.domain.strategies import Clock, Step, steps
 
 REF = "PK-KZ-2026-900"
 NUMBERS = itertools.count(1)
-SHAPES = ("bilateral", "multilateral", "non_binding")
+SHAPES = ("bilateral", "multilateral", "non_binding", "clause")
+# a multilateral treaty whose parties enter into force by its clause, for a fixed term
+CLAUSES = {
+    "entry_into_force": {
+        "instruments": 2,
+        "days_after": 30,
+        "later_parties_days_after_deposit": 15,
+    },
+    "duration": {"years": 1},
+}
 GAPS = (timedelta(seconds=1), timedelta(hours=5), timedelta(days=3), timedelta(days=40))
 
 
@@ -175,6 +184,14 @@ def new_agreement(shape: str, drafted_on: PartialDate) -> Agreement:
             multilateral=True,
             kind=AgreementKind.FRAMEWORK,
         )
+    if shape == "clause":
+        return builders.draft(
+            reference,
+            effective=drafted_on,
+            parties=(builders.PAKISTAN, builders.KAZAKHSTAN, builders.UZBEKISTAN),
+            multilateral=True,
+            clauses=CLAUSES,
+        )
     if shape == "non_binding":
         return builders.draft(
             reference,
@@ -219,6 +236,8 @@ def moments(histories: list[Any]) -> tuple[list[date], list[datetime]]:
     days: set[date] = set()
     instants: set[datetime] = set()
     for events in histories:
+        for period in status_timeline(events)[1:]:  # the days the clauses give, too
+            days |= {period.start, period.start - timedelta(days=1)}
         for event in events:
             instants |= {event.timestamp, event.timestamp - timedelta(microseconds=1)}
             for partial in partial_dates(event):

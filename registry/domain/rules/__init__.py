@@ -38,6 +38,20 @@ Decisions beyond the design's invariants:
 
 from __future__ import annotations
 
-from registry.domain.rules.text import check_drafted
+from registry.domain.events import Drafted
+from registry.domain.rules.clauses import check_drafted_clauses
+from registry.domain.rules.text import check_drafted as check_drafted_text
+from registry.domain.rules.timing import check_timing
 
-__all__ = ["check_drafted"]
+
+def check_drafted(drafted: Drafted) -> None:
+    check_drafted_text(drafted)
+    check_drafted_clauses(drafted)
+
+
+def check_drafting(drafted: Drafted) -> None:
+    check_timing(drafted)
+    check_drafted(drafted)
+
+
+__all__ = ["check_drafted", "check_drafting"]

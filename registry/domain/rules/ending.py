@@ -3,6 +3,7 @@ renewal: the acts that stop an agreement operating, for one party or for all."""
 
 from __future__ import annotations
 
+from registry.domain.clause_force import notice_months, withdrawal_effect
 from registry.domain.errors import (
     AlreadyExpired,
     AlreadySuspended,
@@ -81,8 +82,8 @@ def check_withdrawal(record: Record, fact: WithdrawalNotified) -> None:
             f"{record.title} is not {state} for {name} by {spoken(fact.effective)}: there is "
             "nothing to withdraw from"
         )
-    months = record.drafted.withdrawal_notice_months
-    earliest = fact.effective.add_months(months)
+    months = notice_months(record)
+    earliest = withdrawal_effect(record, fact.effective)
     if fact.takes_effect.definitely_before(earliest):
         raise WithdrawalNoticeTooShort(
             f"{record.title} requires {months} months' notice: {name}'s withdrawal notified on "

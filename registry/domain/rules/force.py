@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry.domain.clause_force import computed_entry, general_entry, party_entry
 from registry.domain.dates import PartialDate
 from registry.domain.errors import (
     AlreadyInForce,
@@ -26,6 +27,11 @@ def in_force_on(record: Record, party: str | None, on: PartialDate) -> bool:
 
     def by(event: AgreementEvent | None) -> bool:
         return event is not None and not event.effective.definitely_after(on)
+
+    if computed_entry(record) is not None:  # the clause gives the dates (clause_force.py)
+        codes = [p.code for p in record.parties] if party is None else [party]
+        given = [general_entry(record), *(party_entry(record, code) for code in codes)]
+        return any(d is not None and not d.definitely_after(on) for d in given)
 
     if party is None:
         return any(by(event) for event in record.in_force.values())

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, select
 
+from registry.domain.search_text import search_text
 from registry.store.application import Registry
 from registry.store.tables import agreements
 
@@ -47,7 +48,7 @@ class ListPage:
 
 
 def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = search_text(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -55,12 +56,8 @@ def _conditions(query: ListQuery) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.q:
         pattern = _like(query.q)
-        found.append(
-            or_(
-                func.lower(agreements.c.titles_text).like(pattern, escape="\\"),
-                func.lower(agreements.c.reference).like(pattern, escape="\\"),
-            )
-        )
+        # titles_text is the search text of the reference and titles (store/views.py)
+        found.append(agreements.c.titles_text.like(pattern, escape="\\"))
     if query.party:
         padded = literal(",") + agreements.c.parties + literal(",")
         found.append(padded.like(f"%,{query.party.replace('%', '')},%"))

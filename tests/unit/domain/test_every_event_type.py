@@ -143,7 +143,7 @@ def test_every_event_type_is_recorded_by_its_command_and_shows_in_the_state() ->
     assert kazakhstan.consent is ConsentKind.APPROVAL
     assert kazakhstan.withdrawal_takes_effect == day(2027, 3, 1)
     assert kazakhstan.status is PartyStatus.WITHDRAWN
-    assert uzbekistan.status is PartyStatus.PROVISIONALLY_APPLYING
+    assert uzbekistan.status is PartyStatus.TERMINATED  # the agreement ended for everyone
     assert afghanistan.in_force == day(2026, 4, 10)
     assert afghanistan.suspended is None
     assert state.amendments[0].reference == "TAR-2026-001-P1"
@@ -159,6 +159,7 @@ def test_every_event_type_is_recorded_by_its_command_and_shows_in_the_state() ->
     in_july = state_as_of(railway.history, as_of=day(2026, 7, 15).start)
     assert in_july.status is AgreementStatus.IN_FORCE
     assert party_row(in_july, "AFG").status is PartyStatus.SUSPENDED
+    assert party_row(in_july, "UZB").status is PartyStatus.PROVISIONALLY_APPLYING
     in_2032 = state_as_of(railway.history, as_of=day(2031, 3, 1).start)
     assert in_2032.status is AgreementStatus.EXPIRED
 

@@ -264,17 +264,17 @@ def test_a_withdrawal_cannot_take_effect_before_acts_already_recorded() -> None:
 
 def test_nothing_takes_effect_after_termination() -> None:
     agreement = in_force(draft())
-    agreement.terminate(effective=day(2026, 12, 31), actor=OFFICER)
+    agreement.terminate(effective=day(2026, 10, 31), actor=OFFICER)
     assert agreement.state.status is AgreementStatus.TERMINATED
-    assert agreement.state.terminated == day(2026, 12, 31)
+    assert agreement.state.terminated == day(2026, 10, 31)
     with pytest.raises(AfterTermination) as refused:
         agreement.record_milestone(
-            effective=day(2027, 1, 5), actor=OFFICER, milestone="m1", title="Late"
+            effective=day(2026, 11, 5), actor=OFFICER, milestone="m1", title="Late"
         )
     assert refused.value.code == "after_termination"
     # documents may still be attached, and acts dated before the end recorded
     agreement.attach_document(
-        effective=day(2027, 1, 5),
+        effective=day(2026, 11, 5),
         actor=OFFICER,
         sha256="a" * 64,
         filename="note.pdf",
@@ -283,7 +283,7 @@ def test_nothing_takes_effect_after_termination() -> None:
         title="Note verbale on termination",
     )
     agreement.record_milestone(
-        effective=day(2026, 12), actor=OFFICER, milestone="m0", title="Final review"
+        effective=day(2026, 10), actor=OFFICER, milestone="m0", title="Final review"
     )
 
 
@@ -304,17 +304,17 @@ def test_an_expired_agreement_stays_expired_until_renewed() -> None:
     mou = draft_mou()
     sign(mou, "ISSI", day(2026, 2, 3))
     sign(mou, "KZ-FPRI", day(2026, 2, 3))
-    mou.expire(effective=day(2031, 2, 3), actor=OFFICER)
+    mou.expire(effective=day(2026, 6, 3), actor=OFFICER)
     assert mou.state.status is AgreementStatus.EXPIRED
     with pytest.raises(AfterExpiry):
-        mou.make_declaration(effective=day(2031, 3, 1), actor=OFFICER, party="ISSI", text="x")
+        mou.make_declaration(effective=day(2026, 7, 1), actor=OFFICER, party="ISSI", text="x")
     with pytest.raises(AlreadyExpired):
-        mou.expire(effective=day(2031, 2, 3), actor=OFFICER)
-    mou.renew(effective=day(2031, 4, 1), actor=OFFICER, until=day(2036, 4, 1))
+        mou.expire(effective=day(2026, 6, 3), actor=OFFICER)
+    mou.renew(effective=day(2026, 8, 1), actor=OFFICER, until=day(2036, 4, 1))
     state = mou.state
     assert state.status is AgreementStatus.IN_EFFECT
     assert state.renewed_until == day(2036, 4, 1)
-    assert state_as_of(mou.history, as_of=day(2031, 3, 1).start).status is (AgreementStatus.EXPIRED)
+    assert state_as_of(mou.history, as_of=day(2026, 7, 1).start).status is (AgreementStatus.EXPIRED)
 
 
 def test_a_renewal_before_expiry_extends_the_term() -> None:

@@ -50,14 +50,14 @@ def test_a_milestone_is_shown_with_its_due_date_and_status() -> None:
 def test_milestone_status_follows_planned_in_progress_achieved() -> None:
     agreement = roadmap()
     change(agreement, MilestoneStatus.IN_PROGRESS, (2026, 3, 1))
-    change(agreement, MilestoneStatus.MISSED, (2027, 1, 1))
-    change(agreement, MilestoneStatus.IN_PROGRESS, (2027, 2, 1))
-    change(agreement, MilestoneStatus.ACHIEVED, (2027, 6, 1))
+    change(agreement, MilestoneStatus.MISSED, (2026, 7, 1))
+    change(agreement, MilestoneStatus.IN_PROGRESS, (2026, 8, 1))
+    change(agreement, MilestoneStatus.ACHIEVED, (2026, 11, 1))
     row = agreement.state.milestone("trade-1bn")
     assert row is not None
-    assert (row.status, row.changed) == (MilestoneStatus.ACHIEVED, day(2027, 6, 1))
-    in_2027 = state_as_of(agreement.history, as_of=day(2027, 1, 15).start).milestone("trade-1bn")
-    assert in_2027 is not None and in_2027.status is MilestoneStatus.MISSED
+    assert (row.status, row.changed) == (MilestoneStatus.ACHIEVED, day(2026, 11, 1))
+    in_july = state_as_of(agreement.history, as_of=day(2026, 7, 15).start).milestone("trade-1bn")
+    assert in_july is not None and in_july.status is MilestoneStatus.MISSED
 
 
 def test_a_planned_milestone_cannot_be_achieved_directly() -> None:

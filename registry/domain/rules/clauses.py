@@ -1,0 +1,108 @@
+"""Rules the clauses add: a recorded entry into force must be the one the clause gives, a
+withdrawal may not take effect before the clause's earliest date, and a drafted agreement's
+clauses must have their documented shape and agree with its notice period."""
+
+from __future__ import annotations
+
+from registry.domain.clause_force import (
+    computed_entry,
+    earliest_withdrawal,
+    general_entry,
+    party_entry,
+)
+from registry.domain.clauses import EntryIntoForceRule, parse_clauses
+from registry.domain.errors import DomainError, NonBindingTakesNoEntryIntoForce, spoken
+from registry.domain.events import AgreementEvent, Drafted, EnteredIntoForce, WithdrawalNotified
+from registry.domain.record import Record
+from registry.domain.values import LegalCharacter
+
+
+class EntryIntoForceContradictsClause(DomainError):
+    """A recorded entry into force is not on the day the clause gives (the message says which)."""
+
+    code = "entry_into_force_contradicts_clause"
+    field = "effective"
+
+
+class EntryIntoForceNotDueUnderClause(DomainError):
+    """An entry into force recorded before the clause gives a date (too few instruments)."""
+
+    code = "entry_into_force_not_due_under_clause"
+    field = "effective"
+
+
+class WithdrawalBeforeEarliestDate(DomainError):
+    """A withdrawal would take effect before the earliest date of the withdrawal clause."""
+
+    code = "withdrawal_before_earliest_date"
+    field = "takes_effect"
+
+
+class NoticePeriodContradictsClause(DomainError):
+    """The withdrawal notice period differs from the withdrawal clause's notice."""
+
+    code = "notice_period_contradicts_clause"
+    field = "withdrawal_notice_months"
+
+
+def check_drafted_clauses(drafted: Drafted) -> None:
+    clauses = parse_clauses(getattr(drafted, "clauses", None))
+    if clauses is None:
+        return
+    entry = clauses.entry_into_force
+    if drafted.character is not LegalCharacter.BINDING and entry is not None and entry.computed:
+        raise NonBindingTakesNoEntryIntoForce(
+            "A non-binding instrument does not enter into force: it takes no entry-into-force "
+            "clause",
+            field="clauses",
+        )
+    withdrawal = clauses.withdrawal
+    months = withdrawal.notice_months if withdrawal is not None else None
+    if months is not None and months != drafted.withdrawal_notice_months:
+        raise NoticePeriodContradictsClause(
+            f"The withdrawal clause gives {months} months' notice but the notice period is "
+            f"{drafted.withdrawal_notice_months} months: leave the notice period out (the "
+            "clause gives it) or make them agree"
+        )
+
+
+def check_clause_rules(record: Record, fact: AgreementEvent) -> None:
+    if isinstance(fact, EnteredIntoForce):
+        check_entry_by_clause(record, fact)
+    elif isinstance(fact, WithdrawalNotified):
+        check_earliest_withdrawal(record, fact)
+
+
+def check_entry_by_clause(record: Record, fact: EnteredIntoForce) -> None:
+    clause = computed_entry(record)
+    if clause is None:
+        return
+    whom = "" if fact.party is None else f" for {record.name_of(fact.party)}"
+    given = general_entry(record) if fact.party is None else party_entry(record, fact.party)
+    if given is None:
+        if clause.rule is EntryIntoForceRule.INSTRUMENTS:
+            rule = f"{clause.days_after} days after the deposit of instrument {clause.instruments}"
+        else:
+            rule = f"on {clause.date} for the parties bound by then"
+        raise EntryIntoForceNotDueUnderClause(
+            f"{record.title} enters into force{whom} by its clause ({rule}): the instruments "
+            "recorded do not yet give a date"
+        )
+    if not (fact.effective.start <= given.start <= fact.effective.end):
+        raise EntryIntoForceContradictsClause(
+            f"By its clause {record.title} enters into force{whom} on {spoken(given)}, not "
+            f"{spoken(fact.effective)}: record it on {given} (or leave it to the clause)"
+        )
+
+
+def check_earliest_withdrawal(record: Record, fact: WithdrawalNotified) -> None:
+    earliest = earliest_withdrawal(record, fact.party)
+    if earliest is None:
+        return
+    day, why = earliest
+    if fact.takes_effect.definitely_before(day):
+        raise WithdrawalBeforeEarliestDate(
+            f"By its withdrawal clause a withdrawal from {record.title} takes effect no earlier "
+            f"than {spoken(day)} ({why}): {record.name_of(fact.party)}'s would take effect on "
+            f"{spoken(fact.takes_effect)}"
+        )

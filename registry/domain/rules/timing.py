@@ -1,0 +1,95 @@
+"""When acts may be dated: an act that has happened is not dated after the day it is
+recorded, and no date lies outside the registry's horizon.
+
+Decisions: the recorded day is the UTC day of the event's recorded instant. Acts that take
+effect on a date by their nature may lie in the future: entry into force, provisional
+application, suspension and resumption, termination, expiry and renewal (each is a standing
+that starts on a date, often fixed in advance); and so may the scheduled dates that other
+events carry (a withdrawal's `takes_effect`, a milestone's `due`, a renewal's `until`).
+Everything else (drafting, adoption, signature, consent, reservation, declaration,
+notification, amendment, milestones, documents, corrections, and any type not listed here)
+has happened when it is recorded. The horizon is the years 1000 to 2200: the oldest treaty
+still in force dates from 1373, and nothing a registry records is scheduled two centuries
+ahead; stored history is never re-checked against it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from registry.domain.dates import PartialDate
+from registry.domain.errors import DomainError, spoken
+from registry.domain.events import (
+    AgreementEvent,
+    EnteredIntoForce,
+    EventCorrected,
+    Expired,
+    ProvisionallyApplied,
+    Renewed,
+    Resumed,
+    Suspended,
+    Terminated,
+)
+
+FIRST_YEAR, LAST_YEAR = 1000, 2200
+SCHEDULED: tuple[type[AgreementEvent], ...] = (
+    EnteredIntoForce,
+    ProvisionallyApplied,
+    Suspended,
+    Resumed,
+    Terminated,
+    Expired,
+    Renewed,
+)
+
+
+class ActDatedInFuture(DomainError):
+    """An act that has happened (a signature, a consent...) dated after the day it is recorded."""
+
+    code = "act_dated_in_future"
+    field = "effective"
+
+
+class DateBeyondHorizon(DomainError):
+    """A date outside the years 1000 to 2200."""
+
+    code = "date_beyond_horizon"
+
+
+def check_timing(fact: AgreementEvent, recorded: date | None = None) -> None:
+    """`recorded`: the day the dates are given (default: the fact's own recorded day)."""
+    for name, value in dated_fields(fact):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise DateBeyondHorizon(
+                f"{value} is outside the dates the registry records (the years {FIRST_YEAR} "
+                f"to {LAST_YEAR}): check the year",
+                field=name,
+            )
+    if isinstance(fact, SCHEDULED):
+        return
+    recorded = recorded or fact.timestamp.date()
+    if fact.effective.start > recorded:
+        what = type(fact).__name__
+        raise ActDatedInFuture(
+            f"{what} records an act that has happened: it cannot be dated {spoken(fact.effective)}"
+            f", after the day it is recorded ({spoken(PartialDate.of(recorded))})"
+        )
+
+
+def check_corrected_timing(fact: AgreementEvent, correction: EventCorrected) -> None:
+    """A correction gives its target's dates anew, on the day the correction is recorded."""
+    try:
+        check_timing(fact, correction.timestamp.date())
+    except DomainError as error:
+        field = "new_effective" if error.field == "effective" else f"changes.{error.field}"
+        raise type(error)(error.message, field=field) from None
+
+
+def dated_fields(fact: AgreementEvent) -> list[tuple[str, PartialDate]]:
+    found = []
+    for field in dataclasses.fields(fact):  # type: ignore[arg-type]
+        value = getattr(fact, field.name)
+        if isinstance(value, PartialDate):
+            found.append((field.name, value))
+    return found
