@@ -7,7 +7,9 @@ and never checks, so replaying stored history never fails. The aggregate keeps e
 rebuild the Record from the corrected facts.
 
 Commands take keyword arguments named exactly like their event's fields, plus the common
-`effective`, `actor`, `source` and `reason`. `draft` is the only way to create an agreement
+`effective`, `actor`, `source`, `reason` and `notification`. Each command but `draft` and
+`correct` is made from its type's declaration (catalogue.py): its signature is the event's
+fields, with the event's defaults. `draft` is the only way to create an agreement
 (calling the class directly is not supported). Snapshots are not supported: the state is
 rebuilt from events.
 """
@@ -15,53 +17,33 @@ rebuilt from events.
 from __future__ import annotations
 
 import copy
+import inspect
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from registry.domain.catalogue import DECLARATIONS, check_catalogue, check_recording, declared
 from registry.domain.characters import check_fields
-from registry.domain.clause_force import notice_or_default, withdrawal_effect
+from registry.domain.clause_force import notice_or_default
 from registry.domain.codec import to_json
 from registry.domain.corrections import Corrections, check_correction
 from registry.domain.dates import PartialDate
-from registry.domain.events import (
-    AgreementEvent,
-    Amended,
-    ConsentExpressed,
-    DeclarationMade,
-    DocumentAttached,
-    Drafted,
-    EnteredIntoForce,
-    EventCorrected,
-    Expired,
-    MilestoneRecorded,
-    MilestoneStatusChanged,
-    ProvisionallyApplied,
-    Renewed,
-    ReservationMade,
-    Resumed,
-    Signed,
-    Suspended,
-    Terminated,
-    TextAdopted,
-    TextAmended,
-    WithdrawalNotified,
-)
+from registry.domain.declaration import Declaration
+from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.history import derive
 from registry.domain.identity import agreement_id
 from registry.domain.record import Record
-from registry.domain.rules import check_drafting, check_recording
+from registry.domain.rules import check_drafting
 from registry.domain.state import AgreementState
 from registry.domain.values import (
     AgreementKind,
     AgreementStatus,
-    ConsentKind,
     CorrectionAction,
     LegalCharacter,
-    MilestoneStatus,
+    Notification,
     Party,
-    SignatureType,
 )
 
 
@@ -88,6 +70,7 @@ class Agreement(Aggregate):
         clauses: dict[str, Any] | None = None,
         source: str | None = None,
         reason: str | None = None,
+        notification: Notification | None = None,
     ) -> Agreement:
         """`withdrawal_notice_months` defaults to the withdrawal clause's notice, else 12."""
         fields: dict[str, Any] = dict(
@@ -95,6 +78,7 @@ class Agreement(Aggregate):
             actor=actor,
             source=source,
             reason=reason,
+            notification=notification,
             reference=reference.strip(),
             titles=dict(titles),
             kind=kind,
@@ -175,299 +159,9 @@ class Agreement(Aggregate):
             check_recording(self._record, candidate)
         self.trigger_event(event_class, timestamp=candidate.timestamp, **fields)
 
-    # -- the text ----------------------------------------------------------------------------
-
-    def amend_text(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        summary: str,
-        titles: dict[str, str] | None = None,
-        parties: tuple[Party, ...] | list[Party] | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(
-            TextAmended,
-            **common(effective, actor, source, reason),
-            summary=summary,
-            titles=dict(titles) if titles is not None else None,
-            parties=tuple(parties) if parties is not None else None,
-        )
-
-    def adopt_text(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        place: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(TextAdopted, **common(effective, actor, source, reason), place=place)
-
-    # -- signature and consent ---------------------------------------------------------------
-
-    def sign(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str,
-        signatory: str,
-        capacity: str,
-        signature_type: SignatureType = SignatureType.SIMPLE,
-        place: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(
-            Signed,
-            **common(effective, actor, source, reason),
-            party=party,
-            signatory=signatory,
-            capacity=capacity,
-            signature_type=signature_type,
-            place=place,
-        )
-
-    def express_consent(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str,
-        instrument: ConsentKind,
-        acceding: Party | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(
-            ConsentExpressed,
-            **common(effective, actor, source, reason),
-            party=party,
-            instrument=instrument,
-            acceding=acceding,
-        )
-
-    def make_reservation(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str,
-        text: str,
-        article: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        fields = common(effective, actor, source, reason)
-        self._record_event(ReservationMade, **fields, party=party, article=article, text=text)
-
-    def make_declaration(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str,
-        text: str,
-        article: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        fields = common(effective, actor, source, reason)
-        self._record_event(DeclarationMade, **fields, party=party, article=article, text=text)
-
-    # -- force -------------------------------------------------------------------------------
-
-    def apply_provisionally(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        fields = common(effective, actor, source, reason)
-        self._record_event(ProvisionallyApplied, **fields, party=party)
-
-    def enter_into_force(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        fields = common(effective, actor, source, reason)
-        self._record_event(EnteredIntoForce, **fields, party=party)
-
-    def suspend(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(Suspended, **common(effective, actor, source, reason), party=party)
-
-    def resume(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(Resumed, **common(effective, actor, source, reason), party=party)
-
-    def notify_withdrawal(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        party: str,
-        takes_effect: PartialDate | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        """`takes_effect` defaults to the earliest the notice period allows."""
-        if takes_effect is None:
-            takes_effect = withdrawal_effect(self._record, effective)
-        self._record_event(
-            WithdrawalNotified,
-            **common(effective, actor, source, reason),
-            party=party,
-            takes_effect=takes_effect,
-        )
-
-    # -- end and renewal ---------------------------------------------------------------------
-
-    def terminate(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(Terminated, **common(effective, actor, source, reason))
-
-    def expire(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(Expired, **common(effective, actor, source, reason))
-
-    def renew(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        until: PartialDate | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(Renewed, **common(effective, actor, source, reason), until=until)
-
-    # -- amendments, milestones, documents ---------------------------------------------------
-
-    def record_amendment(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        amendment_reference: str,
-        summary: str,
-        amendment: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        """`amendment` (the amendment's own stream id) defaults to the id of its reference."""
-        if amendment is None:
-            amendment = str(agreement_id(amendment_reference))
-        self._record_event(
-            Amended,
-            **common(effective, actor, source, reason),
-            amendment=amendment,
-            amendment_reference=amendment_reference,
-            summary=summary,
-        )
-
-    def record_milestone(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        milestone: str,
-        title: str,
-        due: PartialDate | None = None,
-        status: MilestoneStatus = MilestoneStatus.PLANNED,
-        description: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(
-            MilestoneRecorded,
-            **common(effective, actor, source, reason),
-            milestone=milestone,
-            title=title,
-            due=due,
-            status=status,
-            description=description,
-        )
-
-    def change_milestone_status(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        milestone: str,
-        status: MilestoneStatus,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(
-            MilestoneStatusChanged,
-            **common(effective, actor, source, reason),
-            milestone=milestone,
-            status=status,
-        )
-
-    def attach_document(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        sha256: str,
-        filename: str,
-        media_type: str,
-        size: int,
-        title: str,
-        language: str | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self._record_event(
-            DocumentAttached,
-            **common(effective, actor, source, reason),
-            sha256=sha256,
-            filename=filename,
-            media_type=media_type,
-            size=size,
-            title=title,
-            language=language,
-        )
+    def record(self, type_name: str, **fields: Any) -> None:
+        """Run the command of the event type named (see catalogue.py) with `fields`."""
+        getattr(self, declared(type_name).command)(**fields)
 
     # -- corrections -------------------------------------------------------------------------
 
@@ -482,11 +176,13 @@ class Agreement(Aggregate):
         changes: dict[str, Any] | None = None,
         source: str | None = None,
         reason: str | None = None,
+        notification: Notification | None = None,
     ) -> None:
         """`changes` maps field names of the target to new values (kept JSON-native)."""
         self._record_event(
             EventCorrected,
             **common(effective, actor, source, reason),
+            notification=notification,
             corrects=corrects,
             action=action,
             new_effective=new_effective,
@@ -498,3 +194,64 @@ def common(
     effective: PartialDate, actor: str, source: str | None, reason: str | None
 ) -> dict[str, Any]:
     return {"effective": effective, "actor": actor, "source": source, "reason": reason}
+
+
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+COMMON_PARAMETERS = (
+    inspect.Parameter("effective", KEYWORD, annotation="PartialDate"),
+    inspect.Parameter("actor", KEYWORD, annotation="str"),
+)
+OPTIONAL_COMMON = ("source", "reason", "notification")
+
+
+def command_for(declaration: Declaration) -> Callable[..., None]:
+    """The Agreement's command for a declared type: its signature is the event's fields (as
+    with eventsourcing's `@event` commands), defaults and computed fields optional."""
+    event_class = declaration.event
+    hints = declaration.fields()
+    defaults = declaration.defaults()
+    parameters = [*COMMON_PARAMETERS]
+    for name in declaration.required():
+        parameters.append(inspect.Parameter(name, KEYWORD, annotation=hints[name]))
+    for name, default in defaults.items():
+        if name not in OPTIONAL_COMMON:
+            parameters.append(
+                inspect.Parameter(name, KEYWORD, default=default, annotation=hints[name])
+            )
+    for name in OPTIONAL_COMMON:
+        parameters.append(inspect.Parameter(name, KEYWORD, default=None))
+    signature = inspect.Signature(parameters)
+
+    def command(self: Agreement, **given: Any) -> None:
+        try:
+            bound = signature.bind(**given)
+        except TypeError as error:
+            raise TypeError(f"{declaration.command}: {error}") from None
+        bound.apply_defaults()
+        fields = dict(bound.arguments)
+        for name, computed in declaration.computed.items():
+            if fields.get(name) is None:
+                fields[name] = computed.value(self._record, fields)
+        for name, value in fields.items():
+            if isinstance(value, list):
+                fields[name] = tuple(value)
+            elif isinstance(value, dict):
+                fields[name] = dict(value)
+            if name in declaration.normalise and fields[name] is not None:
+                fields[name] = declaration.normalise[name](fields[name])
+        self._record_event(event_class, **fields)
+
+    command.__name__ = command.__qualname__ = declaration.command
+    command.__doc__ = f"{declaration.label} ({declaration.article}): {declaration.help}"
+    command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters]
+    )
+    return command
+
+
+HANDWRITTEN = ("draft", "correct")  # creation, and corrections checked against all history
+
+for _declaration in DECLARATIONS:
+    if _declaration.command not in HANDWRITTEN:
+        setattr(Agreement, _declaration.command, command_for(_declaration))
+check_catalogue()

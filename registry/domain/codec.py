@@ -3,7 +3,9 @@
 The wire form is plain JSON (strings, integers, booleans, lists, objects): enums by value,
 partial dates in reduced ISO 8601 (`2026-02`), instants as `2026-03-03T09:00:00.000000Z`,
 parties as objects. Decoding is driven by the event classes' type hints, so adding a field to
-an event is the only change needed for it to travel.
+an event is the only change needed for it to travel. A field in its type's `ELIDED` is left
+out of the data when it is None, and read as None when the data leaves it out: stored events
+recorded before such a field existed keep their exact signed bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Union
 
 from registry.domain.dates import InvalidDate, PartialDate
 from registry.domain.events import COMMON_FIELDS, EVENT_TYPES, RegistryEvent
-from registry.domain.values import Party
+from registry.domain.values import Notification, Party
 
 BASE_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_topic")
 INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -64,9 +66,11 @@ def event_type_named(name: str) -> type[RegistryEvent]:
 
 @cache
 def absent_when_none(event_type: type[RegistryEvent]) -> frozenset[str]:
-    """Fields left out of the data when None (events.ABSENT_WHEN_NONE)."""
+    """Fields left out of the data when None: the type's ELIDED, and fields marked
+    events.ABSENT_WHEN_NONE."""
     fields = dataclasses.fields(event_type)  # type: ignore[arg-type]
-    return frozenset(f.name for f in fields if f.metadata.get("absent_when_none"))
+    marked = {f.name for f in fields if f.metadata.get("absent_when_none")}
+    return frozenset(marked | set(event_type.ELIDED))
 
 
 def event_data(event: RegistryEvent) -> dict[str, Any]:
@@ -154,6 +158,8 @@ def from_json(hint: Any, value: Any, path: str) -> Any:  # one branch per wire t
             raise InvalidEventData(path, f"must be one of {choices}") from None
     if hint is Party:
         return _party(value, path)
+    if hint is Notification:
+        return _notification(value, path)
     if origin is tuple:
         if not isinstance(value, list):
             raise InvalidEventData(path, "must be a list")
@@ -170,6 +176,16 @@ def _party(value: Any, path: str) -> Party:
         raise InvalidEventData(path, "a party needs exactly code, name and type")
     hints = typing.get_type_hints(Party)
     return Party(**{key: from_json(hints[key], value[key], f"{path}.{key}") for key in value})
+
+
+def _notification(value: Any, path: str) -> Notification:
+    if not isinstance(value, dict) or "number" not in value or not set(value) <= {"number", "date"}:
+        raise InvalidEventData(path, "a notification has a number and, optionally, a date")
+    number = from_json(str, value["number"], f"{path}.number")
+    if not number.strip():
+        raise InvalidEventData(f"{path}.number", "is required")
+    when = from_json(PartialDate | None, value.get("date"), f"{path}.date")
+    return Notification(number=number.strip(), date=when)
 
 
 __all__ = [

@@ -1,13 +1,13 @@
 """From JSON-native event data (fixtures, forms, the API) to the Agreement's commands.
 
 `data` follows the wire form of the event type's own fields (codec.py), with one leniency
-for people writing it by hand: a field may be left out when its command has a default for
-it. So optional fields default to None, `signature_type` to simple, a milestone's `status`
-to planned, `withdrawal_notice_months` to 12, a withdrawal's `takes_effect` to the end of the
-notice period, an Amended `amendment` to the id of its `amendment_reference`, and a
-correction's `action` to supersede with no `changes`. `source` and `reason` are passed
-separately; if `data` carries them too (as the signed envelope's data does) they must agree.
-Bad data raises InvalidEventData naming the field; a refused command raises its DomainError.
+for people writing it by hand: a field may be left out when its type's declaration gives it a
+default (catalogue.py: the event's defaults, and fields the command computes, such as a
+withdrawal's `takes_effect` at the end of the notice period or an Amended `amendment` from its
+`amendment_reference`). `source` and `reason` are passed separately; if `data` carries them
+too (as the signed envelope's data does) they must agree. `notification` is an optional key of
+`data`. Bad data raises InvalidEventData naming the field; a refused command raises its
+DomainError.
 """
 
 from __future__ import annotations
@@ -17,31 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from registry.domain.agreement import Agreement
+from registry.domain.catalogue import DECLARATIONS
 from registry.domain.codec import InvalidEventData, data_fields, event_type_named, from_json
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted, RegistryEvent
 
-COMMANDS: dict[str, str] = {
-    "TextAmended": "amend_text",
-    "TextAdopted": "adopt_text",
-    "Signed": "sign",
-    "ConsentExpressed": "express_consent",
-    "ReservationMade": "make_reservation",
-    "DeclarationMade": "make_declaration",
-    "ProvisionallyApplied": "apply_provisionally",
-    "EnteredIntoForce": "enter_into_force",
-    "Amended": "record_amendment",
-    "MilestoneRecorded": "record_milestone",
-    "MilestoneStatusChanged": "change_milestone_status",
-    "Suspended": "suspend",
-    "Resumed": "resume",
-    "WithdrawalNotified": "notify_withdrawal",
-    "Terminated": "terminate",
-    "Expired": "expire",
-    "Renewed": "renew",
-    "DocumentAttached": "attach_document",
-    "EventCorrected": "correct",
-}
+COMMANDS: dict[str, str] = {d.name: d.command for d in DECLARATIONS if d.event is not Drafted}
 SEPARATE = ("source", "reason")
 
 

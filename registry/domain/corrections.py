@@ -19,7 +19,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from registry.domain.catalogue import check, declared
 from registry.domain.codec import InvalidEventData, data_fields, from_json
+from registry.domain.declaration import Correctable
 from registry.domain.errors import (
     CorrectionBreaksHistory,
     CorrectionOfCorrection,
@@ -36,7 +38,7 @@ from registry.domain.errors import (
 )
 from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.record import Record
-from registry.domain.rules import check, check_drafted
+from registry.domain.rules import check_drafted
 from registry.domain.rules.timing import check_corrected_timing
 from registry.domain.values import CorrectionAction
 
@@ -112,7 +114,7 @@ def check_correction(corrections: Corrections, correction: EventCorrected) -> Re
         raise ReasonRequired("A correction must give its reason")
     target = check_target(corrections, correction)
     if correction.action is CorrectionAction.RETRACT:
-        if isinstance(target, Drafted):
+        if declared(type(target)).correctable is not Correctable.SUPERSEDE_OR_RETRACT:
             raise DraftCannotBeRetracted(
                 "The Drafted event cannot be retracted: retract the other events, or correct it"
             )
@@ -143,7 +145,8 @@ def check_target(corrections: Corrections, correction: EventCorrected) -> Agreem
     target = corrections.events.get(version)
     if target is None or version >= correction.originator_version:
         raise CorrectionTargetNotFound(f"There is no earlier event {version} to correct")
-    if isinstance(target, EventCorrected):
+    if declared(type(target)).correctable is Correctable.NOT_CORRECTABLE:
+        assert isinstance(target, EventCorrected)
         raise CorrectionOfCorrection(
             f"Event {version} is itself a correction: correct event {target.corrects} instead"
         )

@@ -31,12 +31,13 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
+from registry.domain.catalogue import act_kinds
 from registry.domain.codec import format_instant
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
+from registry.domain.declaration import ActKind
 from registry.domain.events import (
     AgreementEvent,
     Amended,
@@ -45,44 +46,24 @@ from registry.domain.events import (
     DocumentAttached,
     Drafted,
     EnteredIntoForce,
-    Expired,
+    FootnoteRecorded,
     MilestoneRecorded,
     MilestoneStatusChanged,
-    ProvisionallyApplied,
+    ObjectionMade,
+    ParticularsRecorded,
+    RegisteredWithUN,
     Renewed,
     ReservationMade,
-    Resumed,
     Signed,
-    Suspended,
-    Terminated,
-    TextAdopted,
+    StatementWithdrawn,
+    TerritorialApplicationDeclared,
     WithdrawalNotified,
 )
 from registry.domain.record import party_of, sort_key
 from registry.domain.state import AgreementState
 from registry.domain.values import AgreementStatus, CorrectionAction
 
-
-class ChangeKind(Enum):
-    DRAFTED = "drafted"
-    TEXT_ADOPTED = "text_adopted"
-    SIGNED = "signed"
-    CONSENT = "consent"
-    RESERVATION = "reservation"
-    DECLARATION = "declaration"
-    PROVISIONALLY_APPLIED = "provisionally_applied"
-    ENTERED_INTO_FORCE = "entered_into_force"
-    SUSPENDED = "suspended"
-    RESUMED = "resumed"
-    WITHDRAWAL_NOTIFIED = "withdrawal_notified"
-    WITHDRAWAL_TOOK_EFFECT = "withdrawal_took_effect"
-    TERMINATED = "terminated"
-    EXPIRED = "expired"
-    RENEWED = "renewed"
-    AMENDED = "amended"
-    MILESTONE = "milestone"
-    DOCUMENT = "document"
-    CORRECTED = "corrected"
+ChangeKind = ActKind  # each type declares its act kind (catalogue.py)
 
 
 @dataclass(frozen=True)
@@ -190,25 +171,7 @@ class Sources:
 
 # -- acts: facts in one view and not the other -----------------------------------------------
 
-ACT_KINDS: dict[type[AgreementEvent], ChangeKind] = {
-    TextAdopted: ChangeKind.TEXT_ADOPTED,
-    Signed: ChangeKind.SIGNED,
-    ConsentExpressed: ChangeKind.CONSENT,
-    ReservationMade: ChangeKind.RESERVATION,
-    DeclarationMade: ChangeKind.DECLARATION,
-    ProvisionallyApplied: ChangeKind.PROVISIONALLY_APPLIED,
-    EnteredIntoForce: ChangeKind.ENTERED_INTO_FORCE,
-    Suspended: ChangeKind.SUSPENDED,
-    Resumed: ChangeKind.RESUMED,
-    WithdrawalNotified: ChangeKind.WITHDRAWAL_NOTIFIED,
-    Terminated: ChangeKind.TERMINATED,
-    Expired: ChangeKind.EXPIRED,
-    Renewed: ChangeKind.RENEWED,
-    Amended: ChangeKind.AMENDED,
-    MilestoneRecorded: ChangeKind.MILESTONE,
-    MilestoneStatusChanged: ChangeKind.MILESTONE,
-    DocumentAttached: ChangeKind.DOCUMENT,
-}
+ACT_KINDS: dict[type[AgreementEvent], ChangeKind] = act_kinds()
 
 
 def _acts(was: Sources | None, now: Sources) -> list[Change]:
@@ -253,9 +216,30 @@ def _acts(was: Sources | None, now: Sources) -> list[Change]:
 def _described(fact: AgreementEvent, sources: Sources) -> str:
     """The act in plain words, as the view holding it has it."""
     if isinstance(fact, Signed):
-        return f"{_words(fact.signature_type.value)}, by {fact.signatory}"
+        succession = f", succeeding {fact.predecessor}" if fact.predecessor else ""
+        return f"{_words(fact.signature_type.value)}, by {fact.signatory}{succession}"
     if isinstance(fact, ConsentExpressed):
-        return _words(fact.instrument.value)
+        succession = f" of {fact.predecessor}" if fact.predecessor else ""
+        return _words(fact.instrument.value) + succession
+    if isinstance(fact, ObjectionMade):
+        opposes = (
+            ", opposing entry into force between them" if fact.opposes_entry_into_force else ""
+        )
+        return f"to the reservation of {fact.reserving_party} (event {fact.reservation}){opposes}"
+    if isinstance(fact, StatementWithdrawn):
+        return f"withdrew event {fact.statement}"
+    if isinstance(fact, TerritorialApplicationDeclared):
+        when = f", from {fact.takes_effect}" if fact.takes_effect else ""
+        return f"{fact.scope.value} {', '.join(fact.territories)}{when}"
+    if isinstance(fact, ParticularsRecorded):
+        given = [f"{k} {v}" for k, v in _particulars(fact)]
+        return "; ".join(given)
+    if isinstance(fact, RegisteredWithUN):
+        unts = f", UNTS vol. {fact.unts_volume}" if fact.unts_volume is not None else ""
+        page = f" p. {fact.unts_page}" if fact.unts_page is not None else ""
+        return f"No. {fact.number}{unts}{page}"
+    if isinstance(fact, FootnoteRecorded):
+        return f"note {fact.mark}: {_short(fact.text)}"
     if isinstance(fact, ReservationMade | DeclarationMade):
         return (f"article {fact.article}: " if fact.article else "") + _short(fact.text)
     if isinstance(fact, WithdrawalNotified):
@@ -273,6 +257,16 @@ def _described(fact: AgreementEvent, sources: Sources) -> str:
         title, earlier = _milestone_before(fact, sources)
         return f"{title}: {earlier} → {_words(fact.status.value)}"
     return ""
+
+
+def _particulars(fact: ParticularsRecorded) -> list[tuple[str, str]]:
+    values = {
+        "depositary": fact.depositary,
+        "concluded at": fact.concluded_place,
+        "concluded on": fact.concluded_on,
+        "languages": ", ".join(fact.authentic_languages) if fact.authentic_languages else None,
+    }
+    return [(k, str(v)) for k, v in values.items() if v is not None]
 
 
 def _milestone_before(change: MilestoneStatusChanged, sources: Sources) -> tuple[str, str]:

@@ -39,6 +39,8 @@ def spoken(when: PartialDate) -> str:
 
 
 class DomainError(Exception):
+    """Refused by the treaty rules."""
+
     code = "domain_error"
     field: str | None = None
 
@@ -53,25 +55,35 @@ class DomainError(Exception):
 
 
 class RequiredFieldMissing(DomainError):
+    """A required field is missing or blank."""
+
     code = "required"
 
 
 class ReasonRequired(RequiredFieldMissing):
+    """This act needs a reason (a correction says what was wrong)."""
+
     code = "reason_required"
     field = "reason"
 
 
 class ReferenceRequired(RequiredFieldMissing):
+    """An agreement needs its reference."""
+
     code = "reference_required"
     field = "reference"
 
 
 class EnglishTitleRequired(RequiredFieldMissing):
+    """An agreement needs an English title (language en)."""
+
     code = "english_title_required"
     field = "titles"
 
 
 class InvalidNoticePeriod(DomainError):
+    """The withdrawal notice period is a whole number of months, 0 or more."""
+
     code = "invalid_notice_period"
     field = "withdrawal_notice_months"
 
@@ -87,51 +99,71 @@ class NotYetRecorded(DomainError):
 
 
 class WrongNumberOfParties(DomainError):
+    """A bilateral agreement has exactly two parties; a multilateral one at least two."""
+
     code = "wrong_number_of_parties"
     field = "parties"
 
 
 class DuplicatePartyCode(DomainError):
+    """Two parties share one code."""
+
     code = "duplicate_party"
     field = "parties"
 
 
 class PartyTypeCannotBind(DomainError):
+    """Only states and international organisations are parties to a binding instrument."""
+
     code = "party_type_cannot_bind"
     field = "parties"
 
 
 class UnknownParty(DomainError):
+    """The party named is not a party to the agreement."""
+
     code = "unknown_party"
     field = "party"
 
 
 class PartyAlreadyListed(DomainError):
+    """The acceding state is already a party: record its consent without an acceding party."""
+
     code = "party_already_listed"
     field = "acceding"
 
 
 class AccessionToBilateral(DomainError):
+    """No state joins a bilateral agreement by accession."""
+
     code = "accession_to_bilateral"
     field = "acceding"
 
 
 class JoiningNeedsAccession(DomainError):
+    """A state that did not negotiate a multilateral treaty joins it by accession or succession."""
+
     code = "joining_needs_accession"
     field = "instrument"
 
 
 class AccedingPartyMismatch(DomainError):
+    """The acceding party's code differs from the acting party."""
+
     code = "acceding_party_mismatch"
     field = "acceding"
 
 
 class PartyHasActed(DomainError):
+    """A revision of the text may not drop a party that has signed or consented."""
+
     code = "party_has_acted"
     field = "parties"
 
 
 class PartyWithdrawn(DomainError):
+    """The party withdrew: it cannot act after its withdrawal took effect."""
+
     code = "party_withdrawn"
     field = "effective"
 
@@ -140,30 +172,43 @@ class PartyWithdrawn(DomainError):
 
 
 class TextAlreadyAdopted(DomainError):
+    """The text was already adopted, or someone has signed: it can no longer be revised."""
+
     code = "text_already_adopted"
 
 
 class DuplicateSignature(DomainError):
+    """The party has already signed (only a signature ad referendum is confirmed by a second)."""
+
     code = "duplicate_signature"
     field = "party"
 
 
 class DuplicateConsent(DomainError):
+    """The party has already expressed its consent to be bound."""
+
     code = "duplicate_consent"
     field = "party"
 
 
 class ConsentWithoutSignature(DomainError):
+    """Ratification, acceptance, approval and formal confirmation need the party's earlier
+    signature."""
+
     code = "consent_without_signature"
     field = "instrument"
 
 
 class AlreadyBoundBySignature(DomainError):
+    """The party signed definitively: it is bound already."""
+
     code = "already_bound_by_signature"
     field = "instrument"
 
 
 class ReservationWithoutSignature(DomainError):
+    """A reservation is made on signing or consenting: the party has done neither."""
+
     code = "reservation_without_signature"
     field = "party"
 
@@ -175,18 +220,26 @@ class NotForNonBinding(DomainError):
 
 
 class NonBindingTakesNoConsent(NotForNonBinding):
+    """A non-binding instrument takes no consent to be bound."""
+
     code = "non_binding_takes_no_consent"
 
 
 class NonBindingTakesNoEntryIntoForce(NotForNonBinding):
+    """A non-binding instrument takes effect on signature; it does not enter into force."""
+
     code = "non_binding_takes_no_entry_into_force"
 
 
 class NonBindingTakesNoProvisionalApplication(NotForNonBinding):
+    """A non-binding instrument is not applied provisionally."""
+
     code = "non_binding_takes_no_provisional_application"
 
 
 class NonBindingTakesNoReservations(NotForNonBinding):
+    """A non-binding instrument takes no reservations; record a declaration."""
+
     code = "non_binding_takes_no_reservations"
 
 
@@ -194,6 +247,8 @@ class NonBindingTakesNoReservations(NotForNonBinding):
 
 
 class DateOutOfOrder(DomainError):
+    """The date contradicts the order of acts (e.g. a consent before its signature)."""
+
     code = "date_out_of_order"
     field = "effective"
 
@@ -205,11 +260,15 @@ class AgreementNotDrafted(DateOutOfOrder):
 
 
 class AfterTermination(DomainError):
+    """The agreement had ended (terminated, or a bilateral party withdrew) by that date."""
+
     code = "after_termination"
     field = "effective"
 
 
 class AfterExpiry(DomainError):
+    """The agreement had expired by that date; renew it first."""
+
     code = "after_expiry"
     field = "effective"
 
@@ -225,54 +284,76 @@ class LaterActsRecorded(DomainError):
 
 
 class EntryIntoForceWithoutConsent(DomainError):
+    """Entry into force needs the parties' consent to be bound first."""
+
     code = "entry_into_force_without_consent"
     field = "party"
 
 
 class AlreadyInForce(DomainError):
+    """The agreement is already in force for that party (or for all)."""
+
     code = "already_in_force"
     field = "party"
 
 
 class AlreadyProvisionallyApplied(DomainError):
+    """The agreement is already applied provisionally for that scope."""
+
     code = "already_provisionally_applied"
     field = "party"
 
 
 class NotInForce(DomainError):
+    """Only an agreement in force (or in effect) can be suspended or withdrawn from."""
+
     code = "not_in_force"
     field = "party"
 
 
 class AlreadySuspended(DomainError):
+    """The agreement is already suspended for that scope."""
+
     code = "already_suspended"
     field = "party"
 
 
 class NotSuspended(DomainError):
+    """Only a suspension is resumed: nothing is suspended for that scope."""
+
     code = "not_suspended"
     field = "party"
 
 
 class WithdrawalNoticeTooShort(DomainError):
+    """The withdrawal takes effect before the notice period ends."""
+
     code = "withdrawal_notice_too_short"
     field = "takes_effect"
 
 
 class WithdrawalAlreadyNotified(DomainError):
+    """The party has already notified its withdrawal."""
+
     code = "withdrawal_already_notified"
     field = "party"
 
 
 class AlreadyTerminated(DomainError):
+    """The agreement is already terminated."""
+
     code = "already_terminated"
 
 
 class AlreadyExpired(DomainError):
+    """The agreement has already expired."""
+
     code = "already_expired"
 
 
 class ExpiryWithinRenewedTerm(DomainError):
+    """An expiry cannot fall inside a renewed term."""
+
     code = "expiry_within_renewed_term"
     field = "effective"
 
@@ -281,51 +362,71 @@ class ExpiryWithinRenewedTerm(DomainError):
 
 
 class AmendmentReferenceMismatch(DomainError):
+    """The amendment's stream id is not the id of its reference."""
+
     code = "amendment_reference_mismatch"
     field = "amendment"
 
 
 class AmendmentOfItself(DomainError):
+    """An agreement does not amend itself."""
+
     code = "amendment_of_itself"
     field = "amendment_reference"
 
 
 class DuplicateAmendment(DomainError):
+    """This amendment is already recorded."""
+
     code = "duplicate_amendment"
     field = "amendment"
 
 
 class InvalidDigest(DomainError):
+    """A document's SHA-256 is 64 hexadecimal digits."""
+
     code = "invalid_sha256"
     field = "sha256"
 
 
 class InvalidDocumentSize(DomainError):
+    """A document's size is a whole number of bytes."""
+
     code = "invalid_document_size"
     field = "size"
 
 
 class DuplicateDocument(DomainError):
+    """This document (same SHA-256) is already attached."""
+
     code = "duplicate_document"
     field = "sha256"
 
 
 class DuplicateMilestone(DomainError):
+    """A milestone with this identifier already exists."""
+
     code = "duplicate_milestone"
     field = "milestone"
 
 
 class MilestoneNotFound(DomainError):
+    """There is no milestone with this identifier."""
+
     code = "milestone_not_found"
     field = "milestone"
 
 
 class MilestoneAlreadyFinal(DomainError):
+    """The milestone was achieved or cancelled: its status is final."""
+
     code = "milestone_already_final"
     field = "status"
 
 
 class InvalidMilestoneTransition(DomainError):
+    """A milestone cannot move to that status from its current one."""
+
     code = "invalid_milestone_transition"
     field = "status"
 
@@ -334,46 +435,64 @@ class InvalidMilestoneTransition(DomainError):
 
 
 class CorrectionTargetNotFound(DomainError):
+    """There is no earlier event with that number."""
+
     code = "correction_target_not_found"
     field = "corrects"
 
 
 class CorrectionOfRetractedEvent(DomainError):
+    """A retracted event is not corrected: record the act anew."""
+
     code = "correction_of_retracted_event"
     field = "corrects"
 
 
 class CorrectionOfCorrection(DomainError):
+    """A correction is not corrected: correct the original event again."""
+
     code = "correction_of_correction"
     field = "corrects"
 
 
 class DraftCannotBeRetracted(DomainError):
+    """The Drafted event can be corrected, never retracted."""
+
     code = "draft_cannot_be_retracted"
     field = "corrects"
 
 
 class NothingToCorrect(DomainError):
+    """A correction gives a new effective date or new field values."""
+
     code = "nothing_to_correct"
     field = "changes"
 
 
 class RetractionTakesNoChanges(DomainError):
+    """A retraction removes the event: it takes no new date or values."""
+
     code = "retraction_takes_no_changes"
     field = "changes"
 
 
 class NotACorrectableField(DomainError):
+    """The change names a field the corrected event does not have."""
+
     code = "not_a_correctable_field"
     field = "changes"
 
 
 class InvalidCorrectionValue(DomainError):
+    """A new value does not fit its field."""
+
     code = "invalid_correction_value"
     field = "changes"
 
 
 class ReferenceCannotChange(DomainError):
+    """An agreement's reference is its identity and never changes."""
+
     code = "reference_cannot_change"
     field = "changes.reference"
 
@@ -404,36 +523,50 @@ class CorrectionBreaksHistory(DomainError):
 
 
 class InvalidKeyId(DomainError):
+    """A key id is the key's fingerprint as the registry forms it."""
+
     code = "invalid_keyid"
     field = "keyid"
 
 
 class DuplicateKeyId(DomainError):
+    """This key is already registered."""
+
     code = "duplicate_keyid"
     field = "keyid"
 
 
 class KeyNotFound(DomainError):
+    """There is no such key."""
+
     code = "key_not_found"
     field = "keyid"
 
 
 class KeyOfAnotherOfficer(DomainError):
+    """The key belongs to another officer."""
+
     code = "key_of_another_officer"
     field = "officer"
 
 
 class KeyAlreadyRevoked(DomainError):
+    """The key is already revoked."""
+
     code = "key_already_revoked"
     field = "keyid"
 
 
 class KeyAlreadyRotated(DomainError):
+    """The key was already rotated to a new one."""
+
     code = "key_already_rotated"
     field = "old_keyid"
 
 
 class InstantWithoutTimezone(DomainError):
+    """An instant needs its time zone."""
+
     code = "instant_without_timezone"
     field = "invalid_from"
 

@@ -57,6 +57,7 @@ from registry.domain.events import (
     DeclarationMade,
     Drafted,
     EventCorrected,
+    ObjectionMade,
     ReservationMade,
 )
 from registry.domain.record import Record, sort_key
@@ -65,11 +66,15 @@ from registry.domain.state import (
     AmendmentRow,
     CorrectionRow,
     DocumentRow,
+    FootnoteRow,
     MilestoneRow,
+    ObjectionRow,
     PartyRow,
+    RegistrationRow,
     RevisionRow,
     SignatureRow,
     Statement,
+    TerritorialRow,
 )
 from registry.domain.values import AgreementStatus, Party, PartyStatus
 
@@ -137,6 +142,12 @@ def derive(
         terminated=effective_of(record.termination),
         expired=expiry,
         renewed_until=renewal.until if renewal is not None else None,
+        depositary=record.particular("depositary"),  # type: ignore[arg-type]
+        concluded_place=record.particular("concluded_place"),  # type: ignore[arg-type]
+        concluded_on=record.particular("concluded_on"),  # type: ignore[arg-type]
+        authentic_languages=tuple(record.particular("authentic_languages") or ()),  # type: ignore[call-overload]
+        registration=registration_row(record),
+        footnotes=footnote_rows(record),
         parties=rows,
         milestones=milestone_rows(record),
         amendments=tuple(
@@ -238,8 +249,24 @@ def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
         consented=consent.effective if consent else None,
         provisionally_applied=provisional,
         in_force=in_force,
-        reservations=statements(record.reservations.get(code, ())),
-        declarations=statements(record.declarations.get(code, ())),
+        reservations=statements(record, record.reservations.get(code, ())),
+        declarations=statements(record, record.declarations.get(code, ())),
+        objections=objection_rows(record, code),
+        territorial=tuple(
+            TerritorialRow(
+                t.scope,
+                t.territories,
+                t.takes_effect or t.effective,
+                t.text,
+                t.effective,
+                version(t),
+            )
+            for t in in_order(record.territorial.get(code, ()))
+        ),
+        predecessor=predecessor_of(record, code),
+        footnotes=tuple(
+            f.mark for f in sorted(record.footnotes, key=mark_order) if f.party == code
+        ),
         suspended=suspended,
         withdrawal_notified=withdrawal.effective if withdrawal else None,
         withdrawal_takes_effect=withdrawal.takes_effect if withdrawal else None,
@@ -336,8 +363,63 @@ def correction_rows(corrections: Corrections) -> tuple[CorrectionRow, ...]:
     return tuple(rows)
 
 
-def statements(facts: Iterable[ReservationMade | DeclarationMade]) -> tuple[Statement, ...]:
-    return tuple(Statement(f.article, f.text, f.effective, version(f)) for f in in_order(facts))
+def statements(
+    record: Record, facts: Iterable[ReservationMade | DeclarationMade]
+) -> tuple[Statement, ...]:
+    return tuple(
+        Statement(f.article, f.text, f.effective, version(f), withdrawn_on(record, f))
+        for f in in_order(facts)
+    )
+
+
+def withdrawn_on(record: Record, fact: AgreementEvent) -> PartialDate | None:
+    withdrawal = record.withdrawn(fact.originator_version)
+    return withdrawal.effective if withdrawal is not None else None
+
+
+def objection_rows(record: Record, code: str) -> tuple[ObjectionRow, ...]:
+    found: list[ObjectionMade] = in_order(record.objections.get(code, ()))
+    return tuple(
+        ObjectionRow(
+            o.reserving_party,
+            o.reservation,
+            o.opposes_entry_into_force,
+            o.text,
+            o.effective,
+            version(o),
+            withdrawn_on(record, o),
+        )
+        for o in found
+    )
+
+
+def predecessor_of(record: Record, code: str) -> str | None:
+    consent = record.consents.get(code)
+    if consent is not None and consent.predecessor:
+        return consent.predecessor
+    succeeded = [s for s in in_order(record.signatures.get(code, ())) if s.predecessor]
+    return succeeded[0].predecessor if succeeded else None
+
+
+def mark_order(footnote: AgreementEvent) -> tuple[int, str, int]:
+    mark = getattr(footnote, "mark", "").strip()
+    return (int(mark) if mark.isdigit() else 10**9, mark, footnote.originator_version)
+
+
+def footnote_rows(record: Record) -> tuple[FootnoteRow, ...]:
+    codes = [None, *(p.code for p in record.parties)]
+    rank = {code: i for i, code in enumerate(codes)}
+    ordered = sorted(record.footnotes, key=lambda f: (rank.get(f.party, len(codes)), mark_order(f)))
+    return tuple(FootnoteRow(f.party, f.mark, f.text, version(f)) for f in ordered)
+
+
+def registration_row(record: Record) -> RegistrationRow | None:
+    found = record.registration
+    if found is None:
+        return None
+    return RegistrationRow(
+        found.number, found.effective, found.unts_volume, found.unts_page, version(found)
+    )
 
 
 def in_order(facts: Iterable[F]) -> list[F]:

@@ -24,15 +24,21 @@ from registry.domain.events import (
     Drafted,
     EnteredIntoForce,
     Expired,
+    FootnoteRecorded,
     MilestoneRecorded,
     MilestoneStatusChanged,
+    ObjectionMade,
+    ParticularsRecorded,
     ProvisionallyApplied,
+    RegisteredWithUN,
     Renewed,
     ReservationMade,
     Resumed,
     Signed,
+    StatementWithdrawn,
     Suspended,
     Terminated,
+    TerritorialApplicationDeclared,
     TextAdopted,
     TextAmended,
     WithdrawalNotified,
@@ -42,6 +48,8 @@ from registry.domain.values import LegalCharacter, MilestoneStatus, Party, Signa
 Key = tuple[date, int]
 AD_REF = SignatureType.AD_REFERENDUM
 E = TypeVar("E", bound=AgreementEvent)
+Statement = ReservationMade | DeclarationMade | ObjectionMade
+PARTICULARS = ("depositary", "concluded_place", "concluded_on", "authentic_languages")
 
 TITLE_IN_MESSAGES = 60  # longer English titles give way to the reference in messages
 
@@ -76,6 +84,13 @@ class Record:
         self.consents: dict[str, ConsentExpressed] = {}
         self.reservations: dict[str, list[ReservationMade]] = defaultdict(list)
         self.declarations: dict[str, list[DeclarationMade]] = defaultdict(list)
+        self.objections: dict[str, list[ObjectionMade]] = defaultdict(list)
+        self.statements: dict[int, Statement] = {}  # by version
+        self.statement_withdrawals: dict[int, StatementWithdrawn] = {}  # by statement version
+        self.territorial: dict[str, list[TerritorialApplicationDeclared]] = defaultdict(list)
+        self.particulars: list[ParticularsRecorded] = []
+        self.registration: RegisteredWithUN | None = None
+        self.footnotes: list[FootnoteRecorded] = []
         self.provisional: dict[str | None, ProvisionallyApplied] = {}
         self.in_force: dict[str | None, EnteredIntoForce] = {}
         self.amendments: dict[str, Amended] = {}
@@ -125,10 +140,19 @@ class Record:
             self.signatures[fact.party].append(fact)
         elif isinstance(fact, ConsentExpressed):
             self.consents[fact.party] = earliest(self.consents.get(fact.party), fact)
-        elif isinstance(fact, ReservationMade):
-            self.reservations[fact.party].append(fact)
-        elif isinstance(fact, DeclarationMade):
-            self.declarations[fact.party].append(fact)
+        elif isinstance(fact, ReservationMade | DeclarationMade | ObjectionMade):
+            self.add_statement(fact)
+        elif isinstance(fact, StatementWithdrawn):
+            known = self.statement_withdrawals.get(fact.statement)
+            self.statement_withdrawals[fact.statement] = earliest(known, fact)
+        elif isinstance(fact, TerritorialApplicationDeclared):
+            self.territorial[fact.party].append(fact)
+        elif isinstance(fact, ParticularsRecorded):
+            self.particulars.append(fact)
+        elif isinstance(fact, RegisteredWithUN):
+            self.registration = earliest(self.registration, fact)
+        elif isinstance(fact, FootnoteRecorded):
+            self.footnotes.append(fact)
         elif isinstance(fact, ProvisionallyApplied):
             self.provisional[fact.party] = earliest(self.provisional.get(fact.party), fact)
         elif isinstance(fact, EnteredIntoForce):
@@ -158,7 +182,24 @@ class Record:
         elif isinstance(fact, DocumentAttached):
             self.documents[fact.sha256] = earliest(self.documents.get(fact.sha256), fact)
 
+    def add_statement(self, fact: Statement) -> None:
+        self.statements[fact.originator_version] = fact
+        if isinstance(fact, ReservationMade):
+            self.reservations[fact.party].append(fact)
+        elif isinstance(fact, DeclarationMade):
+            self.declarations[fact.party].append(fact)
+        else:
+            self.objections[fact.party].append(fact)
+
     # -- questions the rules and the views ask -------------------------------------------
+
+    def particular(self, name: str) -> object | None:
+        """The latest value recorded for one of the agreement's PARTICULARS."""
+        given = [p for p in self.particulars if getattr(p, name) is not None]
+        return getattr(max(given, key=sort_key), name) if given else None
+
+    def withdrawn(self, statement: int) -> StatementWithdrawn | None:
+        return self.statement_withdrawals.get(statement)
 
     @property
     def binding(self) -> bool:
@@ -180,9 +221,21 @@ class Record:
         listed = self.drafted.parties
         if self.last_party_list is not None and self.last_party_list.parties is not None:
             listed = self.last_party_list.parties
-        joined = sorted((c for c in self.consents.values() if c.acceding is not None), key=sort_key)
+        joining: list[tuple[Key, Party]] = [
+            (sort_key(c), c.acceding) for c in self.consents.values() if c.acceding is not None
+        ]
+        joining += [
+            (sort_key(s), s.successor)
+            for signed in self.signatures.values()
+            for s in signed
+            if s.successor is not None
+        ]
         codes = {p.code for p in listed}
-        extra = tuple(c.acceding for c in joined if c.acceding and c.acceding.code not in codes)
+        extra: list[Party] = []
+        for _key, party in sorted(joining, key=lambda item: item[0]):
+            if party.code not in codes:
+                codes.add(party.code)
+                extra.append(party)
         return (*listed, *extra)
 
     def party(self, code: str) -> Party | None:

@@ -25,6 +25,7 @@ from registry.domain.values import (
     PartyStatus,
     PartyType,
     SignatureType,
+    TerritorialScope,
 )
 
 
@@ -46,6 +47,49 @@ class Statement:
     text: str
     date: PartialDate
     version: int
+    withdrawn: PartialDate | None  # VCLT art. 22
+
+
+@dataclass(frozen=True)
+class ObjectionRow:
+    """An objection by the row's party to another party's reservation (VCLT arts. 20-21)."""
+
+    reserving_party: str
+    reservation: int  # the ReservationMade event
+    opposes_entry_into_force: bool  # art. 20(4)(b)
+    text: str | None
+    date: PartialDate
+    version: int
+    withdrawn: PartialDate | None  # art. 22(2)
+
+
+@dataclass(frozen=True)
+class TerritorialRow:
+    scope: TerritorialScope
+    territories: tuple[str, ...]
+    takes_effect: PartialDate  # its own date, or the declaration's
+    text: str | None
+    date: PartialDate
+    version: int
+
+
+@dataclass(frozen=True)
+class FootnoteRow:
+    party: str | None  # None: a general note
+    mark: str
+    text: str
+    version: int
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    """UN Charter art. 102: registration number and date, and where the UNTS publishes it."""
+
+    number: str
+    date: PartialDate
+    unts_volume: int | None
+    unts_page: int | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +108,10 @@ class PartyRow:
     in_force: PartialDate | None
     reservations: tuple[Statement, ...]
     declarations: tuple[Statement, ...]
+    objections: tuple[ObjectionRow, ...]  # made by this party
+    territorial: tuple[TerritorialRow, ...]
+    predecessor: str | None  # by succession (to its signature or consent): the predecessor
+    footnotes: tuple[str, ...]  # the marks of the notes on this party
     suspended: PartialDate | None  # since when, while suspended for this party or for all
     withdrawal_notified: PartialDate | None
     withdrawal_takes_effect: PartialDate | None
@@ -144,6 +192,12 @@ class AgreementState:
     terminated: PartialDate | None
     expired: PartialDate | None
     renewed_until: PartialDate | None
+    depositary: str | None
+    concluded_place: str | None
+    concluded_on: PartialDate | None
+    authentic_languages: tuple[str, ...]
+    registration: RegistrationRow | None
+    footnotes: tuple[FootnoteRow, ...]  # general notes first, then by party, in mark order
     parties: tuple[PartyRow, ...]
     milestones: tuple[MilestoneRow, ...]
     amendments: tuple[AmendmentRow, ...]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from registry.domain.dates import PartialDate
+
 
 class AgreementKind(Enum):
     TREATY = "treaty"
@@ -43,7 +45,9 @@ class SignatureType(Enum):
 
 
 class ConsentKind(Enum):
-    """VCLT arts. 14-16, plus notification of completed internal procedures."""
+    """VCLT arts. 14-16, plus notification of completed internal procedures, and formal
+    confirmation: an international organisation's act corresponding to ratification (1986
+    Convention art. 2(1)(b bis))."""
 
     RATIFICATION = "ratification"
     ACCEPTANCE = "acceptance"
@@ -51,7 +55,7 @@ class ConsentKind(Enum):
     ACCESSION = "accession"
     SUCCESSION = "succession"
     NOTIFICATION = "notification"
-    FORMAL_CONFIRMATION = "formal_confirmation"  # an international organisation's (1986, art. 2)
+    FORMAL_CONFIRMATION = "formal_confirmation"
 
     @property
     def needs_prior_signature(self) -> bool:
@@ -61,6 +65,30 @@ class ConsentKind(Enum):
             ConsentKind.APPROVAL,
             ConsentKind.FORMAL_CONFIRMATION,
         )
+
+    @property
+    def untc_mark(self) -> str:
+        """The United Nations Treaty Collection's mark after the date of consent: A
+        acceptance, AA approval, a accession, d succession, c formal confirmation; none for
+        ratification (or a notification of completed internal procedures)."""
+        return _UNTC_MARKS.get(self, "")
+
+
+_UNTC_MARKS = {
+    ConsentKind.ACCEPTANCE: "A",
+    ConsentKind.APPROVAL: "AA",
+    ConsentKind.ACCESSION: "a",
+    ConsentKind.SUCCESSION: "d",
+    ConsentKind.FORMAL_CONFIRMATION: "c",
+}
+
+
+class TerritorialScope(Enum):
+    """A territorial declaration extends the treaty to territories, or excludes them (VCLT
+    art. 29: a treaty binds a party in respect of its entire territory unless otherwise)."""
+
+    EXTENDS = "extends"
+    EXCLUDES = "excludes"
 
 
 class MilestoneStatus(Enum):
@@ -123,6 +151,15 @@ class PartyStatus(Enum):
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"  # the agreement was terminated (or, bilateral, the other withdrew)
     EXPIRED = "expired"  # the agreement expired
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A depositary notification: its number (e.g. `C.N.464.2017.TREATIES-XXVII.7.d`) and the
+    date it bears, when known."""
+
+    number: str
+    date: PartialDate | None = None
 
 
 @dataclass(frozen=True)

@@ -54,13 +54,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from registry.domain.agreement import Agreement
+from registry.domain.catalogue import standing_neutral
 from registry.domain.events import (
     AgreementEvent,
-    DeclarationMade,
-    DocumentAttached,
-    MilestoneRecorded,
-    MilestoneStatusChanged,
-    ReservationMade,
 )
 from registry.domain.keyring import Keyring
 from registry.domain.search_text import search_text
@@ -286,13 +282,7 @@ def _extend(spans: list[Span], start: date, until: date, values: Values) -> None
 
 # Events that change no status, name or party in a standing (see domain.timeline.Standing):
 # recording one leaves every interval as it was, so maintenance need not recompute them.
-STANDING_NEUTRAL = (
-    MilestoneRecorded,
-    MilestoneStatusChanged,
-    DocumentAttached,
-    ReservationMade,
-    DeclarationMade,
-)
+STANDING_NEUTRAL = standing_neutral()  # declared per type: `standing=False`
 
 
 @dataclass

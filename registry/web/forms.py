@@ -9,7 +9,6 @@ allowed is not decided here: the domain says so when the registry records it.
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -19,9 +18,9 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from registry.domain.agreement import Agreement
-from registry.domain.commands import COMMANDS
-from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent
+from registry.domain.catalogue import BY_NAME, DECLARATIONS
+from registry.domain.catalogue import RECORDABLE as RECORDABLE
+from registry.domain.events import AgreementEvent
 from registry.web.clause_schema import ClausesField
 from registry.web.forms_text import (
     choice_label,
@@ -29,22 +28,19 @@ from registry.web.forms_text import (
     field_text,
     plain,
 )
-from registry.web.schemas import CommonSchema, PartialDateField, data_schema
+from registry.web.schemas import CommonSchema, NotificationSchema, PartialDateField, data_schema
 
 PARTY_ROWS = 4
 TITLE_ROWS = 3
 MAX_ROWS = 60
 PARTY_PARTS = ("code", "name", "type")
+NOTIFICATION_PARTS = ("number", "date")
 
-EVENT_CLASSES: dict[str, type[AgreementEvent]] = {cls.__name__: cls for cls in AGREEMENT_EVENTS}
-# Data the server fills in: the amendment's stream id (from its reference), a document's
-# digest, name, type and size (from the upload), a correction's fields (its own form).
-SERVER_FILLED = {
-    "Amended": frozenset({"amendment"}),
-    "DocumentAttached": frozenset({"sha256", "filename", "media_type", "size"}),
-}
-# Event types recorded through the generic form (Drafted and corrections have their own).
-RECORDABLE = tuple(n for n in EVENT_CLASSES if n not in ("Drafted", "EventCorrected"))
+EVENT_CLASSES: dict[str, type[AgreementEvent]] = {d.name: d.event for d in DECLARATIONS}
+# Data the server fills in (declared per type: the amendment's stream id, a document's digest,
+# name, type and size from the upload). RECORDABLE: the types of the generic form (Drafted and
+# corrections have their own).
+SERVER_FILLED = {d.name: d.server_filled for d in DECLARATIONS if d.server_filled}
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,8 @@ class FormField:
     """One input (or group of inputs) of a form.
 
     kind: text, textarea, date, number, checkbox, select, party (a group of code, name and
-    type), parties (rows of parties), titles (rows of language and title) or file.
+    type), parties (rows of parties), titles (rows of language and title), lines (a textarea,
+    one item per line), notification (a group of number and date) or file.
     """
 
     name: str
@@ -107,13 +104,8 @@ class Context:
 
 
 def command_defaults(type_name: str) -> dict[str, Any]:
-    """Fields whose command has a default: the form may leave them blank."""
-    method = Agreement.draft if type_name == "Drafted" else getattr(Agreement, COMMANDS[type_name])
-    return {
-        name: parameter.default
-        for name, parameter in inspect.signature(method).parameters.items()
-        if parameter.default is not inspect.Parameter.empty
-    }
+    """Fields the domain gives a default (declared): the form may leave them blank."""
+    return {"source": None, "reason": None, **BY_NAME[type_name].defaults()}
 
 
 def event_form(type_name: str, context: Context = Context()) -> EventForm:
@@ -146,9 +138,7 @@ def event_form(type_name: str, context: Context = Context()) -> EventForm:
 
 
 def _explanation(type_name: str) -> str:
-    from registry.web.forms_text import EVENT_TITLES
-
-    return EVENT_TITLES.get(type_name, ("", ""))[1]
+    return BY_NAME[type_name].help
 
 
 def upload_hint() -> str:
@@ -193,8 +183,12 @@ def describe(
         return FormField(name, label, "number", required, hint)
     if isinstance(schema_field, ClausesField):
         return FormField(name, label, "textarea", required, hint)  # JSON text
+    if isinstance(schema_field, fields.Nested) and schema_field.nested is NotificationSchema:
+        return FormField(name, label, "notification", required, hint)
     if isinstance(schema_field, fields.Nested):
         return FormField(name, label, "party", required, hint, party_type_choices())
+    if isinstance(schema_field, fields.List) and isinstance(schema_field.inner, fields.String):
+        return FormField(name, label, "lines", required, hint)
     if isinstance(schema_field, fields.List):
         return FormField(name, label, "parties", required, hint, party_type_choices())
     if isinstance(schema_field, fields.Dict):
@@ -247,6 +241,13 @@ def read_field(form_field: FormField, values: MultiDict[str, str], prefix: str =
     if form_field.kind == "party":
         party = {part: text_value(values.get(f"{name}-{part}")) for part in PARTY_PARTS}
         return party if any(party.values()) else None
+    if form_field.kind == "notification":
+        parts = {part: text_value(values.get(f"{name}-{part}")) for part in NOTIFICATION_PARTS}
+        return {k: v for k, v in parts.items() if v is not None} or None
+    if form_field.kind == "lines":
+        text = text_value(values.get(name))
+        lines = [line.strip() for line in (text or "").split("\n")]
+        return [line for line in lines if line] or None
     if form_field.kind == "parties":
         rows = [
             {part: text_value(values.get(f"{name}-{i}-{part}")) for part in PARTY_PARTS}
@@ -378,6 +379,11 @@ def form_values(
         elif form_field.kind == "party" and isinstance(value, dict):
             for part in PARTY_PARTS:
                 values[f"{name}-{part}"] = str(value.get(part) or "")
+        elif form_field.kind == "notification" and isinstance(value, dict):
+            for part in NOTIFICATION_PARTS:
+                values[f"{name}-{part}"] = str(value.get(part) or "")
+        elif form_field.kind == "lines" and isinstance(value, list):
+            values[name] = "\n".join(str(item) for item in value)
         elif form_field.kind == "parties" and isinstance(value, list):
             for i, party in enumerate(value):
                 for part in PARTY_PARTS:

@@ -1,7 +1,9 @@
 """marshmallow schemas: the single source of validation for the forms and the JSON API.
 
-The schema of each event type is generated from the type's fields in the domain catalogue, so a
-field added to an event appears in its form, its API body and the OpenAPI document at once.
+The schema of each event type is generated from the type's fields and declaration in the domain
+catalogue (registry.domain.catalogue), so a field added to an event appears in its form, its API
+body and the OpenAPI document at once. A field the domain gives a default (the event's default,
+or one the command computes) is optional, in the API as in fixtures and forms.
 Schemas check shape and spelling (required fields, dates, enum values, lengths); the rules of the
 treaty law stay in the domain and come back as DomainError.
 """
@@ -17,10 +19,10 @@ from typing import Any, Union
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from registry.domain.codec import data_fields
+from registry.domain.catalogue import BY_NAME, DECLARATIONS, declared
 from registry.domain.dates import InvalidDate, PartialDate, parse_moment
-from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent
-from registry.domain.values import Party, PartyType
+from registry.domain.events import AgreementEvent
+from registry.domain.values import Notification, Party, PartyType
 from registry.web.clause_schema import ClausesField
 
 TEXT_MAX = 4000
@@ -79,7 +81,20 @@ class PartySchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf([t.value for t in PartyType]))
 
 
-def _field_for(hint: Any, name: str) -> fields.Field:
+class NotificationSchema(Schema):
+    """A depositary notification: its number and, when known, its date."""
+
+    number = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=LINE_MAX),
+        metadata={"example": "C.N.464.2017.TREATIES-XXVII.7.d"},
+    )
+    date = PartialDateField(required=False, allow_none=True)
+
+
+def _field_for(
+    hint: Any, name: str, has_default: bool = False, metadata: dict[str, Any] | None = None
+) -> fields.Field:
     optional = False
     if typing.get_origin(hint) in (Union, types.UnionType) and type(None) in typing.get_args(hint):
         optional = True
@@ -87,8 +102,11 @@ def _field_for(hint: Any, name: str) -> fields.Field:
     options: dict[str, Any] = (
         {"required": False, "allow_none": True, "load_default": None}
         if optional
-        else {"required": True}
+        else {"required": not has_default}
     )
+    if optional and has_default:
+        options.pop("load_default")  # left out, the domain's default applies
+    options["metadata"] = metadata or {}
     origin = typing.get_origin(hint)
     if hint is str:
         long_text = name in {"text", "summary", "description"}
@@ -106,6 +124,11 @@ def _field_for(hint: Any, name: str) -> fields.Field:
         return fields.String(validate=validate.OneOf([m.value for m in hint]), **options)
     if hint is Party:
         return fields.Nested(PartySchema, **options)
+    if hint is Notification:
+        return fields.Nested(NotificationSchema, **options)
+    if origin is tuple and typing.get_args(hint)[0] is str:
+        line = fields.String(validate=validate.Length(min=1, max=LINE_MAX))
+        return fields.List(line, validate=validate.Length(min=1, max=200), **options)
     if origin is tuple:
         return fields.List(fields.Nested(PartySchema), validate=validate.Length(min=1), **options)
     if origin is dict:
@@ -120,15 +143,31 @@ def _field_for(hint: Any, name: str) -> fields.Field:
 @cache
 def data_schema(event_type: type[AgreementEvent]) -> type[Schema]:
     """The schema of an event type's `data` (its own fields; source and reason are common)."""
-    declared = {
-        name: ClausesField() if name == "clauses" else _field_for(hint, name)
-        for name, hint in data_fields(event_type).items()
-        if name not in ("source", "reason")
-    }
-    return Schema.from_dict(declared, name=f"{event_type.__name__}Data")
+    declaration = declared(event_type)
+    defaults = declaration.defaults()
+    declared_fields = {}
+    own = declaration.fields()
+    ordered = sorted(own, key=lambda name: name == "notification")  # the common one last
+    for name in ordered:
+        hint = own[name]
+        label, hint_text = declaration.text_of(name)
+        description = label + (f". {hint_text}" if hint_text else "")
+        if name in declaration.computed:
+            description += f" Left out: {declaration.computed[name].description}."
+        if name == "clauses":
+            declared_fields[name] = ClausesField(
+                required=False, metadata={"description": description}
+            )
+            continue
+        declared_fields[name] = _field_for(
+            hint, name, name in defaults, {"description": description}
+        )
+    schema = Schema.from_dict(declared_fields, name=f"{event_type.__name__}Data")
+    schema.__doc__ = f"The data of {event_type.__name__}: {declaration.help}"
+    return schema
 
 
-EVENT_TYPE_NAMES = tuple(cls.__name__ for cls in AGREEMENT_EVENTS)
+EVENT_TYPE_NAMES = tuple(d.name for d in DECLARATIONS)
 
 
 class CommonSchema(Schema):
@@ -158,7 +197,7 @@ class DraftRequestSchema(CommonSchema):
 
 def load_event_data(type_name: str, raw: dict[str, Any]) -> dict[str, Any]:
     """Validate `raw` data for the event type; raises ValidationError with field messages."""
-    event_type = next((c for c in AGREEMENT_EVENTS if c.__name__ == type_name), None)
-    if event_type is None:
+    declaration = BY_NAME.get(type_name)
+    if declaration is None:
         raise ValidationError({"type": [f"{type_name!r} is not an event type."]})
-    return data_schema(event_type)().load(raw)
+    return data_schema(declaration.event)().load(raw)

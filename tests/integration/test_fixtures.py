@@ -185,7 +185,20 @@ def test_the_multilateral_treaty(registry: Registry):
     assert treaty.status is AgreementStatus.IN_FORCE
     assert str(treaty.entered_into_force) == "2023-01-04"
     rows = {row.code: row for row in treaty.parties}
-    assert list(rows) == ["PAK", "KAZ", "UZB", "TKM", "KGZ", "TJK"]
+    assert list(rows) == ["PAK", "KAZ", "UZB", "TKM", "KGZ", "TJK", "SSD"]
+    assert rows["SSD"].consent is ConsentKind.SUCCESSION and rows["SSD"].predecessor == "Sudan"
+    assert rows["SSD"].consent.untc_mark == "d" and rows["UZB"].consent.untc_mark == "AA"
+    assert [o.reservation for o in rows["KAZ"].objections] == [14]
+    assert rows["UZB"].objections[0].opposes_entry_into_force
+    assert str(rows["TJK"].reservations[0].withdrawn) == "2025-01-01"
+    assert rows["KAZ"].territorial[0].territories == (
+        "Khorgos International Centre for Boundary Cooperation",
+    )
+    assert str(rows["KAZ"].territorial[0].takes_effect) == "2023-07-01"
+    assert (treaty.footnotes[0].party, treaty.footnotes[0].mark) == (None, "4")
+    assert rows["PAK"].footnotes == ("1",)
+    assert treaty.registration is not None and treaty.registration.number == "I-99001"
+    assert treaty.authentic_languages == ("en", "ru", "ur", "kk")
 
     assert rows["PAK"].consent is ConsentKind.RATIFICATION
     assert [r.article for r in rows["PAK"].reservations] == ["28(2)"]

@@ -52,10 +52,47 @@ LIFE: list[tuple[str, dict[str, str]]] = [
         "DeclarationMade",
         {"party": "KAZ", "text": "Interprets art. 2 narrowly", "effective": "2026-02-05"},
     ),
+    (
+        "ObjectionMade",
+        {
+            "party": "KAZ",
+            "reserving_party": "PAK",
+            "reservation": "6",
+            "opposes_entry_into_force": "y",
+            "effective": "2026-02-06",
+            "notification-number": "C.N.7.2026.TREATIES-1",
+            "notification-date": "2026-02-07",
+        },
+    ),
+    ("StatementWithdrawn", {"party": "KAZ", "statement": "8", "effective": "2026-02-07"}),
+    (
+        "TerritorialApplicationDeclared",
+        {
+            "party": "KAZ",
+            "scope": "extends",
+            "territories": "Baikonur\r\nKhorgos centre",
+            "effective": "2026-02-07",
+        },
+    ),
+    (
+        "ParticularsRecorded",
+        {
+            "depositary": "Ministry of Foreign Affairs of Pakistan",
+            "concluded_place": "Islamabad",
+            "concluded_on": "2026-02-04",
+            "authentic_languages": "en\nur\nkk\nru",
+            "effective": "2026-02-07",
+        },
+    ),
+    (
+        "FootnoteRecorded",
+        {"party": "", "mark": "1", "text": "General note", "effective": "2026-02-07"},
+    ),
     ("ConsentExpressed", {"party": "PAK", "instrument": "ratification", "effective": "2026-02-10"}),
     ("ConsentExpressed", {"party": "KAZ", "instrument": "ratification", "effective": "2026-02"}),
     ("ProvisionallyApplied", {"party": "", "effective": "2026-02-20"}),
     ("EnteredIntoForce", {"party": "", "effective": "2026-03-01"}),
+    ("RegisteredWithUN", {"number": "I-60001", "unts_volume": "3200", "effective": "2026-03-20"}),
     (
         "MilestoneRecorded",
         {
@@ -117,6 +154,17 @@ def test_the_life_of_an_agreement_uses_every_form(
         record_through_form(client, registry, type_name, fields)
     recorded = {type(e).__name__ for e in registry.agreement(agreement).history}
     assert set(RECORDABLE) - recorded == {"Expired"}
+    state = registry.state(agreement)
+    assert state.authentic_languages == ("en", "ur", "kk", "ru")
+    kazakhstan = state.party("KAZ")
+    assert kazakhstan is not None and kazakhstan.territorial[0].territories == (
+        "Baikonur",
+        "Khorgos centre",
+    )
+    assert kazakhstan.objections[0].opposes_entry_into_force
+    objection = registry.agreement(agreement).history[7]
+    assert objection.notification is not None
+    assert objection.notification.number == "C.N.7.2026.TREATIES-1"
     assert registry.state(agreement).status.value == "terminated"
     assert all(e.actor == OFFICER for e in registry.agreement(agreement).history)
     assert verify_store(registry).ok
@@ -134,7 +182,7 @@ def test_the_attached_document_is_stored_by_its_hash_and_pinned_in_the_event(
     client: FlaskClient, auth: Auth, registry: Registry, agreement: str
 ) -> None:
     auth.login("officer")
-    record_through_form(client, registry, "DocumentAttached", LIFE[13][1])
+    record_through_form(client, registry, "DocumentAttached", dict(LIFE)["DocumentAttached"])
     document = registry.state(agreement).documents[0]
     digest = hashlib.sha256(PDF).hexdigest()
     assert (document.sha256, document.media_type, document.size) == (

@@ -211,3 +211,28 @@ def test_the_list_links_to_each_page(reader: FlaskClient, agreement: str) -> Non
     html = reader.get("/agreements").get_data(as_text=True)
     assert f'href="/agreements/{agreement}"' in html
     assert KAZAKHSTAN["code"] in html
+
+
+def test_the_status_table_shows_untc_marks_and_links_footnotes(
+    reader: FlaskClient, registry: Registry
+) -> None:
+    from pathlib import Path
+
+    from registry.store.fixtures import load_steps, read_steps
+
+    path = Path(__file__).parents[2] / "fixtures" / "multilateral-treaty.json"
+    load_steps(registry, read_steps(path))
+    html = reader.get("/agreements/TETC-2022?as_of=2026-01-01").get_data(as_text=True)
+    assert '<abbr class="untc-mark" title="Approval">AA</abbr>' in html  # Uzbekistan
+    assert '<abbr class="untc-mark" title="Acceptance">A</abbr>' in html  # Kyrgyzstan
+    assert '<abbr class="untc-mark" title="Accession">a</abbr>' in html  # Tajikistan
+    assert '<abbr class="untc-mark" title="Succession">d</abbr>' in html  # South Sudan
+    assert "successor to Sudan" in html
+    assert 'href="#footnote-PAK-1"' in html and 'id="footnote-PAK-1"' in html
+    assert 'id="footnote-general-4"' in html
+    assert (
+        'withdrawn <time datetime="2025-01-01" data-precision="day">1 January 2025</time>' in html
+    )
+    assert "opposing entry into force between them" in html
+    assert "Khorgos International Centre for Boundary Cooperation" in html
+    assert "No. I-99001" in html and "Government of the Republic of Uzbekistan" in html

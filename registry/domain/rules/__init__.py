@@ -1,7 +1,8 @@
 """The invariants of an agreement, as `check_*` functions over a Record and a proposed fact.
 
-`check(record, fact)` is what a command runs before it triggers its event, and what a
-correction runs over the whole corrected history (in recorded order) before it is accepted.
+`catalogue.check(record, fact)` (each type's declaration names its rule) is what a command
+runs before it triggers its event, and what a correction runs over the whole corrected
+history (in recorded order) before it is accepted.
 Every ordering rule compares dates with `definitely_after` / `definitely_before`, so a vague
 date ("February 2026") never contradicts a precise one inside it. Each pairwise rule is
 checked from both sides (a late-recorded adoption is checked against the signatures already
@@ -37,94 +38,10 @@ Decisions beyond the design's invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from registry.domain.events import (
-    AgreementEvent,
-    Amended,
-    ConsentExpressed,
-    DeclarationMade,
-    DocumentAttached,
-    Drafted,
-    EnteredIntoForce,
-    Expired,
-    MilestoneRecorded,
-    MilestoneStatusChanged,
-    ProvisionallyApplied,
-    Renewed,
-    ReservationMade,
-    Resumed,
-    Signed,
-    Suspended,
-    Terminated,
-    TextAdopted,
-    TextAmended,
-    WithdrawalNotified,
-)
-from registry.domain.record import Record
-from registry.domain.rules.clauses import check_clause_rules, check_drafted_clauses
-from registry.domain.rules.common import check_text, check_within_life
-from registry.domain.rules.consent import (
-    check_consent,
-    check_declaration,
-    check_reservation,
-    check_signed,
-)
-from registry.domain.rules.ending import (
-    check_expired,
-    check_renewed,
-    check_resumed,
-    check_suspended,
-    check_terminated,
-    check_withdrawal,
-)
-from registry.domain.rules.force import check_entry_into_force, check_provisional
-from registry.domain.rules.records import (
-    check_amended,
-    check_document,
-    check_milestone_recorded,
-    check_milestone_status_changed,
-)
+from registry.domain.events import Drafted
+from registry.domain.rules.clauses import check_drafted_clauses
 from registry.domain.rules.text import check_drafted as check_drafted_text
-from registry.domain.rules.text import check_text_adopted, check_text_amended
 from registry.domain.rules.timing import check_timing
-
-RULES: dict[type[AgreementEvent], Callable[[Record, Any], None]] = {
-    TextAmended: check_text_amended,
-    TextAdopted: check_text_adopted,
-    Signed: check_signed,
-    ConsentExpressed: check_consent,
-    ReservationMade: check_reservation,
-    DeclarationMade: check_declaration,
-    ProvisionallyApplied: check_provisional,
-    EnteredIntoForce: check_entry_into_force,
-    Amended: check_amended,
-    MilestoneRecorded: check_milestone_recorded,
-    MilestoneStatusChanged: check_milestone_status_changed,
-    Suspended: check_suspended,
-    Resumed: check_resumed,
-    WithdrawalNotified: check_withdrawal,
-    Terminated: check_terminated,
-    Expired: check_expired,
-    Renewed: check_renewed,
-    DocumentAttached: check_document,
-}
-
-
-def check(record: Record, fact: AgreementEvent) -> None:
-    """Raise the DomainError of the first rule `fact` would break (corrections excepted)."""
-    check_text(fact.actor, "actor", "The acting officer")
-    check_within_life(record, fact)
-    RULES[type(fact)](record, fact)
-    check_clause_rules(record, fact)
-
-
-def check_recording(record: Record, fact: AgreementEvent) -> None:
-    """`check`, and the rules of a new event's dates (stored history is not re-checked
-    against them: timing.py)."""
-    check_timing(fact)
-    check(record, fact)
 
 
 def check_drafted(drafted: Drafted) -> None:
@@ -137,4 +54,4 @@ def check_drafting(drafted: Drafted) -> None:
     check_drafted(drafted)
 
 
-__all__ = ["RULES", "check", "check_drafted", "check_drafting", "check_recording"]
+__all__ = ["check_drafted", "check_drafting"]

@@ -16,6 +16,15 @@ from registry.domain.errors import (
     ReservationWithoutSignature,
     spoken,
 )
+from registry.domain.errors_acts import (
+    FormalConfirmationByOrganisationOnly,
+    PredecessorIsSuccessor,
+    PredecessorWithoutSuccession,
+    SuccessionNeedsPredecessor,
+    SuccessionToBilateral,
+    SuccessorAlreadyListed,
+    SuccessorPartyMismatch,
+)
 from registry.domain.events import (
     ConsentExpressed,
     DeclarationMade,
@@ -30,22 +39,28 @@ from registry.domain.rules.common import (
     check_text,
 )
 from registry.domain.rules.text import check_party_list
-from registry.domain.values import ConsentKind, Party, SignatureType
+from registry.domain.values import ConsentKind, Party, PartyType, SignatureType
 
 JOINING = (ConsentKind.ACCESSION, ConsentKind.SUCCESSION)
 VERB = {
     ConsentKind.RATIFICATION: "ratify",
     ConsentKind.ACCEPTANCE: "accept",
     ConsentKind.APPROVAL: "approve",
-    ConsentKind.FORMAL_CONFIRMATION: "confirm formally",
+    ConsentKind.FORMAL_CONFIRMATION: "confirm it formally",
 }
 
 
 def check_signed(record: Record, fact: Signed) -> None:
-    check_listed(record, fact.party)
+    if fact.successor is not None:
+        check_successor(record, fact, fact.successor)
+    else:
+        check_listed(record, fact.party)
+    if fact.predecessor is not None:
+        successor = fact.successor.name if fact.successor is not None else None
+        check_predecessor(record, fact.party, fact.predecessor, successor)
     check_text(fact.signatory, "signatory", "The signatory's name")
     check_text(fact.capacity, "capacity", "The signatory's capacity")
-    name = record.name_of(fact.party)
+    name = record.name_of(fact.party) if fact.successor is None else fact.successor.name
     for earlier in record.signatures.get(fact.party, ()):
         confirming = (
             earlier.signature_type is SignatureType.AD_REFERENDUM
@@ -89,6 +104,7 @@ def check_consent(record: Record, fact: ConsentExpressed) -> None:
     else:
         check_listed(record, fact.party)
     name = record.name_of(fact.party) if fact.acceding is None else fact.acceding.name
+    check_instrument(record, fact, name)
     consent = record.consents.get(fact.party)
     if consent is not None:
         raise DuplicateConsent(
@@ -111,6 +127,59 @@ def check_consent(record: Record, fact: ConsentExpressed) -> None:
     if fact.instrument.needs_prior_signature:
         check_signed_before_consent(record, fact, name, signatures)
     check_after_adoption(record, fact.effective, name, "consented")
+
+
+def check_instrument(record: Record, fact: ConsentExpressed, name: str) -> None:
+    """Formal confirmation is an organisation's; only a succession names a predecessor."""
+    party = fact.acceding or record.party(fact.party)
+    organisation = party is not None and party.type is PartyType.INTERNATIONAL_ORGANISATION
+    if fact.instrument is ConsentKind.FORMAL_CONFIRMATION and not organisation:
+        raise FormalConfirmationByOrganisationOnly(
+            f"{name} is not an international organisation: formal confirmation is an "
+            "organisation's consent (1986 Convention art. 2(1)(b bis)); a state ratifies, "
+            "accepts or approves"
+        )
+    if fact.predecessor is not None:
+        if fact.instrument is not ConsentKind.SUCCESSION:
+            raise PredecessorWithoutSuccession(
+                f"A predecessor state is named only for consent by succession, not by "
+                f"{fact.instrument.value.replace('_', ' ')}"
+            )
+        acceding = fact.acceding.name if fact.acceding is not None else None
+        check_predecessor(record, fact.party, fact.predecessor, acceding)
+
+
+def check_predecessor(
+    record: Record, party: str, predecessor: str, joining: str | None = None
+) -> None:
+    check_text(predecessor, "predecessor", "The predecessor state")
+    if predecessor.strip() in (party, record.name_of(party), joining):
+        raise PredecessorIsSuccessor(
+            f"{record.name_of(party)} cannot succeed itself: name the predecessor state"
+        )
+
+
+def check_successor(record: Record, fact: Signed, successor: Party) -> None:
+    """Succession to a signature by a state not yet a party (1978 Convention arts. 18-19)."""
+    if not record.multilateral:
+        raise SuccessionToBilateral(
+            f"{record.title} is bilateral: no other state can succeed to a signature of it"
+        )
+    if successor.code != fact.party:
+        raise SuccessorPartyMismatch(
+            f"The successor's code {successor.code} differs from the acting party {fact.party}"
+        )
+    if record.party(successor.code) is not None:
+        raise SuccessorAlreadyListed(
+            f"{successor.name} is already a party to {record.title}: record its signature "
+            "without a successor"
+        )
+    if fact.predecessor is None:
+        raise SuccessionNeedsPredecessor(
+            f"{successor.name} succeeds to a signature: name the predecessor state whose "
+            "signature it succeeds to"
+        )
+    check_party_list((*record.parties, successor), binding=record.binding, multilateral=True)
 
 
 def check_signed_before_consent(

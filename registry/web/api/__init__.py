@@ -56,6 +56,9 @@ def init_api(app: Flask) -> RegistryApi:
     for blueprint in (agreements.blp, log.blp, log.keys_blp, parties.blp, imports.blp):
         api.register_blueprint(blueprint)
     problems.problems_for_api_paths(app)
+    from registry.web.api.events_doc import document_events
+
+    document_events(api.spec)
     app.extensions["registry_api"] = api
 
     from registry.web.api import admin, docs, tiles

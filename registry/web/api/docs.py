@@ -7,12 +7,15 @@ Content-Security-Policy.
 from __future__ import annotations
 
 import inspect
+import json
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
 
 from registry.domain import errors as domain_errors
+from registry.domain.catalogue import DECLARATIONS
+from registry.domain.declaration import Declaration
 from registry.web.api.problems import CODES
 
 bp = Blueprint("api_docs_page", __name__, template_folder="templates")
@@ -28,7 +31,32 @@ def docs() -> ResponseReturnValue:
         spec=spec,
         operations=_operations(spec),
         problems=_problem_codes(),
+        events=[_event_type(d, spec) for d in DECLARATIONS],
     )
+
+
+def _event_type(declaration: Declaration, spec: dict[str, Any]) -> dict[str, Any]:
+    data = spec["components"]["schemas"].get(f"{declaration.name}Data", {})
+    required = set(data.get("required", []))
+    fields = [
+        {
+            "name": name,
+            "required": name in required,
+            "type": field.get("type") or "object",
+            "enum": field.get("enum"),
+            "description": field.get("description", ""),
+        }
+        for name, field in data.get("properties", {}).items()
+    ]
+    example = spec["components"]["schemas"].get(f"{declaration.name}Event", {}).get("example")
+    return {
+        "name": declaration.name,
+        "label": declaration.label,
+        "article": declaration.article,
+        "help": declaration.help,
+        "fields": fields,
+        "example": json.dumps(example, ensure_ascii=False, indent=2),
+    }
 
 
 def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -56,9 +84,10 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _problem_codes() -> list[tuple[str, str]]:
+    """Every problem code with its own description (a refusal's docstring)."""
     codes = dict(CODES)
-    for cls in domain_errors.all_error_classes():  # those declared beside their rules too
+    for cls in domain_errors.all_error_classes():
         if cls.code not in codes:
-            doc = inspect.getdoc(cls) or ""
-            codes[cls.code] = f"422: refused by the treaty rules. {doc}".strip()
+            doc = cls.__doc__ if "__doc__" in vars(cls) and cls.__doc__ else ""
+            codes[cls.code] = f"422: {inspect.cleandoc(doc)}".strip()
     return sorted(codes.items())

@@ -13,7 +13,9 @@ from flask import abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
+from registry.domain.catalogue import BY_NAME
 from registry.domain.dates import PartialDate
+from registry.domain.declaration import Correctable
 from registry.domain.errors import DomainError
 from registry.domain.state import AgreementState
 from registry.domain.timeline import signed_on, took_effect
@@ -24,7 +26,6 @@ from registry.store.errors import AgreementNotFound
 from registry.store.mapper import OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
-from registry.web.forms_text import EVENT_TITLES
 from registry.web.forms_uploads import documents
 from registry.web.officer import bp
 from registry.web.officer.next_steps import likely_next
@@ -121,8 +122,8 @@ def menu(state: AgreementState) -> dict[str, list[tuple[str, str]]]:
     """The "Record an event" menu: what can happen next first, then everything else."""
     likely, rest = likely_next(state, RECORDABLE)
     return {
-        "likely": [(name, EVENT_TITLES[name][0]) for name in likely],
-        "recordable": [(name, EVENT_TITLES[name][0]) for name in rest],
+        "likely": [(name, BY_NAME[name].label) for name in likely],
+        "recordable": [(name, BY_NAME[name].label) for name in rest],
     }
 
 
@@ -169,10 +170,15 @@ def history_rows(
                 reason=data.get("reason"),
                 in_view=not past or payload.version in state.versions,
                 note=notes.get(payload.version),
-                correctable=payload.type != "EventCorrected" and payload.version not in retracted,
+                correctable=correctable(payload.type) and payload.version not in retracted,
             )
         )
     return list(reversed(rows))
+
+
+def correctable(type_name: str) -> bool:
+    declaration = BY_NAME.get(type_name)
+    return declaration is not None and declaration.correctable is not Correctable.NOT_CORRECTABLE
 
 
 def shown(value: Any) -> str:

@@ -28,8 +28,10 @@ from registry.domain.values import (
     CorrectionAction,
     LegalCharacter,
     MilestoneStatus,
+    Notification,
     Party,
     SignatureType,
+    TerritorialScope,
 )
 from tests.unit.domain.builders import (
     AFGHANISTAN,
@@ -196,6 +198,36 @@ def steps() -> st.SearchStrategy[Step]:
         correction_steps(),
         command("make_reservation", party=party_picks, text=st.just("Art. 7 excluded")),
         command("make_declaration", party=party_picks, text=st.just("On transit")),
+        command(
+            "object_to_reservation",
+            party=party_picks,
+            reserving_party=party_picks,
+            reservation=st.integers(min_value=1, max_value=30),
+            opposes_entry_into_force=st.booleans(),
+        ),
+        command(
+            "withdraw_statement",
+            party=party_picks,
+            statement=st.integers(min_value=1, max_value=30),
+        ),
+        command(
+            "declare_territorial_application",
+            party=party_picks,
+            scope=st.sampled_from(TerritorialScope),
+            territories=st.just(("Islands",)),
+            takes_effect=st.none() | partial_dates(),
+        ),
+        command(
+            "record_footnote", party=scope_picks, mark=st.sampled_from("12"), text=st.just("N")
+        ),
+        command("register_with_un", number=st.just("I-1")),
+        command(
+            "sign",
+            party=party_picks,
+            signatory=st.just("Minister"),
+            capacity=st.just("Foreign Minister"),
+            predecessor=st.just("Yugoslavia"),
+        ),
         command("apply_provisionally", party=scope_picks),
         command("suspend", party=scope_picks),
         command("resume", party=scope_picks),
@@ -279,6 +311,8 @@ def values_for(hint: Any) -> st.SearchStrategy[Any]:  # one branch per field typ
         return st.sampled_from(hint)
     if hint is Party:
         return st.sampled_from((PAKISTAN, KAZAKHSTAN, AFGHANISTAN, ISSI))
+    if hint is Notification:
+        return st.builds(Notification, st.sampled_from(("C.N.1.2026", "")), st.none())
     if origin is tuple:
         return st.lists(values_for(args[0]), max_size=3).map(tuple)
     if origin is dict and args[1] is str:

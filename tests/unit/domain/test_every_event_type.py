@@ -10,6 +10,7 @@ from registry.domain.values import (
     CorrectionAction,
     MilestoneStatus,
     PartyStatus,
+    TerritorialScope,
 )
 from tests.unit.domain.builders import (
     AFGHANISTAN,
@@ -40,10 +41,38 @@ def test_every_event_type_is_recorded_by_its_command_and_shows_in_the_state() ->
     railway.make_declaration(
         effective=day(2026, 2, 3), actor=OFFICER, party="KAZ", text="On tariffs"
     )
+    reservation = railway.history[-2].originator_version
+    railway.object_to_reservation(
+        effective=day(2026, 2, 3),
+        actor=OFFICER,
+        party="KAZ",
+        reserving_party="PAK",
+        reservation=reservation,
+    )
+    railway.withdraw_statement(
+        effective=day(2026, 2, 5), actor=OFFICER, party="KAZ", statement=railway.version
+    )
+    railway.declare_territorial_application(
+        effective=day(2026, 2, 3),
+        actor=OFFICER,
+        party="UZB",
+        scope=TerritorialScope.EXCLUDES,
+        territories=("Karakalpakstan",),
+    )
+    railway.record_particulars(
+        effective=day(2026, 2, 1),
+        actor=OFFICER,
+        depositary="Uzbekistan",
+        concluded_place="Tashkent",
+    )
+    railway.record_footnote(
+        effective=day(2026, 2, 3), actor=OFFICER, party="UZB", mark="1", text="See declaration."
+    )
     railway.apply_provisionally(effective=day(2026, 2, 4), actor=OFFICER)
     consent(railway, "PAK", day(2026, 2, 15))
     consent(railway, "KAZ", day(2026, 2, 20), ConsentKind.APPROVAL)
     railway.enter_into_force(effective=day(2026, 3, 1), actor=OFFICER)
+    railway.register_with_un(effective=day(2026, 3, 20), actor=OFFICER, number="I-60001")
     consent(railway, "AFG", day(2026, 3, 10), ConsentKind.ACCESSION, acceding=AFGHANISTAN)
     railway.enter_into_force(effective=day(2026, 4, 10), actor=OFFICER, party="AFG")
     railway.record_amendment(
@@ -98,6 +127,13 @@ def test_every_event_type_is_recorded_by_its_command_and_shows_in_the_state() ->
     assert state.titles["kk"] == "Келісім"
     assert [r.summary for r in state.revisions] == ["Gauge clause added"]
     assert state.adopted == day(2026, 2, 1)
+    assert state.depositary == "Uzbekistan" and state.concluded_place == "Tashkent"
+    assert state.registration is not None and state.registration.number == "I-60001"
+    kazakhstan = party_row(state, "KAZ")
+    assert kazakhstan.objections[0].reservation == reservation
+    assert kazakhstan.objections[0].withdrawn == day(2026, 2, 5)
+    assert party_row(state, "UZB").territorial[0].territories == ("Karakalpakstan",)
+    assert party_row(state, "UZB").footnotes == ("1",)
     assert state.provisionally_applied == day(2026, 2, 4)
     assert state.entered_into_force == day(2026, 3, 1)
     assert [p.code for p in state.parties] == ["PAK", "KAZ", "UZB", "AFG"]
