@@ -17,8 +17,9 @@ from typing import Any
 
 from registry.domain.errors import DomainError
 
-# Fields whose text may run over several lines (the forms show them as text areas).
-MULTILINE = frozenset({"text", "summary", "description", "reason", "note", "notes"})
+# Fields whose text may run over several lines (the forms show them as text areas; `status` is
+# the CSV text of a depositary's status table posted to /api/v1/imports/status).
+MULTILINE = frozenset({"text", "summary", "description", "reason", "note", "notes", "status"})
 # Fields that hold a reference to an agreement.
 REFERENCE_FIELDS = frozenset({"reference", "amendment_reference"})
 

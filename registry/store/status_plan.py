@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from registry.domain.codec import data_fields
 from registry.domain.dates import PartialDate
-from registry.domain.events import EVENT_TYPES, Drafted
+from registry.domain.events import EVENT_TYPES
 from registry.domain.state import AgreementState, PartyRow
 from registry.domain.values import ConsentKind, LegalCharacter
 from registry.store.status_table import MARK_OF, Problem, Row, StatusTable
 
 CAPACITY = "not stated in the depositary's status table"
 FOOTNOTE = "FootnoteRecorded"
+PARTICULARS = "ParticularsRecorded"
 
 
 @dataclass(frozen=True)
@@ -101,16 +101,21 @@ def _opening(table: StatusTable) -> list[Act]:
         "withdrawal_notice_months": treaty.withdrawal_notice_months,
         "summary": f"Imported from the depositary's status table: {treaty.cited}.",
     }
-    extras = {"depositary": treaty.depositary, "place": treaty.place}
     if treaty.entry_into_force is not None:
-        extras["clauses"] = {"entry_into_force": treaty.entry_into_force}
-    fields = data_fields(Drafted)
-    data.update({k: v for k, v in extras.items() if k in fields and v is not None})
+        data["clauses"] = {"entry_into_force": treaty.entry_into_force}
     adopted = {"place": treaty.place}
-    return [
+    acts = [
         Act(None, "Drafted", treaty.adopted, data, None, "drafting"),
         Act(None, "TextAdopted", treaty.adopted, adopted, None, "adoption"),
     ]
+    # A multilateral treaty is concluded where and when its text is adopted; the depositary
+    # is named by its final clauses (VCLT art. 76).
+    particulars = {"depositary": treaty.depositary, "concluded_place": treaty.place}
+    particulars = {k: v for k, v in particulars.items() if v}
+    if particulars:
+        particulars["concluded_on"] = treaty.adopted.isoformat()
+        acts.append(Act(None, PARTICULARS, treaty.adopted, particulars, None, "particulars"))
+    return acts
 
 
 def _treaty_differences(table: StatusTable, current: AgreementState) -> list[Problem]:

@@ -63,8 +63,11 @@ class StatusImportScenario:
             "ratification": 20,
             "acceptance": 1,
             "approval": 1,
+            "particulars": 1,
         }
         state = registry.state("XXVII-7-d")
+        assert state.depositary == "Secretary-General of the United Nations"
+        assert state.concluded_place == "Paris" and str(state.concluded_on) == "2015-12-12"
         belarus, union = state.party("BLR"), state.party("EUU")
         assert belarus is not None and belarus.consent is ConsentKind.ACCEPTANCE
         assert str(belarus.consented) == "2016-09-21"
@@ -208,10 +211,10 @@ class StatusImportScenario:
         csv, treaty = str(UNTC / "paris-agreement.csv"), str(UNTC / "paris-agreement.json")
         dry = runner.invoke(main, ["import-status", csv, "--treaty", treaty, "--dry-run"], env=env)
         assert dry.exit_code == 0, dry.output
-        assert "would record 46 events" in dry.output and "AUT" in dry.output
+        assert "would record 47 events" in dry.output and "AUT" in dry.output
         assert registry.agreement_ids() == []
         done = runner.invoke(main, ["import-status", csv, "--treaty", treaty], env=env)
-        assert done.exit_code == 0 and "recorded 46 events" in done.output
+        assert done.exit_code == 0 and "recorded 47 events" in done.output
         again = runner.invoke(main, ["import-status", csv, "--treaty", treaty], env=env)
         assert "nothing new to record" in again.output
         bad = tmp_path / "bad.csv"
