@@ -17,6 +17,7 @@ from apispec import APISpec
 
 from registry.domain.catalogue import BY_NAME, DECLARATIONS
 from registry.domain.declaration import Declaration
+from registry.web.api.openapi_extras import PARTIAL_DATE_PATTERN
 from registry.web.schemas import data_schema
 
 EXAMPLE_DATE = "2026-02-04"
@@ -63,6 +64,8 @@ def event_schema(declaration: Declaration) -> dict[str, Any]:
             "type": {"type": "string", "enum": [name]},
             "effective": {
                 "type": "string",
+                "pattern": PARTIAL_DATE_PATTERN,
+                "example": EXAMPLE_DATE,
                 "description": "When the act took effect: 2026, 2026-02 or 2026-02-03.",
             },
             "source": {"type": "string", "nullable": True, "maxLength": 300},
