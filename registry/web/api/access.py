@@ -157,6 +157,8 @@ def _count(token: ApiToken | None) -> None:
     if item is None:
         return
     limiter: Limiter = current_app.extensions["registry_limiter"]
+    if not limiter.enabled:  # RATELIMIT_ENABLED = False: Flask-Limiter keeps no storage
+        return
     client = f"token:{token.id}" if token else f"address:{request.remote_addr}"
     if not limiter.limiter.hit(item, "api", client):
         reset = limiter.limiter.get_window_stats(item, "api", client).reset_time
