@@ -30,7 +30,7 @@ def test_an_officer_imports_a_status_table_and_opens_the_party_page(
     page.get_by_role("button", name="Import").click()
     page.wait_for_url(f"{live_server.url}/agreements/XXVII-7-d")
     notice = page.locator(".notice-success").inner_text()
-    assert "recorded 46 events" in notice, notice
+    assert "recorded 47 events" in notice, notice
     assert "Bolivia (Plurinational State of)" in page.content()
     page.screenshot(path=str(artifacts / "status-import-agreement.png"), full_page=True)
 
