@@ -17,7 +17,7 @@ from registry.domain.dates import PartialDate
 from registry.domain.events import EVENT_TYPES
 from registry.domain.state import AgreementState, PartyRow
 from registry.domain.values import ConsentKind, LegalCharacter
-from registry.store.status_table import MARK_OF, Problem, Row, StatusTable
+from registry.store.status_table import Problem, Row, StatusTable
 
 CAPACITY = "not stated in the depositary's status table"
 FOOTNOTE = "FootnoteRecorded"
@@ -262,5 +262,5 @@ def _notes(result: Plan, row: Row, recorded: dict[tuple[str | None, str], str]) 
 
 
 def _spoken(kind: ConsentKind, day: PartialDate) -> str:
-    mark = MARK_OF.get(kind, "")
+    mark = kind.untc_mark
     return f"{kind.value} of {day}" + (f" ({mark})" if mark else "")

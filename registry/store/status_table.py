@@ -33,15 +33,11 @@ from typing import Any
 from registry.domain.values import AgreementKind, ConsentKind
 from registry.store.participants import Participant, participant_named
 
-MARKS: dict[str, ConsentKind] = {
-    "": ConsentKind.RATIFICATION,
-    "A": ConsentKind.ACCEPTANCE,
-    "AA": ConsentKind.APPROVAL,
-    "a": ConsentKind.ACCESSION,
-    "d": ConsentKind.SUCCESSION,
-    "c": ConsentKind.FORMAL_CONFIRMATION,
+# The UNTC mark after a consent date names its kind (declared once, ConsentKind.untc_mark);
+# no mark is a ratification.
+MARKS: dict[str, ConsentKind] = {"": ConsentKind.RATIFICATION} | {
+    kind.untc_mark: kind for kind in ConsentKind if kind.untc_mark
 }
-MARK_OF = {kind: mark for mark, kind in MARKS.items()}
 _DATE = r"\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4}|\d{4}-\d{2}-\d{2}"
 _CELL = re.compile(rf"^(?P<date>{_DATE})(?:\s+(?P<mark>\S+))?$")
 _NAME = re.compile(r"^(?P<name>.*?\D)(?:\s+(?P<notes>\d+(?:\s*,\s*\d+)*))?$")
