@@ -42,7 +42,11 @@ ADMIN_PAGES = {"users": "/admin/users", "keys": "/admin/keys"}
 @pytest.fixture(scope="module")
 def story_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = build_story(settings_for(tmp_path_factory.mktemp("pages") / "instance"))
-    app = create_app({"REGISTRY_SETTINGS": settings})
+    # This module logs in once per language and width, dozens of times a minute on a fast run:
+    # the pages are under test here, not the login limit (tests/web and tests/e2e test that).
+    app = create_app(
+        {"REGISTRY_SETTINGS": settings, "REGISTRY_LOGIN_RATE_LIMIT": "1000 per minute"}
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
