@@ -66,11 +66,11 @@ from registry.domain.values import (
 )
 from registry.ledger.payload import format_instant
 from registry.store.application import Registry
-from registry.store.datastore import write_intent
-from registry.store.intervals import AGREEMENT, insert_rows, replayed_rows
+from registry.store.events.datastore import write_intent
+from registry.store.events.tables import agreements
+from registry.store.reads.intervals import AGREEMENT, insert_rows, replayed_rows
+from registry.store.reads.views import summary_row
 from registry.store.settings import Settings
-from registry.store.tables import agreements
-from registry.store.views import summary_row
 
 README = Path(__file__).with_name("README.md")
 SECTION = "## List as of a date"
@@ -431,7 +431,7 @@ INTRO = f"""{SECTION}
 Both lists answer the same question over the same agreements: the counts by status, the total
 and the first page of {PAGE} by reference, with the same filter. Current state: the summary
 read model (`registry_agreements`, one row per agreement), queried as the officers' web list
-does. As of: `Registry.list_as_of` over the status intervals (`registry/store/intervals.py`,
+does. As of: `Registry.list_as_of` over the status intervals (`registry/store/reads/intervals.py`,
 `queries.py`). Each figure is the median of several runs after a warm-up, the two lists taken
 in turn; the ratio is as-of time over current-state time. The goal is a ratio under 2.
 

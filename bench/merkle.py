@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from bench.events import OFFICER, REF, fresh_registry, milestone
 from registry.domain.dates import PartialDate
 from registry.ledger import merkle
-from registry.store.log import IssuedCheckpoint, NewLeaf, SqlNodeReader, TransparencyLog
-from registry.store.tables import log_entries, merkle_nodes, metadata
+from registry.store.events.log import IssuedCheckpoint, NewLeaf, SqlNodeReader, TransparencyLog
+from registry.store.events.tables import log_entries, merkle_nodes, metadata
 
 BATCH = 20_000
 

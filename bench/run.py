@@ -35,11 +35,11 @@ from registry.ledger.dsse import Envelope, verify_envelope
 from registry.ledger.keys import SigningKey
 from registry.ledger.payload import EventPayload, format_instant, seal
 from registry.store.application import Registry
-from registry.store.fixtures import load_script, read_steps
+from registry.store.bulk.archive import export_lines, import_lines
+from registry.store.bulk.fixtures import load_script, read_steps
+from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
 from registry.store.setup import initialise
-from registry.store.transfer import export_lines, import_lines
-from registry.store.verification import verify_store
 
 OFFICERS = ("officer.islamabad", "officer.astana", "officer.depositary")
 

@@ -6,13 +6,13 @@ from registry.domain.codec import InvalidEventData
 from registry.domain.dates import InvalidDate
 from registry.domain.errors import DomainError
 from registry.ledger.errors import LedgerError
+from registry.store.bulk.archive import TransferError
+from registry.store.bulk.fixtures import FixtureError
+from registry.store.bulk.status_table import ImportRefused
 from registry.store.errors import StoreError
-from registry.store.fixtures import FixtureError
-from registry.store.keystore import KeyStoreError
-from registry.store.mapper import SigningRefused, TamperedEvent
-from registry.store.party_view import InvalidPartyQuery
-from registry.store.status_table import ImportRefused
-from registry.store.transfer import TransferError
+from registry.store.events.keystore import KeyStoreError
+from registry.store.events.mapper import SigningRefused, TamperedEvent
+from registry.store.reads.party_view import InvalidPartyQuery
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     DomainError,

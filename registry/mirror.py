@@ -54,10 +54,10 @@ from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
-from registry.store.intervals import Intervals, advanced
-from registry.store.log import CheckpointMismatch, entries
-from registry.store.mapper import event_from_payload
-from registry.store.views import summary_row, write_summary
+from registry.store.events.log import CheckpointMismatch, entries
+from registry.store.events.mapper import event_from_payload
+from registry.store.reads.intervals import Intervals, advanced
+from registry.store.reads.views import summary_row, write_summary
 
 PAGE = 500
 RATE_LIMITED_RETRIES = 5

@@ -16,7 +16,7 @@ from registry.ledger.checkpoint import Checkpoint
 from registry.ledger.merkle import MemoryNodeStore
 from registry.ledger.tiles import held_keys, read_log
 from registry.store.application import Registry
-from registry.store.log import SqlNodeReader
+from registry.store.events.log import SqlNodeReader
 
 if TYPE_CHECKING:
     from registry.mirror import Source

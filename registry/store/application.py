@@ -26,34 +26,33 @@ from registry.ledger.chain import link_problems, verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
 from registry.ledger.trust import Trust
-from registry.store import (  # noqa: F401 - their tables join the metadata
-    accounts,
+from registry.store.accounts import (  # noqa: F401 - their tables join the metadata
     admin_trail,
-    cosigning,
     sessions,
     tokens,
-    views,
-    witness,
 )
-from registry.store.columns import add_missing_columns
-from registry.store.datastore import RegistryDatastore, write_intent
+from registry.store.accounts import users as accounts  # noqa: F401
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
-from registry.store.files import private_database
-from registry.store.intervals import interval_projection
-from registry.store.keystore import AUTHORITY, KeyStore, anchors_keyring
-from registry.store.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
-from registry.store.mapper import (
+from registry.store.events import cosigning, witness  # noqa: F401
+from registry.store.events.columns import add_missing_columns
+from registry.store.events.datastore import RegistryDatastore, write_intent
+from registry.store.events.files import private_database
+from registry.store.events.keystore import AUTHORITY, KeyStore, anchors_keyring
+from registry.store.events.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
+from registry.store.events.mapper import (
     EnvelopeMapper,
     OpenedEvent,
     TamperedEvent,
     event_from_payload,
     load_trust,
 )
-from registry.store.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreements_as_of
-from registry.store.recorder import Projection, Receipt, SignedEventRecorder
+from registry.store.events.recorder import Projection, Receipt, SignedEventRecorder
+from registry.store.events.tables import metadata
+from registry.store.events.unfinished import require_complete_views
+from registry.store.reads import views
+from registry.store.reads.intervals import interval_projection
+from registry.store.reads.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreements_as_of
 from registry.store.settings import Settings
-from registry.store.tables import metadata
-from registry.store.unfinished import require_complete_views
 
 EVENTS_TABLE = "registry_events"
 
@@ -158,7 +157,7 @@ class Registry(Application[UUID]):
             }
         )
         if self._stale_views:  # an instance older than some read-model columns
-            from registry.store.intervals import rebuild_views
+            from registry.store.reads.intervals import rebuild_views
 
             rebuild_views(self)
 

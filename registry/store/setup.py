@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from registry.store.accounts import add_demo_users
+from registry.store.accounts.users import add_demo_users
 from registry.store.application import Registry
-from registry.store.files import private_folder
-from registry.store.keystore import KeyStore, publish_anchors
+from registry.store.events.files import private_folder
+from registry.store.events.keystore import KeyStore, publish_anchors
+from registry.store.events.witness import publish_witness_key
 from registry.store.settings import Settings
-from registry.store.witness import publish_witness_key
 
 
 def initialise(settings: Settings, demo_officers: tuple[str, ...] = ()) -> list[str]:

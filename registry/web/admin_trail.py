@@ -1,13 +1,13 @@
 """/audit/admin-trail: auditors (and administrators) read who changed which account, role,
-signing key or API token, and when (registry.store.admin_trail)."""
+signing key or API token, and when (registry.store.accounts.admin_trail)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from registry.store.accounts import Role
-from registry.store.admin_trail import AdminTrail
+from registry.store.accounts.admin_trail import AdminTrail
+from registry.store.accounts.users import Role
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages

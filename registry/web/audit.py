@@ -19,16 +19,16 @@ from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.ledger.policy import PolicyError, PolicyResult, parse_policy
-from registry.store import audit
-from registry.store.accounts import Role
-from registry.store.audit_document import report_csv
-from registry.store.audit_report import AuditQuery, ReportError, View
-from registry.store.cosigning import cosigned, witness_states
-from registry.store.log import TransparencyLog
-from registry.store.proofs import NoCheckpoint
-from registry.store.queries import Filters
-from registry.store.tables import log_entries
-from registry.store.verification import verify_store
+from registry.store.accounts.users import Role
+from registry.store.events.cosigning import cosigned, witness_states
+from registry.store.events.log import TransparencyLog
+from registry.store.events.proofs import NoCheckpoint
+from registry.store.events.tables import log_entries
+from registry.store.events.verification import verify_store
+from registry.store.reads import audit
+from registry.store.reads.audit_document import report_csv
+from registry.store.reads.audit_report import AuditQuery, ReportError, View
+from registry.store.reads.queries import Filters
 from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry

@@ -16,8 +16,8 @@ from typing import Any
 
 from registry.domain.codec import format_instant
 from registry.domain.dates import PartialDate
-from registry.store.audit_document import _cell
-from registry.store.audit_report import AuditReport
+from registry.store.reads.audit_document import _cell
+from registry.store.reads.audit_report import AuditReport
 from registry.web.forms_text import choice_label, event_label
 
 README = """Audit report, as tables (UTF-8 CSV, one kind of row per file):

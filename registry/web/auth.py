@@ -1,10 +1,10 @@
 """Logging in and out, who the current user is, and which roles may see which views.
 
 A session names the user, a stamp of their password and disabled flag, and the secret of a
-server-side session row (registry.store.sessions) that every request checks: logging out deletes
-the row, so a copy of the cookie saved before is refused for reads and writes alike; a new
-password, a role change or disabling the account deletes all of the user's rows. Anonymous users
-see the login page and nothing else.
+server-side session row (registry.store.accounts.sessions) that every request checks: logging
+out deletes the row, so a copy of the cookie saved before is refused for reads and writes
+alike; a new password, a role change or disabling the account deletes all of the user's
+rows. Anonymous users see the login page and nothing else.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from registry.store.accounts import Account, Accounts, Role
-from registry.store.sessions import WebSessions
+from registry.store.accounts.sessions import WebSessions
+from registry.store.accounts.users import Account, Accounts, Role
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages, limit_login
 

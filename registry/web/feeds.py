@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from registry.domain.keyring import Keyring
 from registry.ledger.payload import EventPayload
-from registry.store.tables import agreements, log_entries
+from registry.store.events.tables import agreements, log_entries
 from registry.web.api import access, caching, problems
 from registry.web.extensions import get_registry
 

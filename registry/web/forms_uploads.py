@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from registry.store.documents import DocumentStore
+from registry.store.events.documents import DocumentStore
 from registry.web.extensions import get_registry
 
 DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

@@ -16,8 +16,8 @@ from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
 from registry.store.errors import AgreementNotFound
-from registry.store.log import TransparencyLog
-from registry.store.verification import verify_store
+from registry.store.events.log import TransparencyLog
+from registry.store.events.verification import verify_store
 from registry.web.extensions import get_registry
 
 

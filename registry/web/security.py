@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from registry.store.unfinished import ViewsIncomplete
+from registry.store.events.unfinished import ViewsIncomplete
 from registry.web.ratelimits import init_limiter
 
 API_PREFIX = "/api/"

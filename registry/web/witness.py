@@ -16,7 +16,7 @@ import base64
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from registry.ledger.tlog_witness import MAX_BODY_BYTES
-from registry.store.witness import add_checkpoint, witness_signer, witnessed
+from registry.store.events.witness import add_checkpoint, witness_signer, witnessed
 from registry.web.extensions import get_registry
 
 PREFIX = "/witness"

@@ -17,11 +17,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from registry.store.accounts.tokens import ApiTokens
 from registry.store.application import Registry
-from registry.store.fixtures import load_steps, read_steps
+from registry.store.bulk.fixtures import load_steps, read_steps
 from registry.store.settings import Settings
 from registry.store.setup import initialise
-from registry.store.tokens import ApiTokens
 from registry.web import create_app
 from tests.conftest import REPO, settings_for
 from tests.integration.helpers import ASTANA, ISLAMABAD, OFFICERS, drafted_data

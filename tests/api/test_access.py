@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from registry.cli import main
-from registry.store.accounts import DEMO_PASSWORD, Accounts, Role
+from registry.store.accounts.tokens import ApiTokens, TokenError, api_tokens, token_digest
+from registry.store.accounts.users import DEMO_PASSWORD, Accounts, Role
 from registry.store.application import Registry
 from registry.store.settings import Settings
-from registry.store.tokens import ApiTokens, TokenError, api_tokens, token_digest
 from tests.api.conftest import REFERENCE, Api, Tokens, assert_problem, draft_body, make_app
 from tests.integration.helpers import ISLAMABAD, signed_data
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from flask import Flask
 
-from registry.store.accounts import DEMO_PASSWORD
+from registry.store.accounts.users import DEMO_PASSWORD
 from registry.store.application import Registry
 from tests.api.conftest import Api, assert_problem
 from tests.integration.helpers import signed_data

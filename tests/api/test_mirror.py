@@ -24,9 +24,9 @@ from registry.ledger.bundle import load_anchors
 from registry.ledger.payload import parse_instant
 from registry.mirror import MirrorRefused, SourceError, mirror, pin_anchors
 from registry.store.application import Registry
+from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
 from registry.store.setup import initialise
-from registry.store.verification import verify_store
 from tests.api.conftest import copy_home, make_app
 from tests.conftest import settings_for
 from tests.integration.helpers import OFFICERS, draft_transit_agreement, signed_data

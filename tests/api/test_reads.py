@@ -23,7 +23,7 @@ from registry.ledger.canonical import canonical_json
 from registry.ledger.checkpoint import Checkpoint, open_checkpoint
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
-from registry.store.transfer import export_lines
+from registry.store.bulk.archive import export_lines
 from registry.web.api.listing import encode_cursor
 from registry.web.api.schemas import AsOfQuerySchema
 from tests.api.conftest import Api, assert_problem

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from registry.store.accounts.tokens import ApiTokens, TokenError
 from registry.store.application import Registry
-from registry.store.tokens import ApiTokens, TokenError
 from tests.api.both_databases import log_in, post_form
 from tests.api.conftest import Api, draft_body
 from tests.api.test_writes import payload_of

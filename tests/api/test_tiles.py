@@ -23,8 +23,8 @@ from registry.ledger.canonical import canonical_json
 from registry.ledger.tiles import TileRef, bundles_for, read_log, tiles_for
 from registry.mirror import HttpSource, MirrorRefused, mirror, pin_anchors
 from registry.store.application import Registry
-from registry.store.tables import checkpoints, log_entries
-from registry.store.verification import verify_store
+from registry.store.events.tables import checkpoints, log_entries
+from registry.store.events.verification import verify_store
 from tests.api.conftest import copy_home, make_app, make_tokens
 from tests.api.test_mirror import ClientSource, fork
 from tests.conftest import settings_for

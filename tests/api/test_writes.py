@@ -16,8 +16,8 @@ from registry.ledger.bundle import load_anchors, verify_record
 from registry.ledger.checkpoint import open_checkpoint
 from registry.ledger.payload import EventPayload
 from registry.ledger.trust import Trust
+from registry.store.accounts.tokens import idempotency_keys
 from registry.store.application import Registry
-from registry.store.tokens import idempotency_keys
 from tests.api.conftest import REFERENCE, Api, Tokens, assert_problem, draft_body
 from tests.integration.helpers import ASTANA, ISLAMABAD, signed_data
 

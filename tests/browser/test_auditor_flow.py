@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from registry.ledger.bundle import load_anchors
-from registry.store.audit_document import verify_report
+from registry.store.reads.audit_document import verify_report
 from registry.web import create_app
 from tests.browser.conftest import LiveServer
 from tests.conftest import settings_for

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from registry.store.application import Registry
-from registry.store.verification import verify_store
+from registry.store.events.verification import verify_store
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser

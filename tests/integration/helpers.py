@@ -11,7 +11,7 @@ import pytest
 
 from registry.domain.dates import PartialDate
 from registry.store.application import Recorded, Registry
-from registry.store.keystore import KeyStore
+from registry.store.events.keystore import KeyStore
 from registry.store.settings import Settings
 from registry.store.setup import initialise
 

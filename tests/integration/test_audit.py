@@ -12,11 +12,11 @@ from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
 from registry.domain.values import AgreementStatus
 from registry.ledger.bundle import load_anchors
-from registry.store import audit
 from registry.store.application import Registry
-from registry.store.audit_document import verify_report
-from registry.store.audit_report import AuditQuery, View
-from registry.store.queries import Filters
+from registry.store.reads import audit
+from registry.store.reads.audit_document import verify_report
+from registry.store.reads.audit_report import AuditQuery, View
+from registry.store.reads.queries import Filters
 from registry.store.settings import Settings
 from tests.integration.helpers import OnPostgres, OnSQLite, at
 from tests.web.audit_story import RAIL, ROADMAP, TRANSIT, build_story

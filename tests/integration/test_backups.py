@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from registry.cli import main
 from registry.store.application import Registry
+from registry.store.bulk.archive import TransferError, export_lines, import_lines, import_path
+from registry.store.events.unfinished import ViewsIncomplete
+from registry.store.events.verification import count_events, verify_store
 from registry.store.settings import Settings
-from registry.store.transfer import TransferError, export_lines, import_lines, import_path
-from registry.store.unfinished import ViewsIncomplete
-from registry.store.verification import count_events, verify_store
 from tests.integration.helpers import (
     OFFICERS,
     draft_transit_agreement,
@@ -202,7 +202,7 @@ def test_a_fixture_load_that_stopped_midway_completes_on_a_rerun_with_nothing_do
 def test_accounts_are_backed_up_to_a_private_file_and_restored_into_a_new_registry(
     source: Registry, target: Registry, tmp_path: Path
 ):
-    from registry.store.accounts import Accounts
+    from registry.store.accounts.users import Accounts
 
     runner = CliRunner()
     accounts = tmp_path / "accounts.json"

@@ -27,8 +27,8 @@ from registry.domain.values import (
 )
 from registry.ledger.payload import parse_instant
 from registry.store.application import Registry
-from registry.store.fixtures import load_steps, read_steps
-from registry.store.verification import verify_store
+from registry.store.bulk.fixtures import load_steps, read_steps
+from registry.store.events.verification import verify_store
 from tests.conftest import REPO, settings_for
 from tests.integration.helpers import open_registry
 

@@ -38,13 +38,13 @@ from registry.domain.values import (
     PartyStatus,
 )
 from registry.store.application import Registry
-from registry.store.intervals import (
+from registry.store.reads.intervals import (
     agreement_intervals,
     agreement_texts,
     party_intervals,
     rebuild_views,
 )
-from registry.store.queries import ListedAgreement
+from registry.store.reads.queries import ListedAgreement
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ISLAMABAD,

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from registry.cli import main
 from registry.ledger.note import NoteVerifier
 from registry.store.application import Registry
-from registry.store.log import note_verifier
-from registry.store.origin import origin_problem, syntax_problem
+from registry.store.bulk.archive import export_lines, import_lines
+from registry.store.events.log import note_verifier
+from registry.store.events.origin import origin_problem, syntax_problem
 from registry.store.settings import Settings
-from registry.store.transfer import export_lines, import_lines
 from tests.integration.helpers import draft_transit_agreement, open_registry
 from tests.integration.test_transfer import env_of
 

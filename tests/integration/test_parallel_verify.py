@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
-from registry.store.verification import verify_store
 from tests.integration.helpers import (
     draft_transit_agreement,
     open_registry,

@@ -23,9 +23,14 @@ from registry.domain.errors import NotYetRecorded
 from registry.domain.history import state_as_of
 from registry.domain.values import AgreementStatus
 from registry.store.application import Registry
-from registry.store.intervals import LAST_DAY
-from registry.store.party_view import PartyAgreement, PartyFilters, party_agreements, party_query
-from registry.store.queries import When
+from registry.store.reads.intervals import LAST_DAY
+from registry.store.reads.party_view import (
+    PartyAgreement,
+    PartyFilters,
+    party_agreements,
+    party_query,
+)
+from registry.store.reads.queries import When
 from registry.store.settings import Settings
 from tests.integration.helpers import OnPostgres, OnSQLite, SteppingClock, at, open_registry
 from tests.integration.test_intervals import Program, moments, programs, record

@@ -18,10 +18,10 @@ from registry.domain.codec import data_fields
 from registry.domain.events import Drafted
 from registry.domain.values import ConsentKind, PartyStatus, PartyType
 from registry.store.application import Registry
-from registry.store.party_view import party_agreements
+from registry.store.bulk.status_import import import_status
+from registry.store.bulk.status_table import ImportRefused
+from registry.store.reads.party_view import party_agreements
 from registry.store.settings import Settings
-from registry.store.status_import import import_status
-from registry.store.status_table import ImportRefused
 from tests.conftest import REPO
 from tests.integration.helpers import OnPostgres, OnSQLite, open_registry
 from tests.integration.test_intervals import env_of

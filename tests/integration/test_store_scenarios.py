@@ -18,10 +18,10 @@ from registry.domain.values import AgreementStatus, ConsentKind
 from registry.ledger.canonical import sha256_hex
 from registry.store.application import Registry
 from registry.store.errors import AgreementNotFound, VersionConflict
-from registry.store.mapper import TamperedEvent
+from registry.store.events.mapper import TamperedEvent
+from registry.store.events.tables import log_entries
+from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
-from registry.store.tables import log_entries
-from registry.store.verification import verify_store
 from tests.integration.helpers import (
     ASTANA,
     ISLAMABAD,

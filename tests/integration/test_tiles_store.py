@@ -29,9 +29,9 @@ from registry.ledger.tiles import (
     read_log,
     tiles_for,
 )
-from registry.store.log import NewLeaf, TransparencyLog
-from registry.store.tables import checkpoints, log_entries, merkle_nodes, metadata
-from registry.store.tiles import TileNotFound, check_exists, tile_hashes
+from registry.store.events.log import NewLeaf, TransparencyLog
+from registry.store.events.tables import checkpoints, log_entries, merkle_nodes, metadata
+from registry.store.events.tiles import TileNotFound, check_exists, tile_hashes
 
 KEY = SigningKey.generate()
 

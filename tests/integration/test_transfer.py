@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from registry.cli import main
 from registry.store.application import Registry
-from registry.store.keystore import KeyStore
+from registry.store.bulk.archive import TransferError, export_lines, import_lines
+from registry.store.events.keystore import KeyStore
+from registry.store.events.verification import count_events, verify_store
 from registry.store.settings import Settings
-from registry.store.transfer import TransferError, export_lines, import_lines
-from registry.store.verification import count_events, verify_store
 from tests.conftest import settings_for
 from tests.integration.helpers import (
     draft_transit_agreement,

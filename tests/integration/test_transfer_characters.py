@@ -12,9 +12,9 @@ import pytest
 import rfc8785
 
 from registry.store.application import Registry
+from registry.store.bulk.archive import TransferError, export_lines, import_lines
+from registry.store.events.verification import count_events
 from registry.store.settings import Settings
-from registry.store.transfer import TransferError, export_lines, import_lines
-from registry.store.verification import count_events
 from tests.integration.helpers import draft_transit_agreement, open_registry
 from tests.integration.test_transfer import same_home_other_database
 

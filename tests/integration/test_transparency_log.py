@@ -13,11 +13,11 @@ from registry.cli import main
 from registry.ledger import merkle
 from registry.ledger.checkpoint import open_checkpoint
 from registry.store.application import Registry
-from registry.store.log import TransparencyLog, note_verifier
-from registry.store.mapper import TamperedEvent
+from registry.store.events.log import TransparencyLog, note_verifier
+from registry.store.events.mapper import TamperedEvent
+from registry.store.events.tables import checkpoints, log_entries
+from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
-from registry.store.tables import checkpoints, log_entries
-from registry.store.verification import verify_store
 from tests.integration.helpers import (
     OnPostgres,
     OnSQLite,

@@ -26,22 +26,22 @@ from registry.ledger.note import NoteSigner, verifier_key
 from registry.ledger.policy import parse_policy
 from registry.ledger.tlog_witness import SIZE_CONTENT_TYPE, format_add_checkpoint
 from registry.store.application import Registry
-from registry.store.cosigning import (
+from registry.store.events.cosigning import (
     WitnessConfigError,
     add_witness,
     cosign,
     remove_witness,
     witness_states,
 )
-from registry.store.log import TransparencyLog
-from registry.store.settings import Settings
-from registry.store.witness import (
+from registry.store.events.log import TransparencyLog
+from registry.store.events.witness import (
     WitnessError,
     add_checkpoint,
     add_log,
     witness_signer,
     witnessed,
 )
+from registry.store.settings import Settings
 from registry.web import create_app
 from tests.conftest import settings_for
 from tests.integration.helpers import draft_transit_agreement, open_registry

@@ -17,9 +17,9 @@ PK-UZ-2026-001, Agreement on Rail Freight (Pakistan, Uzbekistan), signed by Paki
 
 from __future__ import annotations
 
-from registry.store.accounts import add_demo_users
+from registry.store.accounts.users import add_demo_users
 from registry.store.application import Registry
-from registry.store.keystore import KeyStore, publish_anchors
+from registry.store.events.keystore import KeyStore, publish_anchors
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ASTANA,

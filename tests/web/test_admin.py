@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from registry.domain.dates import PartialDate
-from registry.store.accounts import Accounts, Role
+from registry.store.accounts.users import Accounts, Role
 from registry.store.application import Registry
-from registry.store.verification import verify_store
+from registry.store.events.verification import verify_store
 from tests.integration.helpers import signed_data
 from tests.web.conftest import Auth, error_summary, post_form
 

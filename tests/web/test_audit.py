@@ -21,7 +21,7 @@ from sqlalchemy import text
 from registry.cli import main
 from registry.ledger.bundle import load_anchors, verify_bundle
 from registry.store.application import Registry
-from registry.store.audit_document import verify_report
+from registry.store.reads.audit_document import verify_report
 from registry.store.settings import Settings
 from tests.conftest import settings_for
 from tests.web.audit_story import CORRECTION_REASON, RAIL, ROADMAP, TRANSIT, build_story
@@ -417,7 +417,7 @@ def test_the_csv_report_lists_states_changes_and_events(auditor: FlaskClient) ->
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_quoted() -> None:
-    from registry.store.audit_document import _cell
+    from registry.store.reads.audit_document import _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("Agreement") == "Agreement"

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from registry.store.accounts import Accounts
+from registry.store.accounts.users import Accounts
 from registry.store.application import Registry
 from tests.web.conftest import DEMO_PASSWORD, OFFICER, Auth, csrf_token
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from registry.cli import main
-from registry.store.accounts import Accounts, Role
+from registry.store.accounts.users import Accounts, Role
 from registry.store.application import Registry
 from registry.store.settings import Settings
 

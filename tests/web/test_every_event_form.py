@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from registry.store.application import Registry
-from registry.store.verification import verify_store
+from registry.store.events.verification import verify_store
 from registry.web.forms import RECORDABLE
 from tests.web.conftest import OFFICER, Auth, error_summary, post_form
 

@@ -218,7 +218,7 @@ def test_the_status_table_shows_untc_marks_and_links_footnotes(
 ) -> None:
     from pathlib import Path
 
-    from registry.store.fixtures import load_steps, read_steps
+    from registry.store.bulk.fixtures import load_steps, read_steps
 
     path = Path(__file__).parents[2] / "fixtures" / "multilateral-treaty.json"
     load_steps(registry, read_steps(path))

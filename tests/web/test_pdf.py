@@ -30,7 +30,7 @@ def test_the_report_page_printed_carries_the_verification_summary(
     ):
         from flask import render_template
 
-        from registry.store.audit_report import AuditQuery
+        from registry.store.reads.audit_report import AuditQuery
         from registry.web.pdf import verification
 
         query = audit._report_query()

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from registry.domain.dates import PartialDate
 from registry.store.application import Registry
-from registry.store.documents import DocumentStore
+from registry.store.events.documents import DocumentStore
 from registry.web.forms import RECORDABLE
 from tests.web.conftest import REFERENCE, Auth
 

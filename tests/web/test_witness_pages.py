@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from registry.ledger.cosignature import CosignatureSigner
 from registry.store.application import Registry
-from registry.store.cosigning import add_witness, cosignatures, witnesses
+from registry.store.events.cosigning import add_witness, cosignatures, witnesses
 from tests.web.conftest import Auth, post_form
 
 ASTANA = CosignatureSigner("astana.example/witness", Ed25519PrivateKey.generate())

@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from registry.store.accounts import Role
-from registry.store.tokens import ApiToken, ApiTokens, Scope, TokenError
+from registry.store.accounts.tokens import ApiToken, ApiTokens, Scope, TokenError
+from registry.store.accounts.users import Role
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages

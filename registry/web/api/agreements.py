@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 
 from registry.domain.dates import PartialDate
 from registry.domain.history import state_as_of
-from registry.store import proofs
 from registry.store.application import Recorded
-from registry.store.recorder import Projection
+from registry.store.events import proofs
+from registry.store.events.recorder import Projection
 from registry.web.api import listing, writes
 from registry.web.api.access import writer
 from registry.web.api.base import (

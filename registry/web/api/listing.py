@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 
 from registry.domain.values import AgreementKind, AgreementStatus
 from registry.store.application import Registry
-from registry.store.queries import AgreementPage, ListedAgreement
+from registry.store.reads.queries import AgreementPage, ListedAgreement
 
 SLACK = 50
 MAX_POSITION = 2**31

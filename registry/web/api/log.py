@@ -16,8 +16,8 @@ from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from registry.ledger.payload import format_instant
-from registry.store.cosigning import cosigned, has_witnesses
-from registry.store.log import IssuedCheckpoint, TransparencyLog, entries, note_verifier
+from registry.store.events.cosigning import cosigned, has_witnesses
+from registry.store.events.log import IssuedCheckpoint, TransparencyLog, entries, note_verifier
 from registry.web.api.base import CACHE_HEADERS, LINK_HEADER, READ_SECURITY, api_blueprint, problems
 from registry.web.api.caching import immutable, immutable_value
 from registry.web.api.problems import ApiProblem

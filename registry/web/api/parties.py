@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.wrappers import Response
 
 from registry.domain.values import AgreementStatus, PartyStatus
-from registry.store.party_view import (
+from registry.store.reads.party_view import (
     DATED,
     SORTS,
     InvalidPartyQuery,

@@ -21,8 +21,8 @@ from registry.domain.codec import InvalidEventData
 from registry.domain.dates import InvalidDate
 from registry.domain.errors import DomainError, NotYetRecorded
 from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, VersionConflict
-from registry.store.mapper import SigningRefused, TamperedEvent
-from registry.store.unfinished import ViewsIncomplete
+from registry.store.events.mapper import SigningRefused, TamperedEvent
+from registry.store.events.unfinished import ViewsIncomplete
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"

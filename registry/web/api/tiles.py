@@ -2,10 +2,10 @@
 
 `tile/<L>/<N>[.p/<W>]` answers the hashes of a tile, `tile/entries/<N>[.p/<W>]` an entry
 bundle (each envelope as a big-endian uint16 length and its bytes), both read from the stored
-tree (registry/store/tiles.py) and immutable: cached for a year, public even when records need
-a token. With `checkpoint` (api/log.py) they are the whole log, so a static file host or a CDN
-copy of them can be mirrored (`registry mirror URL --tiles`). These paths are specified by
-C2SP rather than by the OpenAPI document, so they are not in it.
+tree (registry/store/events/tiles.py) and immutable: cached for a year, public even when
+records need a token. With `checkpoint` (api/log.py) they are the whole log, so a static
+file host or a CDN copy of them can be mirrored (`registry mirror URL --tiles`). These paths
+are specified by C2SP rather than by the OpenAPI document, so they are not in it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from werkzeug.wrappers import Response
 
 from registry.ledger.merkle import leaf_hash
 from registry.ledger.tiles import TileError, TileRef, encode_bundle, encode_hashes, parse_path
-from registry.store.mapper import TamperedEvent
-from registry.store.tiles import TileNotFound, bundle_notifications, tile_hashes
+from registry.store.events.mapper import TamperedEvent
+from registry.store.events.tiles import TileNotFound, bundle_notifications, tile_hashes
 from registry.web.api.base import api_blueprint
 from registry.web.api.caching import immutable
 from registry.web.api.problems import ApiProblem

@@ -20,15 +20,15 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 from werkzeug.wrappers import Response
 
-from registry.store.application import Recorded
-from registry.store.proofs import recorded_document
-from registry.store.recorder import Projection, SealedEvent
-from registry.store.tokens import (
+from registry.store.accounts.tokens import (
     IDEMPOTENCY_KEY_MAX,
     StoredResponse,
     find_response,
     remember_response,
 )
+from registry.store.application import Recorded
+from registry.store.events.proofs import recorded_document
+from registry.store.events.recorder import Projection, SealedEvent
 from registry.web.api.access import Writer
 from registry.web.api.problems import ApiProblem
 from registry.web.extensions import get_registry

@@ -16,11 +16,13 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from registry.domain.dates import InvalidDate, parse_moment
 from registry.domain.values import PartyStatus
-from registry.store.accounts import Role
+from registry.store.accounts.users import Role
+from registry.store.bulk.status_import import import_status
+from registry.store.bulk.status_table import ImportRefused
 from registry.store.errors import VersionConflict
-from registry.store.keystore import KeyStoreError
-from registry.store.mapper import SigningRefused
-from registry.store.party_view import (
+from registry.store.events.keystore import KeyStoreError
+from registry.store.events.mapper import SigningRefused
+from registry.store.reads.party_view import (
     DATED,
     SORTS,
     InvalidPartyQuery,
@@ -28,8 +30,6 @@ from registry.store.party_view import (
     party_agreements,
     to_csv,
 )
-from registry.store.status_import import import_status
-from registry.store.status_table import ImportRefused
 from registry.web.auth import roles_required
 from registry.web.extensions import get_registry
 from registry.web.officer import bp

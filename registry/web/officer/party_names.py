@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.store.application import Registry
-from registry.store.tables import agreements
+from registry.store.events.tables import agreements
 
 
 def party_names(registry: Registry) -> dict[str, str]:

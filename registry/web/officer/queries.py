@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, and_, func, literal, select
 
 from registry.domain.search_text import search_text
 from registry.store.application import Registry
-from registry.store.tables import agreements
-from registry.store.unfinished import require_complete_views
+from registry.store.events.tables import agreements
+from registry.store.events.unfinished import require_complete_views
 
 PAGE_SIZE = 20
 SORTS = {

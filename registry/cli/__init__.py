@@ -1,0 +1,5 @@
+"""The `registry` command."""
+
+from registry.cli.main import main
+
+__all__ = ["main"]

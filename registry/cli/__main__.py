@@ -1,0 +1,5 @@
+"""`python -m registry.cli`."""
+
+from registry.cli.main import main
+
+main()

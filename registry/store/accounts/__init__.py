@@ -1,0 +1,4 @@
+"""Accounts, sessions and API tokens.
+
+Ordinary rows, not events, so they can change and be erased.
+"""

@@ -1,0 +1,189 @@
+"""Bulk appends: many events per transaction, inserted in batches, each chunk a whole log.
+
+Two kinds of bulk work share this module's rule: a chunk is one write transaction that holds
+the write lock, inserts its events with one batched statement, indexes them as log leaves,
+extends the Merkle tree and archives one checkpoint, so a crash between chunks leaves a log
+that is whole and signed up to the last chunk, and a rerun continues after it.
+
+- `append_verified`: envelopes signed elsewhere and verified by the caller (import).
+- `load_in_chunks`: fixture steps, run as commands on aggregates held in memory for the
+  chunk and saved together (one lock, one checkpoint signature, one commit per chunk). A
+  rerun skips the steps the registry already holds, so a killed load completes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from registry.domain import commands
+from registry.domain.agreement import Agreement
+from registry.store.application import Registry
+from registry.store.events.log import IssuedCheckpoint, NewLeaf
+from registry.store.events.recorder import SignedEventRecorder
+
+CHUNK = 2000  # events per transaction: large enough to share the fixed costs, small in memory
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    """An envelope the caller has verified, with what its row and leaf need."""
+
+    stream: UUID
+    version: int
+    type: str
+    topic: str
+    recorded: str
+    envelope: bytes
+
+
+def log_size(recorder: SignedEventRecorder, session: Session) -> int:
+    return recorder.log.size(session)
+
+
+def event_count(recorder: SignedEventRecorder, session: Session) -> int:
+    cls = recorder.events_record_cls
+    return int(session.execute(select(func.count()).select_from(cls)).scalar() or 0)
+
+
+def append_verified(
+    recorder: SignedEventRecorder,
+    session: Session,
+    events: Sequence[VerifiedEvent],
+    *,
+    checkpoint_note: str | None = None,
+) -> IssuedCheckpoint:
+    """Insert `events` in one batched statement and log them; the caller holds the lock.
+
+    With `checkpoint_note` (a checkpoint signed elsewhere, verified by the caller) that note
+    is archived, and only if it signs the tree the leaves give; otherwise this instance signs
+    one for the new size.
+    """
+    cls = recorder.events_record_cls
+    rows = [
+        {
+            "originator_id": event.stream,
+            "originator_version": event.version,
+            "topic": event.topic,
+            "state": event.envelope,
+        }
+        for event in events
+    ]
+    ids = session.execute(
+        insert(cls).returning(cls.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    leaves = [
+        NewLeaf(notification_id, str(e.stream), e.version, e.type, e.recorded, e.envelope)
+        for notification_id, e in zip(ids, events, strict=True)
+    ]
+    issued = events[-1].recorded if events else ""
+    checkpoint = recorder.log.append(session, leaves, issued=issued, signed=checkpoint_note)
+    recorder._notify_channel(session)
+    return checkpoint
+
+
+# -- fixture steps, in chunks ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    recorded: int  # events recorded by this run
+    skipped: int  # steps the registry already held (an earlier, interrupted run)
+
+
+StepLike = Any  # registry.store.bulk.fixtures.Step (imported there, to keep this module below it)
+Describe = Callable[[int, StepLike], str]
+
+
+def load_in_chunks(
+    registry: Registry,
+    steps: Iterable[StepLike],
+    describe: Describe,
+    *,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> Loaded:
+    """Record the steps, `chunk` events per transaction; skip the steps already stored.
+
+    Each agreement's steps are its versions in order (one step, one event), so a step whose
+    version the store already holds was recorded by an earlier run. A refused step stops the
+    load: the steps before it are saved, and the error names the step (from `describe`).
+    """
+    held: dict[UUID, Agreement] = {}  # aggregates with events not yet saved, this chunk
+    stored_versions: dict[UUID, int] = {}  # versions already stored, for each agreement seen
+    planned: dict[UUID, int] = {}  # the version each agreement's next step will have
+    pending = recorded = skipped = 0
+    for number, step in enumerate(steps, start=1):
+        stream = registry.resolve(step.agreement)
+        if stream not in planned:
+            stored_versions[stream] = _stored_version(registry, stream)
+            planned[stream] = 0
+        planned[stream] += 1
+        if planned[stream] <= stored_versions[stream]:
+            skipped += 1
+            continue
+        try:
+            _run(registry, held, stream, step)
+        except Exception as error:
+            _save(registry, held)
+            raise _Refused(describe(number, step), error) from error
+        pending += 1
+        if pending >= chunk:
+            _save(registry, held)
+            recorded += pending
+            pending = 0
+            if progress:
+                progress(recorded + skipped)
+    _save(registry, held)
+    recorded += pending
+    if progress:
+        progress(recorded + skipped)
+    return Loaded(recorded, skipped)
+
+
+class _Refused(Exception):
+    def __init__(self, where: str, error: Exception) -> None:
+        super().__init__(f"{where}: {error}")
+
+
+Refused = _Refused
+
+
+def _stored_version(registry: Registry, stream: UUID) -> int:
+    cls = registry.signed_recorder.events_record_cls
+    with registry.transaction() as session:
+        found = session.execute(
+            select(func.max(cls.originator_version)).where(cls.originator_id == stream)
+        ).scalar()
+    return int(found or 0)
+
+
+def _run(registry: Registry, held: dict[UUID, Agreement], stream: UUID, step: StepLike) -> None:
+    if step.type == "Drafted":
+        agreement = commands.draft_from_data(
+            step.effective, step.actor, step.source, step.reason, step.data
+        )
+        if agreement.id != stream:
+            raise ValueError(
+                f"the draft's reference {agreement.reference!r} is not the step's "
+                f"agreement {step.agreement!r}"
+            )
+        held[stream] = agreement
+        return
+    agreement = held.get(stream)
+    if agreement is None:
+        agreement = held[stream] = registry.agreement(stream)
+    commands.record(
+        agreement, step.type, step.effective, step.actor, step.source, step.reason, step.data
+    )
+
+
+def _save(registry: Registry, held: dict[UUID, Agreement]) -> None:
+    if held:
+        registry.commit_many(list(held.values()))
+        held.clear()

@@ -1,0 +1,117 @@
+"""Envelopes as other systems receive them: each with its leaf index and inclusion proof.
+
+Every record of one response is proven against one checkpoint, taken first: an event recorded
+while the response is built lies beyond that checkpoint and is left out, never served with a
+proof that does not hold. Proofs come from the stored Merkle nodes, never from the client.
+The API and the CLI (`registry prove`) build the same bundles from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from registry.domain.keyring import Keyring
+from registry.ledger.bundle import make_bundle, make_record
+from registry.ledger.payload import EventPayload
+from registry.store.application import Registry
+from registry.store.errors import AgreementNotFound, StoreError
+from registry.store.events.cosigning import cosigned
+from registry.store.events.log import IssuedCheckpoint, TransparencyLog, leaf_indexes
+from registry.store.events.mapper import TamperedEvent
+from registry.store.events.recorder import SealedEvent
+
+
+class NoCheckpoint(StoreError):
+    """The log is empty: nothing can be proven yet."""
+
+
+@dataclass(frozen=True)
+class ProvenEvents:
+    agreement: UUID
+    reference: str
+    checkpoint: IssuedCheckpoint
+    records: list[dict[str, Any]]
+
+    @property
+    def version(self) -> int:
+        return len(self.records)
+
+
+def latest_checkpoint(registry: Registry) -> IssuedCheckpoint:
+    checkpoint = registry.checkpoint()
+    if checkpoint is None:
+        raise NoCheckpoint("the log is empty: no checkpoint has been issued yet")
+    with registry.transaction() as session:  # with the witnesses' cosignatures, for policies
+        return cosigned(session, checkpoint)
+
+
+def prove_stream(
+    registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint
+) -> list[dict[str, Any]]:
+    """The verified envelopes of `stream` within `checkpoint`, each with its inclusion proof."""
+    return [record for _payload, record in _proven(registry, stream, checkpoint)]
+
+
+def _proven(
+    registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint
+) -> list[tuple[EventPayload, dict[str, Any]]]:
+    opened = registry.opened_events(stream)
+    proven = []
+    with registry.transaction() as session:
+        indexes = leaf_indexes(session, str(stream))
+        for event in opened:
+            index = indexes.get(event.payload.version)
+            if index is None:
+                raise TamperedEvent(
+                    f"event {stream} v{event.payload.version} is missing from the log index"
+                )
+            if index >= checkpoint.size:
+                break  # recorded after the checkpoint this response proves against
+            proof = TransparencyLog.inclusion_proof(session, index, checkpoint.size)
+            record = make_record(event.envelope, index, proof, checkpoint.note)
+            proven.append((event.payload, record))
+    return proven
+
+
+def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
+    stream = registry.resolve(ref)
+    if stream == Keyring.ID:
+        raise AgreementNotFound(ref)
+    checkpoint = latest_checkpoint(registry)
+    proven = _proven(registry, stream, checkpoint)
+    if not proven:
+        raise AgreementNotFound(ref)
+    reference = str(proven[0][0].data.get("reference", ""))
+    return ProvenEvents(stream, reference, checkpoint, [record for _, record in proven])
+
+
+def agreement_bundle(registry: Registry, ref: str | UUID) -> dict[str, Any]:
+    """An offline bundle: the agreement's events and the keyring, against one checkpoint."""
+    proven = agreement_events(registry, ref)
+    keyring = prove_stream(registry, Keyring.ID, proven.checkpoint)
+    return make_bundle(
+        registry.settings.log_origin,
+        proven.checkpoint.note,
+        keyring,
+        proven.records,
+        complete=True,
+    )
+
+
+def recorded_document(session: Session, sealed: SealedEvent, url: str) -> dict[str, Any]:
+    """The answer to a POST, built inside its write transaction from what was just sealed."""
+    checkpoint = TransparencyLog.latest(session)
+    assert checkpoint is not None  # the transaction that sealed the event has just issued it
+    proof = TransparencyLog.inclusion_proof(session, sealed.leaf_index, checkpoint.size)
+    return {
+        "agreement": str(sealed.stream),
+        "version": sealed.version,
+        "type": sealed.type,
+        "recorded": sealed.recorded,
+        "url": url,
+        "record": make_record(sealed.envelope, sealed.leaf_index, proof, checkpoint.note),
+    }

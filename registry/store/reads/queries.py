@@ -1,0 +1,343 @@
+"""Lists over the whole registry as of a date, as known at an instant: indexed SQL over the
+status intervals (intervals.py), never a replay of every agreement.
+
+`agreements_as_of` answers what `history.state_as_of(events, as_of, known_at)` answers for each
+agreement, for one page of them, with the total and the counts by status. An agreement known
+at `known_at` but drafted after `as_of` has the status NOT_YET_DRAFTED: it is counted, but
+listed only when that status is asked for.
+
+The counts read the `now` and `past` indexes, the page walks the `by_reference` index (see
+intervals.py): every filter is tested in the index, and only the page's rows are read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Table, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from registry.domain.search_text import search_text
+from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
+from registry.store.reads.intervals import (
+    LAST_DAY,
+    OPEN_SQL,
+    agreement_intervals,
+    agreement_texts,
+    instant_number,
+    party_intervals,
+)
+
+DEFAULT_LIMIT = 50
+SORTS = ("reference", "signed", "in_force")  # the first signature, the first entry into force
+
+
+@dataclass(frozen=True)
+class ListedParty:
+    code: str
+    status: PartyStatus
+
+
+@dataclass(frozen=True)
+class ListedAgreement:
+    id: UUID
+    reference: str
+    title: str
+    titles: dict[str, str]
+    kind: AgreementKind
+    character: LegalCharacter
+    status: AgreementStatus
+    parties: tuple[ListedParty, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "reference": self.reference,
+            "title": self.title,
+            "titles": dict(self.titles),
+            "kind": self.kind.value,
+            "character": self.character.value,
+            "status": self.status.value,
+            "parties": [{"code": p.code, "status": p.status.value} for p in self.parties],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    party: str | None = None  # a party's code: agreements it is a party to on that date
+    kind: AgreementKind | None = None
+    character: LegalCharacter | None = None
+    status: AgreementStatus | None = None
+    q: str | None = None  # in the reference or any title, ignoring case
+
+
+@dataclass(frozen=True)
+class AgreementPage:
+    agreements: tuple[ListedAgreement, ...]
+    total: int  # matching every filter
+    counts: dict[AgreementStatus, int] = field(default_factory=dict)  # ignoring `status`
+    as_of: date | None = None
+    known_at: datetime | None = None
+
+
+def agreements_as_of(
+    session: Session,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    filters: Filters | None = None,
+    *,
+    limit: int | None = DEFAULT_LIMIT,
+    offset: int = 0,
+    sort: str = "reference",
+    descending: bool = False,
+) -> AgreementPage:
+    """Agreements by reference as of `as_of` (None: no cut-off), known at `known_at` (None:
+    everything recorded); `limit=None` lists them all. `sort` by the first signature or entry
+    into force (with a party: that party's own), then by reference; dates not yet known last."""
+    if sort not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}")
+    if known_at is not None and known_at.tzinfo is None:
+        raise ValueError("known_at must be timezone-aware")
+    _one_snapshot(session)
+    filters = filters or Filters()
+    when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
+    # With a party, its own rows (which carry the agreement's columns) answer the question.
+    table = party_intervals if filters.party is not None else agreement_intervals
+    wanted = _filters(table, filters)
+    if filters.q:
+        order = (sort, descending)
+        counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset, order)
+    else:
+        counts = _counts(session, table, when, wanted)
+        listed = [*wanted, *_status(table, filters.status)]
+        ids = _page(session, table, when, listed, limit, offset, sort, descending)
+    rows = _rows(session, ids, when)
+    parties = _party_statuses(session, ids, when)
+    return AgreementPage(
+        agreements=tuple(_agreement(rows[i], parties.get(i, {})) for i in ids),
+        total=_total(counts, filters.status),
+        counts=counts,
+        as_of=as_of,
+        known_at=known_at,
+    )
+
+
+def _one_snapshot(session: Session) -> None:
+    """The counts, the page and its rows from one snapshot, whatever is recorded meanwhile
+    (SQLite's read transactions already see one; PostgreSQL's default sees one per query)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+@dataclass(frozen=True)
+class When:
+    day: date
+    instant: int | None  # None: the rows still believed
+
+    def rows(self, table: Table, *, believed: ColumnElement[bool] | None = None) -> list[Any]:
+        """The rows in force on the day, as known at the instant. `believed` replaces the
+        test for rows still believed (see `_page`)."""
+        c = table.c
+        valid = [c.valid_from <= self.day, c.valid_until >= self.day]
+        if self.instant is None:
+            return [*valid, c.recorded_to == OPEN_SQL if believed is None else believed]
+        return [*valid, c.recorded_from <= self.instant, c.recorded_to > self.instant]
+
+
+def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
+    c = table.c
+    wanted: list[ColumnElement[bool]] = []
+    if filters.party is not None:
+        wanted.append(c.party == filters.party)
+    if filters.kind is not None:
+        wanted.append(c.kind == filters.kind.value)
+    if filters.character is not None:
+        wanted.append(c.character == filters.character.value)
+    if filters.q:
+        t = agreement_texts
+        pattern = f"%{_escaped(search_text(filters.q))}%"
+        matches = or_(  # the texts are stored in search_text's form
+            t.c.reference.like(pattern, escape="\\"),
+            t.c.titles_text.like(pattern, escape="\\"),
+        )
+        wanted.append(c.titles_key.in_(select(t.c.key).where(matches)))
+    return wanted
+
+
+def _status(table: Table, status: AgreementStatus | None) -> list[ColumnElement[bool]]:
+    if status is not None:
+        return [table.c.status == status.value]
+    return [table.c.status != AgreementStatus.NOT_YET_DRAFTED.value]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _counts(
+    session: Session, table: Table, when: When, wanted: list[Any]
+) -> dict[AgreementStatus, int]:
+    """Counted per status, one range each in the `now` index: no sort, and only the rows
+    whose period reaches the day; known at an instant, the rows closed since add theirs."""
+    c = table.c
+    valid = [c.valid_from <= when.day, c.valid_until >= when.day]
+    believed = [c.recorded_to == OPEN_SQL]
+    if when.instant is not None:
+        believed.append(c.recorded_from <= when.instant)
+    queries = [
+        select(_inline(status.value), func.count()).where(
+            c.status == _inline(status.value), *believed, *valid, *wanted
+        )
+        for status in AgreementStatus
+    ]
+    if when.instant is not None:
+        closed = [c.recorded_to < OPEN_SQL, c.recorded_to > when.instant]
+        since = [c.recorded_from <= when.instant, *valid, *wanted]
+        queries.append(select(c.status, func.count()).where(*closed, *since).group_by(c.status))
+    return _tally(session.execute(union_all(*queries)))
+
+
+def _searched(
+    session: Session,
+    table: Table,
+    when: When,
+    wanted: list[Any],
+    status: AgreementStatus | None,
+    limit: int | None,
+    offset: int,
+    order: tuple[str, bool] = ("reference", False),
+) -> tuple[dict[AgreementStatus, int], list[str]]:
+    """A search: the texts are scanned once, the rows they name read through the `by_text`
+    index, and both the counts and the page made from those rows."""
+    c = table.c
+    sort, descending = order
+    query = select(c.status, c.reference, c.agreement_id, c[sort].label("key")).where(
+        *when.rows(table), *wanted
+    )
+    hits = session.execute(query).all()
+    counts = _tally((hit.status, 1) for hit in hits)
+    drafted = AgreementStatus.NOT_YET_DRAFTED.value
+    chosen = [
+        hit
+        for hit in hits
+        if (hit.status == status.value if status is not None else hit.status != drafted)
+    ]
+    chosen.sort(key=lambda hit: (hit.reference, hit.agreement_id))
+    if sort != "reference":
+        known = sorted(
+            (h for h in chosen if h.key is not None), key=lambda h: h.key, reverse=descending
+        )
+        chosen = known + [h for h in chosen if h.key is None]
+    elif descending:
+        chosen.reverse()
+    end = offset + limit if limit is not None else None
+    return counts, [hit.agreement_id for hit in chosen[offset:end]]
+
+
+def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
+    counts: dict[AgreementStatus, int] = {}
+    for value, count in rows:
+        if count:
+            status = AgreementStatus(value)
+            counts[status] = counts.get(status, 0) + count
+    return counts
+
+
+def _inline(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL, so that each branch is planned for its status."""
+    return literal(value, literal_execute=True)
+
+
+def _total(counts: dict[AgreementStatus, int], status: AgreementStatus | None) -> int:
+    if status is not None:
+        return counts.get(status, 0)
+    return sum(n for s, n in counts.items() if s is not AgreementStatus.NOT_YET_DRAFTED)
+
+
+def _page(
+    session: Session,
+    table: Table,
+    when: When,
+    wanted: list[ColumnElement[bool]],
+    limit: int | None,
+    offset: int,
+    sort: str = "reference",
+    descending: bool = False,
+) -> list[str]:
+    """The page's agreement ids, walking the `by_reference` index until the page is full.
+
+    Rows still believed are tested with `>=` (the same rows: nothing is recorded after
+    OPEN) so that the planner does not take the `now` index, which would sort every row."""
+    believed = table.c.recorded_to >= OPEN_SQL
+    query = (
+        select(table.c.agreement_id)
+        .where(*when.rows(table, believed=believed), *wanted)
+        .order_by(*_order(table, sort, descending))
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [row.agreement_id for row in session.execute(query)]
+
+
+def _order(table: Table, sort: str, descending: bool) -> list[Any]:
+    reference = table.c.reference.desc() if descending else table.c.reference
+    if sort == "reference":
+        return [reference]
+    key = table.c[sort].desc() if descending else table.c[sort].asc()
+    return [key.nulls_last(), table.c.reference]
+
+
+def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:
+    a = agreement_intervals
+    found = {}
+    for chunk in _chunks(ids):
+        query = select(a).where(a.c.agreement_id.in_(chunk), *when.rows(a))
+        for row in session.execute(query):
+            found[row.agreement_id] = row
+    return found
+
+
+def _party_statuses(
+    session: Session, ids: Sequence[str], when: When
+) -> dict[str, dict[str, PartyStatus]]:
+    p = party_intervals
+    found: dict[str, dict[str, PartyStatus]] = {}
+    for chunk in _chunks(list(ids)):
+        query = select(p.c.agreement_id, p.c.party, p.c.party_status).where(
+            p.c.agreement_id.in_(chunk), *when.rows(p)
+        )
+        for row in session.execute(query):
+            found.setdefault(row.agreement_id, {})[row.party] = PartyStatus(row.party_status)
+    return found
+
+
+def _agreement(row: Any, statuses: dict[str, PartyStatus]) -> ListedAgreement:
+    return ListedAgreement(
+        id=UUID(row.agreement_id),
+        reference=row.reference,
+        title=row.title,
+        titles=json.loads(row.titles),
+        kind=AgreementKind(row.kind),
+        character=LegalCharacter(row.character),
+        status=AgreementStatus(row.status),
+        parties=tuple(ListedParty(code, statuses[code]) for code in json.loads(row.parties)),
+    )
+
+
+def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+__all__ = [
+    "AgreementPage",
+    "Filters",
+    "ListedAgreement",
+    "ListedParty",
+    "agreements_as_of",
+]
