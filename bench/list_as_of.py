@@ -131,6 +131,7 @@ class History:
                 actor="officer.bench",
                 source=None,
                 reason=None,
+                notification=None,
                 **extra,
                 **fields,
             )

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import click
 
-from registry.cli.common import friendly, opened_registry, parse_date, parse_known_at
-from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.cli.common import (
+    filter_options,
+    filters_of,
+    friendly,
+    opened_registry,
+    parse_date,
+    parse_known_at,
+)
 
 FORMATS = ("json", "csv")
 
@@ -22,11 +28,7 @@ FORMATS = ("json", "csv")
 @click.option("--known-at", callback=parse_known_at, help="Both views as known at this instant.")
 @click.option("--known-from", callback=parse_known_at, help="The first view as known at this.")
 @click.option("--known-to", callback=parse_known_at, help="The second view as known at this.")
-@click.option("--party", help="Agreements this party (a code, e.g. KAZ) is a party to.")
-@click.option("--kind", type=click.Choice([k.value for k in AgreementKind]))
-@click.option("--character", type=click.Choice([c.value for c in LegalCharacter]))
-@click.option("--status", type=click.Choice([s.value for s in AgreementStatus]))
-@click.option("--q", help="Text in the reference or a title.")
+@filter_options
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option(
     "--output",
@@ -41,33 +43,22 @@ def report(
     known_at: datetime | None,
     known_from: datetime | None,
     known_to: datetime | None,
-    party: str | None,
-    kind: str | None,
-    character: str | None,
-    status: str | None,
-    q: str | None,
     format_: str,
     output: Path | None,
+    **selection: str | None,
 ) -> None:
     """What changed between two dates (or two 'known at' instants), with every event, its
     signer and leaf index, pinned to the latest checkpoint."""
     from registry.store.reads import audit
     from registry.store.reads.audit_document import report_csv
     from registry.store.reads.audit_report import AuditQuery, View
-    from registry.store.reads.queries import Filters
 
     second = to or date.today()
     later = known_to or known_at
     query = AuditQuery(
         View(from_ or second, known_from or known_at or later),
         View(second, later),
-        Filters(
-            party=party,
-            kind=AgreementKind(kind) if kind else None,
-            character=LegalCharacter(character) if character else None,
-            status=AgreementStatus(status) if status else None,
-            q=q,
-        ),
+        filters_of(**selection),
     )
     with opened_registry(can_sign=False) as registry:
         if format_ == "json":

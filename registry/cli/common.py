@@ -69,3 +69,40 @@ def opened_registry(*, can_sign: bool = True) -> Iterator[Any]:
         yield registry
     finally:
         registry.close()
+
+
+def filter_options(command: F) -> F:
+    """--party, --kind, --character, --status, --q: the list filters (see `filters_of`)."""
+    from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+
+    options = [
+        click.option("--party", help="Agreements this party (a code, e.g. KAZ) is a party to."),
+        click.option("--kind", type=click.Choice([k.value for k in AgreementKind])),
+        click.option("--character", type=click.Choice([c.value for c in LegalCharacter])),
+        click.option("--status", type=click.Choice([s.value for s in AgreementStatus])),
+        click.option("--q", help="Text in the reference or a title (ignoring case and marks)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def filters_of(**values: Any) -> Any:
+    """A `Filters` from the options' text, through the one schema every entry point uses;
+    a bad value is a usage error naming its option."""
+    from marshmallow import ValidationError
+
+    from registry.store.reads.filters import FiltersSchema
+
+    class CommandLineFilters(FiltersSchema):
+        page_size = None  # a command lists everything
+
+    given = {name: value for name, value in values.items() if value is not None}
+    try:
+        return CommandLineFilters().load(given)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        problems = [
+            f"--{name.replace('_', '-')}: {' '.join(map(str, m))}" for name, m in messages.items()
+        ]
+        raise click.UsageError("; ".join(problems)) from None

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from registry.cli.common import (
     Failure,
+    filter_options,
+    filters_of,
     friendly,
     opened_registry,
     parse_date,
@@ -110,14 +114,16 @@ def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
 @main.command(name="list")
 @click.option("--as-of", callback=parse_date, help="State of the world on this date.")
 @click.option("--known-at", callback=parse_known_at, help="Using only what was recorded by then.")
+@filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @friendly
-def list_(as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
+def list_(as_of: date | None, known_at: datetime | None, as_json: bool, **selection: Any) -> None:
     """List agreements with their status."""
     from registry.presentation import print_list
 
+    filters = replace(filters_of(**selection), as_of=as_of, known_at=known_at)
     with opened_registry(can_sign=False) as registry:
-        listed = registry.list_as_of(as_of, known_at, limit=None).agreements
+        listed = registry.list_agreements(filters).agreements
     if as_json:
         click.echo(json.dumps([a.to_dict() for a in listed], indent=2, ensure_ascii=False))
     else:

@@ -21,7 +21,6 @@ from registry.domain.dates import PartialDate
 from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.domain.state import AgreementState
-from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.ledger.chain import link_problems, verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
@@ -50,8 +49,14 @@ from registry.store.events.recorder import Projection, Receipt, SignedEventRecor
 from registry.store.events.tables import metadata
 from registry.store.events.unfinished import require_complete_views
 from registry.store.reads import views
+from registry.store.reads.filters import DEFAULT_LIMIT, Filters
 from registry.store.reads.intervals import interval_projection
-from registry.store.reads.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreements_as_of
+from registry.store.reads.queries import (
+    AgreementPage,
+    CurrentPage,
+    agreements_as_of,
+    current_agreements,
+)
 from registry.store.settings import Settings
 
 EVENTS_TABLE = "registry_events"
@@ -364,32 +369,14 @@ class Registry(Application[UUID]):
         as_of: date | None = None,
         known_at: datetime | None = None,
         *,
-        party: str | None = None,
-        kind: AgreementKind | None = None,
-        character: LegalCharacter | None = None,
-        status: AgreementStatus | None = None,
-        q: str | None = None,
         limit: int | None = DEFAULT_LIMIT,
         offset: int = 0,
-        sort: str = "reference",
-        descending: bool = False,
+        **selection: Any,
     ) -> AgreementPage:
-        """A page of the whole registry as of a date, known at an instant: indexed SQL over
-        the status intervals, the same answers as `state` for each agreement."""
-        filters = Filters(party, kind, character, status, q)
-        with self.transaction() as session:
-            require_complete_views(session)
-        with self.transaction() as session:
-            return agreements_as_of(
-                session,
-                as_of,
-                known_at,
-                filters,
-                limit=limit,
-                offset=offset,
-                sort=sort,
-                descending=descending,
-            )
+        """A page of the whole registry as of a date, known at an instant (see
+        `list_agreements`); `selection` and `sort`, `descending` are `Filters` fields."""
+        filters = Filters(as_of=as_of, known_at=known_at, limit=limit, **selection)
+        return self.list_agreements(filters, offset=offset)
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one agreement, in version order."""
@@ -454,3 +441,20 @@ class Registry(Application[UUID]):
                 "someone else recorded an event on this agreement first: nothing was stored"
             ) from None
         return receipts[-1]
+
+    # -- use cases of the entry points (web, CLI, mirror): they reach the store here ----------
+
+    def list_agreements(self, filters: Filters, *, offset: int | None = None) -> AgreementPage:
+        """A page of the whole registry as of `filters.as_of`, known at `filters.known_at`:
+        indexed SQL over the status intervals, the same answers as `state` for each agreement
+        (`offset` reads a window other than `filters.page`)."""
+        with self.transaction() as session:
+            require_complete_views(session)
+        with self.transaction() as session:
+            return agreements_as_of(session, filters, offset=offset)
+
+    def current_agreements(self, filters: Filters) -> CurrentPage:
+        """A page of the agreements as they stand now (the summary read model), filtered."""
+        with self.transaction() as session:
+            require_complete_views(session)
+            return current_agreements(session, filters)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from registry.store.events.verification import verify_store
 from registry.store.reads import audit
 from registry.store.reads.audit_document import report_csv
 from registry.store.reads.audit_report import AuditQuery, ReportError, View
-from registry.store.reads.queries import Filters
+from registry.store.reads.filters import Filters, FiltersSchema, parse_filters
 from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
@@ -64,46 +65,34 @@ DEADLINE_LABELS = {
 }
 
 
-def _choice(enum: type) -> fields.String:
-    values = [member.value for member in enum]  # type: ignore[attr-defined]
-    return fields.String(load_default=None, validate=validate.OneOf(values))
-
-
 def _date(**options: Any) -> fields.Date:
     return fields.Date(
         load_default=None, error_messages={"invalid": "Enter a date like 2026-06-01."}, **options
     )
 
 
-class FilterArgs(Schema):
+class AuditFilters(FiltersSchema):
+    """Every audit page's filters, its date and instant: the list is by reference, 50 a page."""
+
+    page_size = PAGE_SIZE
+
+    class Meta(FiltersSchema.Meta):
+        exclude = ("sort", "dir", "limit")
+
+
+class PickArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
-    party = fields.String(load_default=None, validate=validate.Length(max=64))
-    kind = _choice(AgreementKind)
-    character = _choice(LegalCharacter)
-    status = _choice(AgreementStatus)
 
-
-class PickArgs(FilterArgs):
-    as_of = _date()
-    known_at = InstantField(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-
-
-class DiffArgs(FilterArgs):
-    as_of = _date()
+class DiffArgs(PickArgs):
     from_ = _date(data_key="from")
     to = _date()
-    known_at = InstantField(load_default=None)
     known_from = InstantField(load_default=None)
     known_to = InstantField(load_default=None)
 
 
-class DeadlineArgs(FilterArgs):
-    as_of = _date()
-    known_at = InstantField(load_default=None)
+class DeadlineArgs(PickArgs):
     horizon = fields.Integer(load_default=365, validate=validate.OneOf(HORIZONS))
 
 
@@ -120,28 +109,24 @@ FIELD_NAMES = {
 }
 
 
-def parsed(schema: Schema) -> tuple[dict[str, Any], list[str]]:
-    """The query arguments, empty ones left out; on errors, the defaults and the messages."""
+def parsed(schema: Schema | None = None) -> tuple[Filters, dict[str, Any], list[str]]:
+    """The filters and the page's own arguments, empty ones left out; on errors, the
+    defaults and the messages. `args` has them all as the templates show them."""
     raw = {k: v for k, v in request.args.items() if v.strip()}
-    try:
-        return schema.load(raw), []
-    except ValidationError as error:
-        messages = error.messages if isinstance(error.messages, dict) else {}
-        problems = [
-            f"{FIELD_NAMES.get(name, name.capitalize())}: {' '.join(map(str, m))}"
-            for name, m in messages.items()  # type: ignore[union-attr]
-        ]
-        return schema.load({}), problems
-
-
-def filters_of(args: dict[str, Any]) -> Filters:
-    return Filters(
-        party=(args.get("party") or "").strip() or None,
-        kind=AgreementKind(args["kind"]) if args.get("kind") else None,
-        character=LegalCharacter(args["character"]) if args.get("character") else None,
-        status=AgreementStatus(args["status"]) if args.get("status") else None,
-        q=(args.get("q") or "").strip() or None,
-    )
+    filters, problems = parse_filters(AuditFilters(), raw, FIELD_NAMES)
+    own: dict[str, Any] = {}
+    if schema is not None:
+        try:
+            own = schema.load(raw)
+        except ValidationError as error:
+            messages = error.messages if isinstance(error.messages, dict) else {}
+            problems += [
+                f"{FIELD_NAMES.get(name, name.capitalize())}: {' '.join(map(str, m))}"
+                for name, m in messages.items()  # type: ignore[union-attr]
+            ]
+            own = schema.load({})
+    shown = {"as_of": filters.as_of, "known_at": filters.known_at, "page": filters.page or 1}
+    return filters, {**filters.selection(), **shown, **own}, problems
 
 
 def choices() -> dict[str, Any]:
@@ -154,33 +139,23 @@ def choices() -> dict[str, Any]:
     }
 
 
-def query_of(args: dict[str, Any]) -> AuditQuery:
+def query_of(filters: Filters, args: dict[str, Any]) -> AuditQuery:
     """Two views from the form: missing dates are today, a missing first date or first
     instant is the same as the second; no instant at all means everything recorded."""
-    to = args.get("to") or args.get("as_of") or date.today()
-    start = args.get("from_") or args.get("as_of") or to
-    known_to = args.get("known_to") or args.get("known_at")
-    known_from = args.get("known_from") or args.get("known_at") or known_to
-    return AuditQuery(View(start, known_from), View(to, known_to), filters_of(args))
+    to = args.get("to") or filters.as_of or date.today()
+    start = args.get("from_") or filters.as_of or to
+    known_to = args.get("known_to") or filters.known_at
+    known_from = args.get("known_from") or filters.known_at or known_to
+    selection = Filters.of_selection(filters.selection())  # each view has its own dates
+    return AuditQuery(View(start, known_from), View(to, known_to), selection)
 
 
 @bp.get("")
 @auditors
 def index() -> ResponseReturnValue:
-    args, problems = parsed(PickArgs())
-    as_of = args["as_of"] or date.today()
-    filters = filters_of(args)
-    page = get_registry().list_as_of(
-        as_of,
-        args["known_at"],
-        party=filters.party,
-        kind=filters.kind,
-        character=filters.character,
-        status=filters.status,
-        q=filters.q,
-        limit=PAGE_SIZE,
-        offset=(args["page"] - 1) * PAGE_SIZE,
-    )
+    filters, args, problems = parsed()
+    as_of = filters.as_of or date.today()
+    page = get_registry().list_agreements(replace(filters, as_of=as_of))
     pages = max(1, -(-page.total // PAGE_SIZE))
     return render_template(
         "audit/index.html",
@@ -211,12 +186,12 @@ def first_recorded() -> datetime | None:
 @bp.get("/diff")
 @auditors
 def diff() -> ResponseReturnValue:
-    args, problems = parsed(DiffArgs())
+    filters, args, problems = parsed(DiffArgs())
     asked = any(args.get(k) for k in ("as_of", "from_", "to", "known_at", "known_from", "known_to"))
     report, same = None, False
     if asked and not problems:
         try:
-            query = query_of(args)
+            query = query_of(filters, args)
             same = query.before == query.after
             if not same:
                 report = audit.compare(get_registry(), query, limit=DIFF_LIMIT)
@@ -285,11 +260,11 @@ def _policy_check(registry: Any, text: str) -> tuple[PolicyResult | None, str | 
 
 
 def _report_query() -> AuditQuery | ResponseReturnValue:
-    args, problems = parsed(DiffArgs())
+    filters, args, problems = parsed(DiffArgs())
     if problems:
         return error_page(400, "The report's dates could not be used", " ".join(problems))
     try:
-        return query_of(args)
+        return query_of(filters, args)
     except ReportError as error:
         return error_page(400, "The report's dates could not be used", str(error))
 
@@ -406,10 +381,10 @@ def _download(body: str | bytes, mimetype: str, name: str) -> Response:
 @bp.get("/deadlines")
 @auditors
 def deadlines() -> ResponseReturnValue:
-    args, problems = parsed(DeadlineArgs())
-    as_of = args["as_of"] or date.today()
+    filters, args, problems = parsed(DeadlineArgs())
+    as_of = filters.as_of or date.today()
     found = audit.deadlines(
-        get_registry(), as_of, args["known_at"], filters_of(args), horizon_days=args["horizon"]
+        get_registry(), as_of, filters.known_at, filters, horizon_days=args["horizon"]
     )
     return render_template(
         "audit/deadlines.html",

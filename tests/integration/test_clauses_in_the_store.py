@@ -15,8 +15,8 @@ from registry.domain.rules.clauses import EntryIntoForceContradictsClause
 from registry.domain.rules.timing import ActDatedInFuture, DateBeyondHorizon
 from registry.domain.values import AgreementStatus, PartyStatus
 from registry.store.application import Registry
+from registry.store.reads.filters import Filters
 from registry.store.settings import Settings
-from registry.web.officer.queries import ListQuery, list_agreements
 from tests.integration.helpers import (
     ISLAMABAD,
     OnPostgres,
@@ -156,12 +156,12 @@ class ClauseScenario:
         assert [a.reference for a in treaty.list_as_of(None, q=words).agreements] == [TREATY]
         on_a_day = treaty.list_as_of(date(2025, 3, 12), q=words)
         assert [a.reference for a in on_a_day.agreements] == [TREATY]
-        officers = list_agreements(treaty, ListQuery(q=words))
+        officers = treaty.current_agreements(Filters(q=words))
         assert [row["reference"] for row in officers.rows] == [TREATY]
 
     def test_search_does_not_match_what_is_not_there(self, treaty: Registry):
         assert treaty.list_as_of(None, q="Узбекистан").total == 0
-        assert list_agreements(treaty, ListQuery(q="Узбекистан")).total == 0
+        assert treaty.current_agreements(Filters(q="Узбекистан")).total == 0
 
 
 class TestOnSQLite(OnSQLite, ClauseScenario):

@@ -38,8 +38,9 @@ from registry.store.reads.audit_report import (
     View,
     audit_report,
 )
+from registry.store.reads.filters import Filters
 from registry.store.reads.intervals import party_intervals
-from registry.store.reads.queries import Filters, ListedAgreement
+from registry.store.reads.queries import ListedAgreement
 
 
 class TooManyAgreements(StoreError):
@@ -124,16 +125,8 @@ def selected(registry: Registry, query: AuditQuery, limit: int | None = None) ->
 def _listed(
     registry: Registry, as_of: date | None, known_at: datetime | None, filters: Filters
 ) -> tuple[ListedAgreement, ...]:
-    return registry.list_as_of(
-        as_of,
-        known_at,
-        party=filters.party,
-        kind=filters.kind,
-        character=filters.character,
-        status=filters.status,
-        q=filters.q,
-        limit=None,
-    ).agreements
+    listed = replace(filters, as_of=as_of, known_at=known_at, limit=None, page=None)
+    return registry.list_agreements(listed).agreements
 
 
 def _entries(registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint) -> list[Entry]:

@@ -35,7 +35,6 @@ from registry.store.reads.audit_report import (
     Entry,
     ReportError,
     audit_report,
-    matches,
 )
 
 
@@ -176,9 +175,7 @@ def verify_report(
         for path, said, given in differences(claimed, recomputed.to_dict())
     )
     for agreement in recomputed.agreements:
-        if not (
-            matches(agreement.before, query.filters) or matches(agreement.after, query.filters)
-        ):
+        if not (query.filters.matches(agreement.before) or query.filters.matches(agreement.after)):
             result.problems.append(
                 f"report: {agreement.reference} does not match the report's filters on either side"
             )

@@ -25,15 +25,14 @@ from registry.domain.diff import Change, diff
 from registry.domain.errors import NotYetRecorded
 from registry.domain.events import AgreementEvent
 from registry.domain.history import state_as_of
-from registry.domain.search_text import search_text
 from registry.domain.state import AgreementState
-from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.domain.values import AgreementStatus
 from registry.ledger.canonical import sha256_hex
 from registry.ledger.dsse import Envelope
 from registry.ledger.payload import EventPayload
 from registry.store.errors import StoreError
 from registry.store.events.mapper import event_from_payload
-from registry.store.reads.queries import Filters
+from registry.store.reads.filters import Filters
 
 FORMAT = "agreement-registry-audit-report/v1"
 UNCHECKED = ("generated", "generated_by")  # what the report says about itself, not the events
@@ -86,30 +85,16 @@ class AuditQuery:
             raise ReportError("the first 'known at' instant must not be after the second")
 
     def to_dict(self) -> dict[str, Any]:
-        f = self.filters
         return {
             "before": self.before.to_dict(),
             "after": self.after.to_dict(),
-            "filters": {
-                "party": f.party,
-                "kind": f.kind.value if f.kind else None,
-                "character": f.character.value if f.character else None,
-                "status": f.status.value if f.status else None,
-                "q": f.q,
-            },
+            "filters": self.filters.selection(),
         }
 
     @classmethod
     def from_dict(cls, data: Any) -> AuditQuery:
         try:
-            f = data["filters"]
-            filters = Filters(
-                party=f["party"],
-                kind=AgreementKind(f["kind"]) if f["kind"] else None,
-                character=LegalCharacter(f["character"]) if f["character"] else None,
-                status=AgreementStatus(f["status"]) if f["status"] else None,
-                q=f["q"],
-            )
+            filters = Filters.of_selection(data["filters"])
             return cls(View.from_dict(data["before"]), View.from_dict(data["after"]), filters)
         except (KeyError, TypeError, ValueError) as error:
             raise ReportError(f"the report's query is not readable: {error}") from None
@@ -312,22 +297,6 @@ def _state(events: Sequence[AgreementEvent], view: View) -> AgreementState | Non
         return None
 
 
-def matches(state: AgreementState | None, filters: Filters) -> bool:
-    """Whether the agreement, in this view, is one the filters select (as the lists do)."""
-    if state is None:
-        return False
-    if filters.status is None and state.status is AgreementStatus.NOT_YET_DRAFTED:
-        return False  # counted by the lists, but listed only when that status is asked for
-    texts = [state.reference, *state.titles.values()]
-    return (
-        (filters.party is None or state.party(filters.party) is not None)
-        and (filters.kind is None or state.kind is filters.kind)
-        and (filters.character is None or state.character is filters.character)
-        and (filters.status is None or state.status is filters.status)
-        and (not filters.q or any(search_text(filters.q) in search_text(t) for t in texts))
-    )
-
-
 __all__ = [
     "FORMAT",
     "AgreementReport",
@@ -339,5 +308,4 @@ __all__ = [
     "View",
     "agreement_report",
     "audit_report",
-    "matches",
 ]

@@ -19,11 +19,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from registry.domain.search_text import search_text
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
+from registry.store.events.tables import agreements
+from registry.store.reads.filters import AS_OF_SORTS, DEFAULT_LIMIT, Filters
 from registry.store.reads.intervals import (
     LAST_DAY,
     OPEN_SQL,
@@ -33,8 +35,7 @@ from registry.store.reads.intervals import (
     party_intervals,
 )
 
-DEFAULT_LIMIT = 50
-SORTS = ("reference", "signed", "in_force")  # the first signature, the first entry into force
+SORTS = AS_OF_SORTS
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,6 @@ class ListedAgreement:
 
 
 @dataclass(frozen=True)
-class Filters:
-    party: str | None = None  # a party's code: agreements it is a party to on that date
-    kind: AgreementKind | None = None
-    character: LegalCharacter | None = None
-    status: AgreementStatus | None = None
-    q: str | None = None  # in the reference or any title, ignoring case
-
-
-@dataclass(frozen=True)
 class AgreementPage:
     agreements: tuple[ListedAgreement, ...]
     total: int  # matching every filter
@@ -86,25 +78,23 @@ class AgreementPage:
 
 
 def agreements_as_of(
-    session: Session,
-    as_of: date | None = None,
-    known_at: datetime | None = None,
-    filters: Filters | None = None,
-    *,
-    limit: int | None = DEFAULT_LIMIT,
-    offset: int = 0,
-    sort: str = "reference",
-    descending: bool = False,
+    session: Session, filters: Filters, *, offset: int | None = None
 ) -> AgreementPage:
-    """Agreements by reference as of `as_of` (None: no cut-off), known at `known_at` (None:
-    everything recorded); `limit=None` lists them all. `sort` by the first signature or entry
-    into force (with a party: that party's own), then by reference; dates not yet known last."""
+    """Agreements by reference as of `filters.as_of` (None: no cut-off), known at
+    `filters.known_at` (None: everything recorded); `limit=None` lists them all. `sort` by the
+    first signature or entry into force (with a party: that party's own), then by reference;
+    dates not yet known last."""
+    as_of, known_at, sort, descending = (
+        filters.as_of,
+        filters.known_at,
+        filters.sort,
+        filters.descending,
+    )
+    limit = filters.limit
+    offset = filters.offset if offset is None else offset  # a window other than a page
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}")
-    if known_at is not None and known_at.tzinfo is None:
-        raise ValueError("known_at must be timezone-aware")
     _one_snapshot(session)
-    filters = filters or Filters()
     when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
     # With a party, its own rows (which carry the agreement's columns) answer the question.
     table = party_intervals if filters.party is not None else agreement_intervals
@@ -160,7 +150,7 @@ def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
         wanted.append(c.character == filters.character.value)
     if filters.q:
         t = agreement_texts
-        pattern = f"%{_escaped(search_text(filters.q))}%"
+        pattern = _pattern(filters.q)
         matches = or_(  # the texts are stored in search_text's form
             t.c.reference.like(pattern, escape="\\"),
             t.c.titles_text.like(pattern, escape="\\"),
@@ -173,6 +163,11 @@ def _status(table: Table, status: AgreementStatus | None) -> list[ColumnElement[
     if status is not None:
         return [table.c.status == status.value]
     return [table.c.status != AgreementStatus.NOT_YET_DRAFTED.value]
+
+
+def _pattern(q: str) -> str:
+    """A LIKE pattern for text in search_text's normal form (the stored texts are in it)."""
+    return f"%{_escaped(search_text(q))}%"
 
 
 def _escaped(text: str) -> str:
@@ -334,10 +329,87 @@ def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+# -- the current state: the summary read model ------------------------------------------------
+
+CURRENT_ORDER = {
+    "reference": agreements.c.reference,
+    "title": agreements.c.title,
+    "kind": agreements.c.kind,
+    "status": agreements.c.status,
+    "recorded": agreements.c.last_recorded,
+    "signed": agreements.c.signed,
+    "in_force": agreements.c.in_force,
+}
+
+
+@dataclass(frozen=True)
+class CurrentPage:
+    rows: list[dict[str, Any]]  # registry_agreements rows
+    total: int
+    page: int
+    pages: int
+    status_counts: dict[str, int]  # over the search and the other filters, not the status
+    parties: list[str]  # every party code in the registry, for the filter
+
+
+def _current_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    c = agreements.c
+    found: list[ColumnElement[bool]] = []
+    if filters.q:  # titles_text is the search text of the reference and titles (views.py)
+        found.append(c.titles_text.like(_pattern(filters.q), escape="\\"))
+    if filters.party:
+        padded = literal(",") + c.parties + literal(",")
+        found.append(padded.like(f"%,{_escaped(filters.party)},%", escape="\\"))
+    if filters.kind is not None:
+        found.append(c.kind == filters.kind.value)
+    if filters.character is not None:
+        found.append(c.character == filters.character.value)
+    return found
+
+
+def current_agreements(session: Session, filters: Filters) -> CurrentPage:
+    """The agreements as they stand now (the summary read model: as of the day of each one's
+    last event), with the same filters; the page is clamped to the pages there are."""
+    limit = filters.limit or DEFAULT_LIMIT
+    where = and_(true(), *_current_conditions(filters))
+    counts = {
+        row.status: int(row.n)
+        for row in session.execute(
+            select(agreements.c.status, func.count().label("n"))
+            .where(where)
+            .group_by(agreements.c.status)
+        )
+    }
+    if filters.status is not None:
+        where = and_(where, agreements.c.status == filters.status.value)
+    total = counts.get(filters.status.value, 0) if filters.status else sum(counts.values())
+    pages = max(1, -(-total // limit))
+    page = min(max(1, filters.page or 1), pages)
+    column = CURRENT_ORDER.get(filters.sort, agreements.c.reference)
+    order = column.desc() if filters.descending else column.asc()
+    rows = session.execute(
+        select(agreements)
+        .where(where)
+        .order_by(order.nulls_last(), agreements.c.reference.asc())
+        .limit(limit)
+        .offset((page - 1) * limit)
+    ).mappings()
+    found = [dict(row) for row in rows]
+    codes = {
+        code
+        for (listed,) in session.execute(select(agreements.c.parties))
+        for code in listed.split(",")
+        if code
+    }
+    return CurrentPage(found, total, page, pages, counts, sorted(codes))
+
+
 __all__ = [
     "AgreementPage",
+    "CurrentPage",
     "Filters",
     "ListedAgreement",
     "ListedParty",
     "agreements_as_of",
+    "current_agreements",
 ]

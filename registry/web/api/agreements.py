@@ -20,6 +20,7 @@ from registry.domain.history import state_as_of
 from registry.store.application import Recorded
 from registry.store.events import proofs
 from registry.store.events.recorder import Projection
+from registry.store.reads.filters import Filters
 from registry.web.api import listing, writes
 from registry.web.api.access import writer
 from registry.web.api.base import (
@@ -84,7 +85,7 @@ class Agreements(MethodView):
     @blp.response(200, AgreementListSchema, headers={**CACHE_HEADERS, **LINK_HEADER})
     @problems(blp, *READ_PROBLEMS)
     @blp.doc(security=READ_SECURITY)
-    def get(self, query: dict[str, Any]) -> Any:
+    def get(self, query: Filters) -> Any:
         """List agreements, filtered, as of a date and known at an instant
 
         Ordered by reference. Page with `cursor` (the `next` of the previous page) or with
@@ -98,14 +99,14 @@ class Agreements(MethodView):
             links["next"] = _list_url(page=page.next_page)
         if page.prev_page:
             links["prev"] = _list_url(page=page.prev_page)
-        first = _list_url(page=1) if "page" in query else _list_url()
+        first = _list_url(page=1) if query.page is not None else _list_url()
         header = [f'<{first}>; rel="first"']
         header += [f'<{url}>; rel="{rel}"' for rel, url in links.items() if url]
         body = {
             "items": [listing.summary(a, _agreement_url(str(a.id))) for a in page.items],
             "total": page.total,
             "counts": page.counts,
-            "limit": query["limit"],
+            "limit": query.limit,
             **links,
         }
         return body, 200, {"Link": ", ".join(header)}

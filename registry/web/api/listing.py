@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from marshmallow import ValidationError
 
-from registry.domain.values import AgreementKind, AgreementStatus
 from registry.store.application import Registry
+from registry.store.reads.filters import Filters
 from registry.store.reads.queries import AgreementPage, ListedAgreement
 
 SLACK = 50
@@ -38,28 +38,16 @@ class Page:
     prev_page: int | None = None
 
 
-def page_of(registry: Registry, query: dict[str, Any]) -> Page:
-    limit: int = query["limit"]
-    sort = query.get("sort", "reference")
-    if sort != "reference" and "page" not in query:
-        query = {**query, "page": 1}  # any other order pages by number (see the schema)
+def page_of(registry: Registry, query: Filters) -> Page:
+    limit = query.limit or 50
+    if query.sort != "reference" and query.page is None:
+        query = replace(query, page=1)  # any other order pages by number (see the schema)
 
     def listed(limit: int | None, offset: int) -> AgreementPage:
-        return registry.list_as_of(
-            query.get("as_of"),
-            query.get("known_at"),
-            party=query.get("party"),
-            kind=AgreementKind(query["kind"]) if "kind" in query else None,
-            status=AgreementStatus(query["status"]) if "status" in query else None,
-            q=query.get("q"),
-            limit=limit,
-            offset=offset,
-            sort=sort.removeprefix("-"),
-            descending=sort.startswith("-"),
-        )
+        return registry.list_agreements(replace(query, limit=limit), offset=offset)
 
-    if "page" in query:
-        number: int = query["page"]
+    if query.page is not None:
+        number = query.page
         found = listed(limit, (number - 1) * limit)
         return Page(
             found.agreements,
@@ -68,7 +56,7 @@ def page_of(registry: Registry, query: dict[str, Any]) -> Page:
             next_page=number + 1 if number * limit < found.total else None,
             prev_page=number - 1 if number > 1 else None,
         )
-    after, at = decode_cursor(query["cursor"]) if "cursor" in query else ("", 0)
+    after, at = decode_cursor(query.cursor) if query.cursor is not None else ("", 0)
     start = max(0, at - SLACK)
     found = listed(at - start + limit + SLACK, start)
     rows = list(found.agreements)

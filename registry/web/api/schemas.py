@@ -20,10 +20,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from registry.domain.dates import PartialDate
 from registry.domain.state import AgreementState
-from registry.domain.values import AgreementKind, AgreementStatus
+from registry.store.reads.filters import AS_OF_SORTS, MAX_LIMIT, FiltersSchema
 from registry.web.schemas import InstantField
 
-LIST_LIMIT_MAX = 200
+LIST_LIMIT_MAX = MAX_LIMIT
 ENTRIES_LIMIT_MAX = 1000
 
 
@@ -53,40 +53,30 @@ class AsOfQuerySchema(Schema):
     )
 
 
-class ListQuerySchema(AsOfQuerySchema):
-    party = fields.String(
-        validate=validate.Length(min=1, max=32),
-        metadata={"description": "A party's code, e.g. PAK: agreements it is a party to then."},
+class ListQuerySchema(FiltersSchema):
+    """The list's filters (registry/store/reads/filters.py), paged by `cursor` or `page`."""
+
+    class Meta(FiltersSchema.Meta):
+        exclude = ("dir",)
+
+    sorts = AS_OF_SORTS
+    page_size = 50
+    sort = fields.String(
+        validate=validate.OneOf([f"{way}{key}" for key in AS_OF_SORTS for way in ("", "-")]),
+        metadata={
+            "description": "By reference (the default), the first signature or the first entry "
+            "into force (with `party`: that party's own); '-' for latest first. Any order but "
+            "the default pages with `page`."
+        },
     )
-    kind = fields.String(validate=validate.OneOf([k.value for k in AgreementKind]))
-    status = fields.String(validate=validate.OneOf([s.value for s in AgreementStatus]))
-    q = fields.String(
-        validate=validate.Length(min=1, max=200),
-        metadata={"description": "Text in the reference or any title (ignoring case)."},
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=LIST_LIMIT_MAX), metadata={"default": 50}
     )
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT_MAX))
     cursor = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={
             "description": "Opaque: the `next` cursor of the previous page, sent with the same "
             "filters. Use either `cursor` or `page`, not both (400)."
-        },
-    )
-    page = fields.Integer(
-        validate=validate.Range(min=1, max=1_000_000),
-        metadata={
-            "description": "Page number, from 1, of `limit` items each: instead of a cursor, "
-            "never with one (400)."
-        },
-    )
-    sort = fields.String(
-        validate=validate.OneOf(
-            ["reference", "-reference", "signed", "-signed", "in_force", "-in_force"]
-        ),
-        metadata={
-            "description": "By reference (the default), the first signature or the first entry "
-            "into force (with `party`: that party's own); '-' for latest first. Any order but "
-            "the default pages with `page`."
         },
     )
 

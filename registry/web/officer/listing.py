@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from registry.domain.dates import PartialDate
 from registry.domain.timeline import signed_on, took_effect
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.store.application import Registry
+from registry.store.reads.filters import CURRENT_SORTS, FiltersSchema, parse_filters
 from registry.web.auth import landing_page
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
 from registry.web.officer import bp
 from registry.web.officer.party_names import party_names
-from registry.web.officer.queries import SORTS, ListQuery, list_agreements
+
+PAGE_SIZE = 20
 
 
-def _choice(enum: type) -> fields.String:
-    values = [member.value for member in enum]  # type: ignore[attr-defined]
-    return fields.String(load_default=None, validate=validate.OneOf(["", *values]))
+class ListArgs(FiltersSchema):
+    """The officers' list: the agreements as they stand now, 20 to a page."""
 
+    class Meta(FiltersSchema.Meta):
+        exclude = ("as_of", "known_at")
 
-class ListArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
-    party = fields.String(load_default=None, validate=validate.Length(max=32))
-    kind = _choice(AgreementKind)
-    character = _choice(LegalCharacter)
-    status = _choice(AgreementStatus)
-    sort = fields.String(load_default="reference", validate=validate.OneOf(list(SORTS)))
-    dir = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    sorts = CURRENT_SORTS
+    page_size = PAGE_SIZE
 
 
 @bp.get("/")
@@ -44,32 +38,18 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/agreements")
 def index() -> ResponseReturnValue:
-    status = 200
-    problems: list[str] = []
-    try:
-        args = ListArgs().load(request.args)
-    except ValidationError as error:
-        problems = [f"{name}: {' '.join(map(str, m))}" for name, m in error.messages.items()]  # type: ignore[union-attr]
-        args = ListArgs().load({})
-        status = 400
-    query = ListQuery(
-        q=(args["q"] or "").strip() or None,
-        party=args["party"] or None,
-        kind=args["kind"] or None,
-        character=args["character"] or None,
-        status=args["status"] or None,
-        sort=args["sort"],
-        descending=args["dir"] == "desc",
-        page=args["page"],
-    )
+    query, problems = parse_filters(ListArgs(), request.args.to_dict())
     registry = get_registry()
-    found = list_agreements(registry, query)
+    found = registry.current_agreements(query)
     dates = {row["reference"]: key_dates(registry, row["reference"]) for row in found.rows}
     return (
         render_template(
             "agreements/list.html",
             nav="agreements",
-            query=query,
+            # the form's values as text, as the template compares them with its options
+            query=SimpleNamespace(
+                **query.selection(), sort=query.sort, descending=query.descending
+            ),
             found=found,
             dates=dates,
             party_names=party_names(registry),
@@ -82,7 +62,7 @@ def index() -> ResponseReturnValue:
                 if s is not AgreementStatus.NOT_YET_DRAFTED
             ],
         ),
-        status,
+        400 if problems else 200,
     )
 
 
