@@ -48,7 +48,7 @@ from registry.store.events.mapper import (
 from registry.store.events.recorder import Projection, Receipt, SignedEventRecorder
 from registry.store.events.tables import metadata
 from registry.store.events.unfinished import require_complete_views
-from registry.store.reads import views
+from registry.store.reads import directory, views
 from registry.store.reads.filters import DEFAULT_LIMIT, Filters
 from registry.store.reads.intervals import interval_projection
 from registry.store.reads.queries import (
@@ -458,3 +458,36 @@ class Registry(Application[UUID]):
         with self.transaction() as session:
             require_complete_views(session)
             return current_agreements(session, filters)
+
+    def party_codes(self) -> list[str]:
+        """Every party code the registry has known, for the filters."""
+        with self.transaction() as session:
+            return directory.party_codes(session)
+
+    def party_names(self) -> dict[str, str]:
+        """{code: name} for every party of a listed agreement: names live in the signed
+        events, so each is read from one agreement that lists it (one state per party)."""
+        with self.transaction() as session:
+            first = directory.listing_references(session)
+        names: dict[str, str] = {}
+        for reference in sorted(set(first.values())):
+            for row in self.state(reference).parties:
+                names.setdefault(row.code, row.name)
+        return {code: names.get(code, code) for code in first}
+
+    def streams_with_party(self, code: str) -> set[str]:
+        with self.transaction() as session:
+            return directory.streams_with_party(session, code)
+
+    def first_recorded(self) -> datetime | None:
+        """When the first agreement was recorded: a view known before then is empty because
+        nothing had been recorded yet, not because nothing matches."""
+        with self.transaction() as session:
+            return directory.first_recorded(session)
+
+    def latest_entries(
+        self, streams: set[str] | None, limit: int
+    ) -> tuple[list[Any], dict[str, str]]:
+        """The latest log entries (of these agreements, or all), and references by id."""
+        with self.transaction() as session:
+            return directory.latest_entries(session, streams, limit)

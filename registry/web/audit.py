@@ -14,7 +14,6 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import func, select
 
 from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
@@ -24,7 +23,6 @@ from registry.store.accounts.users import Role
 from registry.store.events.cosigning import cosigned, witness_states
 from registry.store.events.log import TransparencyLog
 from registry.store.events.proofs import NoCheckpoint
-from registry.store.events.tables import log_entries
 from registry.store.events.verification import verify_store
 from registry.store.reads import audit
 from registry.store.reads.audit_document import report_csv
@@ -131,7 +129,7 @@ def parsed(schema: Schema | None = None) -> tuple[Filters, dict[str, Any], list[
 
 def choices() -> dict[str, Any]:
     return {
-        "parties": audit.party_codes(get_registry()),
+        "parties": get_registry().party_codes(),
         "party_names": party_names(get_registry()),
         "kinds": [(k.value, choice_label(k.value)) for k in AgreementKind],
         "characters": [(c.value, choice_label(c.value)) for c in LegalCharacter],
@@ -159,7 +157,7 @@ def index() -> ResponseReturnValue:
     pages = max(1, -(-page.total // PAGE_SIZE))
     return render_template(
         "audit/index.html",
-        first_recorded=first_recorded(),
+        first_recorded=get_registry().first_recorded(),
         nav="audit",
         args=args,
         as_of=as_of,
@@ -171,16 +169,6 @@ def index() -> ResponseReturnValue:
         problems=problems,
         **choices(),
     ), (400 if problems else 200)
-
-
-def first_recorded() -> datetime | None:
-    """When the first agreement was recorded: a view known before then is empty because
-    nothing had been recorded yet, not because nothing matches."""
-    with get_registry().transaction() as session:
-        found = session.execute(
-            select(func.min(log_entries.c.recorded)).where(log_entries.c.type == "Drafted")
-        ).scalar()
-    return datetime.fromisoformat(found.replace("Z", "+00:00")) if found else None
 
 
 @bp.get("/diff")

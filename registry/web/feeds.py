@@ -16,12 +16,9 @@ from xml.etree import ElementTree
 
 from flask import Blueprint, Flask, current_app, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from registry.domain.keyring import Keyring
 from registry.ledger.payload import EventPayload
-from registry.store.events.tables import agreements, log_entries
 from registry.web.api import access, caching, problems
 from registry.web.extensions import get_registry
 
@@ -81,10 +78,7 @@ def agreement_feed(ref: str) -> ResponseReturnValue:
 
 @bp.get("/parties/<code>.atom")
 def party_feed(code: str) -> ResponseReturnValue:
-    wanted = code.casefold()
-    with get_registry().transaction() as session:
-        rows = session.execute(select(agreements.c.id, agreements.c.parties)).all()
-    streams = {row.id for row in rows if wanted in {p.casefold() for p in row.parties.split(",")}}
+    streams = get_registry().streams_with_party(code)
     if not streams:
         raise problems.ApiProblem(
             404, f"No agreement has a party with code {code!r}.", code="party_not_found"
@@ -94,14 +88,7 @@ def party_feed(code: str) -> ResponseReturnValue:
 
 def _feed(title: str, streams: set[str] | None) -> Response:
     registry = get_registry()
-    query = select(log_entries).where(log_entries.c.stream_id != str(Keyring.ID))
-    if streams is not None:
-        query = query.where(log_entries.c.stream_id.in_(sorted(streams)))
-    with registry.transaction() as session:
-        rows = session.execute(
-            query.order_by(log_entries.c.leaf_index.desc()).limit(FEED_SIZE)
-        ).all()
-        references = dict(session.execute(select(agreements.c.id, agreements.c.reference)).all())
+    rows, references = registry.latest_entries(streams, FEED_SIZE)
     feed = ElementTree.Element("feed", xmlns=ATOM)
     _text(feed, "title", title)
     _text(feed, "id", _urn(request.base_url))

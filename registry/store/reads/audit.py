@@ -39,7 +39,6 @@ from registry.store.reads.audit_report import (
     audit_report,
 )
 from registry.store.reads.filters import Filters
-from registry.store.reads.intervals import party_intervals
 from registry.store.reads.queries import ListedAgreement
 
 
@@ -175,20 +174,12 @@ def deadlines(
     return sorted(found, key=lambda u: (u.deadline.due.start, u.agreement.reference))
 
 
-def party_codes(registry: Registry) -> list[str]:
-    """Every party code the registry has known, for the filters."""
-    with registry.transaction() as session:
-        rows = session.execute(select(party_intervals.c.party).distinct())
-        return sorted(row.party for row in rows)
-
-
 __all__ = [
     "TooManyAgreements",
     "Upcoming",
     "compare",
     "deadlines",
     "export",
-    "party_codes",
     "pinned",
     "selected",
 ]

@@ -156,12 +156,15 @@ def _indexes(table: Table, *lead: str) -> None:
     closed, for "known at T" (few, unless T is long ago). `by_reference`: every row, in list
     order, for the page: walked until the page is full, both clocks tested in the index.
     `by_text`: every row by its wording, for a search, which starts from the texts found.
+    `now_by_kind`: `now` led by the kind, so that a kind filter counts only its own rows.
     """
     current, closed = table.c.recorded_to == OPEN_SQL, table.c.recorded_to < OPEN_SQL
     period = ("valid_until", "valid_from", "recorded_from")
     listed = ("kind", "character", "titles_key")
     for name, columns, where in (
         ("now", (*lead, "status", *period, *listed, "recorded_to"), current),
+        ("now_by_kind", (*lead, "kind", "status", *period, "character", "titles_key",
+                         "recorded_to"), current),
         ("past", (*lead, "recorded_to", *period, "status", *listed), closed),
         ("by_reference", (*lead, "reference", *period, "recorded_to", "status", *listed,
                           "agreement_id"), None),

@@ -19,7 +19,21 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from registry.domain.search_text import search_text
@@ -207,31 +221,49 @@ def _searched(
     offset: int,
     order: tuple[str, bool] = ("reference", False),
 ) -> tuple[dict[AgreementStatus, int], list[str]]:
-    """A search: the texts are scanned once, the rows they name read through the `by_text`
-    index, and both the counts and the page made from those rows."""
+    """A search: the texts are scanned once and the rows they name read through the
+    `by_text` index into one materialised set, from which the database makes both the counts
+    and the page (one statement: the hits never travel to Python, only the page's ids)."""
     c = table.c
     sort, descending = order
-    query = select(c.status, c.reference, c.agreement_id, c[sort].label("key")).where(
-        *when.rows(table), *wanted
+    hits = (
+        select(c.status, c.reference, c.agreement_id, c[sort].label("key"))
+        .where(*when.rows(table), *wanted)
+        .cte("hits")
+        .prefix_with("MATERIALIZED")
     )
-    hits = session.execute(query).all()
-    counts = _tally((hit.status, 1) for hit in hits)
+    counted = select(
+        literal_column("0").label("part"),
+        hits.c.status,
+        func.count().label("n"),
+        cast(null(), String(36)).label("id"),
+    ).group_by(hits.c.status)
     drafted = AgreementStatus.NOT_YET_DRAFTED.value
-    chosen = [
-        hit
-        for hit in hits
-        if (hit.status == status.value if status is not None else hit.status != drafted)
-    ]
-    chosen.sort(key=lambda hit: (hit.reference, hit.agreement_id))
+    shown = hits.c.status == status.value if status is not None else hits.c.status != drafted
+    reference = [hits.c.reference, hits.c.agreement_id]
+    if descending:
+        reference = [column.desc() for column in reference]
+    ordering = reference
     if sort != "reference":
-        known = sorted(
-            (h for h in chosen if h.key is not None), key=lambda h: h.key, reverse=descending
+        key = hits.c.key.desc() if descending else hits.c.key.asc()
+        ordering = [hits.c.key.is_(None), key, hits.c.reference, hits.c.agreement_id]
+    page = (
+        select(
+            literal_column("1").label("part"),
+            hits.c.status,
+            literal_column("0").label("n"),
+            hits.c.agreement_id,
         )
-        chosen = known + [h for h in chosen if h.key is None]
-    elif descending:
-        chosen.reverse()
-    end = offset + limit if limit is not None else None
-    return counts, [hit.agreement_id for hit in chosen[offset:end]]
+        .where(shown)
+        .order_by(*ordering)
+        .offset(offset)
+    )
+    if limit is not None:
+        page = page.limit(limit)
+    paged = page.subquery("paged")
+    rows = session.execute(union_all(counted, select(paged))).all()
+    counts = _tally((row.status, row.n) for row in rows if row.part == 0)
+    return counts, [row.id for row in rows if row.part == 1]
 
 
 def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
