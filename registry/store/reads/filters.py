@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+)
 
 from registry.domain.dates import InvalidDate, parse_moment
 from registry.domain.search_text import search_text
@@ -162,11 +171,14 @@ class FiltersSchema(Schema):
             return data
         return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
 
+    @validates("sort")
+    def sort_is_one_of_the_sorts(self, value: str, **kwargs: Any) -> None:
+        if value.removeprefix("-") not in self.sorts:
+            raise ValidationError(f"Must be one of: {', '.join(self.sorts)}.")
+
     @post_load
     def make_filters(self, data: dict[str, Any], **kwargs: Any) -> Filters:
         sort = data.get("sort", "reference")
-        if sort.removeprefix("-") not in self.sorts:
-            raise ValidationError(f"Must be one of: {', '.join(self.sorts)}.", "sort")
         return Filters(
             party=data["party"].strip() if "party" in data else None,
             kind=AgreementKind(data["kind"]) if "kind" in data else None,
