@@ -107,41 +107,37 @@ def test_a_control_character_in_the_drafting_form_gives_the_form_back_with_the_f
     assert client.get("/agreements/PK-KZ-2026-951").status_code == 404
 
 
-def test_a_nul_in_an_event_form_gives_the_form_back_and_records_nothing(
-    db_app: Flask, db_registry: Registry
+@pytest.mark.parametrize(
+    ("url", "form", "field_id"),
+    [
+        (
+            "/agreements/PK-KZ-2026-951/record/Signed",
+            {
+                "party": "PAK",
+                "signatory": "Ishaq\x00Dar",
+                "capacity": "Minister",
+                "signature_type": "simple",
+                "effective": "2026-02-06",
+            },
+            "f-signatory",
+        ),
+        (
+            "/agreements/PK-KZ-2026-951/events/1/correct",
+            {"action": "supersede", "effective": "2026-02-07", "reason": "The title\x00was wrong"},
+            "f-reason",
+        ),
+    ],
+    ids=["event", "correction"],
+)
+def test_a_nul_in_an_event_or_correction_form_gives_it_back_and_records_nothing(
+    db_app: Flask, db_registry: Registry, url: str, form: dict[str, str], field_id: str
 ) -> None:
     client = db_app.test_client()
     log_in(client, ISLAMABAD)
     assert post_form(client, "/agreements/new", DRAFT_FORM).status_code == 302
-    form = {
-        "expected_version": "1",
-        "party": "PAK",
-        "signatory": "Ishaq\x00Dar",
-        "capacity": "Minister",
-        "signature_type": "simple",
-        "effective": "2026-02-06",
-    }
-    response = post_form(client, "/agreements/PK-KZ-2026-951/record/Signed", form)
+    response = post_form(client, url, {"expected_version": "1", **form})
     assert response.status_code == 400
-    assert_form_given_back(response.get_data(as_text=True), "f-signatory")
-    assert db_registry.agreement("PK-KZ-2026-951").version == 1
-
-
-def test_a_nul_in_a_correction_gives_the_form_back_and_records_nothing(
-    db_app: Flask, db_registry: Registry
-) -> None:
-    client = db_app.test_client()
-    log_in(client, ISLAMABAD)
-    assert post_form(client, "/agreements/new", DRAFT_FORM).status_code == 302
-    form = {
-        "expected_version": "1",
-        "action": "supersede",
-        "effective": "2026-02-07",
-        "reason": "The title was\x00wrong",
-    }
-    response = post_form(client, "/agreements/PK-KZ-2026-951/events/1/correct", form)
-    assert response.status_code == 400
-    assert_form_given_back(response.get_data(as_text=True), "f-reason")
+    assert_form_given_back(response.get_data(as_text=True), field_id)
     assert db_registry.agreement("PK-KZ-2026-951").version == 1
 
 
