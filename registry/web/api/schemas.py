@@ -72,6 +72,16 @@ class ListQuerySchema(FiltersSchema):
     limit = fields.Integer(
         validate=validate.Range(min=1, max=LIST_LIMIT_MAX), metadata={"default": 50}
     )
+    known_at = UtcInstantField(  # documented as a date-time (openapi_extras.py)
+        metadata={"description": FiltersSchema._declared_fields["known_at"].metadata["description"]}
+    )
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={
+            "description": "Page number, from 1, of `limit` items each: instead of a cursor, "
+            "never with one (400)."
+        },
+    )
     cursor = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={
