@@ -22,6 +22,7 @@ states of a head it can check, instead of verifying the whole stream.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
@@ -34,7 +35,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from registry.domain.events import AgreementEvent
@@ -74,23 +75,29 @@ def head_of(opened: Sequence[OpenedEvent], keyring: int) -> Head:
 
 
 def stored_head(session: Session, record_cls: Any, stream: UUID) -> Head | None:
-    """The stream's head as the store has it now, with the keyring's version (one query each,
-    in the caller's one transaction); None when the stream has no events."""
-    row = session.execute(
-        select(record_cls.originator_version, record_cls.state)
-        .where(record_cls.originator_id == stream)
-        .order_by(record_cls.originator_version.desc())
-        .limit(1)
-    ).first()
+    """The stream's head as the store has it now, with the keyring's version, in one query;
+    None when the stream has no events."""
+    row = session.execute(_head_query(record_cls.__table__), {"stream": stream}).first()
     if row is None:
         return None
-    keyring = session.execute(
-        select(record_cls.originator_version)
-        .where(record_cls.originator_id == Keyring.ID)
-        .order_by(record_cls.originator_version.desc())
+    return Head(int(row[0]), hashlib.sha256(bytes(row[1])).digest(), int(row[2] or 0))
+
+
+@functools.cache
+def _head_query(events: Table) -> Select[Any]:
+    """Built once per events table (building a statement costs more than running it)."""
+    keyring = (
+        select(func.max(events.c.originator_version))
+        .where(events.c.originator_id == Keyring.ID)
+        .scalar_subquery()
+    )
+    stream = bindparam("stream", type_=events.c.originator_id.type)
+    return (
+        select(events.c.originator_version, events.c.state, keyring)
+        .where(events.c.originator_id == stream)
+        .order_by(events.c.originator_version.desc())
         .limit(1)
-    ).scalar()
-    return Head(int(row[0]), hashlib.sha256(bytes(row[1])).digest(), int(keyring or 0))
+    )
 
 
 @dataclass
