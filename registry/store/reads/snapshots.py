@@ -35,6 +35,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing_sqlalchemy.datastore import transactions
 from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -189,7 +190,7 @@ class Snapshots:
         (its head is theirs, never one read before them: an event recorded in between is
         never skipped)."""
         snapshot = Snapshot(stream, head_of(opened, keyring), tuple(opened), self)
-        if self.rows is not None and opened[0].payload.type != "KeyringOpened":
+        if self._stored() and opened[0].payload.type != "KeyringOpened":
             self.save(stream, EVENTS_ROW, snapshot.head, snapshot.events)
         return self._keep(snapshot)
 
@@ -200,8 +201,14 @@ class Snapshots:
             self._by_stream.popitem(last=False)
         return snapshot
 
+    def _stored(self) -> bool:
+        """Whether snapshot rows are read and written here: not without the MAC key, nor
+        inside a caller's transaction (a snapshot's own writes must never join, delay or
+        abort someone else's)."""
+        return self.rows is not None and transactions.get(None) is None
+
     def load(self, stream: UUID, key: str, head: Head) -> bytes | None:
-        if self.rows is None:
+        if not self._stored():
             return None
         try:
             with self._briefly() as session:  # commits the deletion of a bad row
@@ -211,7 +218,7 @@ class Snapshots:
             return None
 
     def save(self, stream: UUID, key: str, head: Head, value: Any) -> None:
-        if self.rows is None:
+        if not self._stored():
             return
         try:
             with self._briefly() as session:
@@ -223,6 +230,7 @@ class Snapshots:
     def _briefly(self) -> Iterator[Session]:
         """A write transaction that gives up soon on a busy SQLite file instead of waiting
         for a bulk writer: a snapshot is never worth delaying a read."""
+        assert self.rows is not None
         with self.transaction(commit=True) as session:
             connection = session.connection()
             sqlite = connection.dialect.name == "sqlite"
