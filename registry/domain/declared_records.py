@@ -12,7 +12,9 @@ from registry.domain.declaration import (
     ActKind,
     Computed,
     Correctable,
+    DeadlineKind,
     Declaration,
+    Scheduled,
 )
 from registry.domain.events import (
     Amended,
@@ -67,6 +69,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Provisionally applied",
         help="Applied before entry into force (VCLT art. 25).",
         example={"party": "KAZ"},
+        scheduled=(Scheduled("effective", DeadlineKind.PROVISIONAL_APPLICATION),),
     ),
     Declaration(
         EnteredIntoForce,
@@ -80,6 +83,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Entered into force",
         help="For all parties, or for one party (VCLT art. 24).",
         example={"party": None},
+        scheduled=(Scheduled("effective", DeadlineKind.ENTRY_INTO_FORCE),),
     ),
     Declaration(
         Amended,
@@ -119,6 +123,7 @@ RECORDS: tuple[Declaration, ...] = (
             "milestone": ("Milestone identifier", "Short and unique in this agreement, e.g. M3."),
             "due": ("Due date", "A year, a month or a day: 2026, 2026-02 or 2026-02-03."),
         },
+        scheduled=(Scheduled("due", DeadlineKind.MILESTONE_DUE),),
     ),
     Declaration(
         MilestoneStatusChanged,
@@ -145,6 +150,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Suspended",
         help="For all parties, or for one party (VCLT art. 57).",
         example={"party": "KGZ"},
+        scheduled=(Scheduled("effective", DeadlineKind.SUSPENSION),),
     ),
     Declaration(
         Resumed,
@@ -158,6 +164,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Resumed",
         help="The end of a suspension (VCLT art. 58).",
         example={"party": "KGZ"},
+        scheduled=(Scheduled("effective", DeadlineKind.RESUMPTION),),
     ),
     Declaration(
         WithdrawalNotified,
@@ -178,6 +185,7 @@ RECORDS: tuple[Declaration, ...] = (
             )
         },
         computed={"takes_effect": Computed("the end of the notice period", _notice_period_end)},
+        scheduled=(Scheduled("takes_effect", DeadlineKind.WITHDRAWAL_TAKES_EFFECT),),
     ),
     Declaration(
         Terminated,
@@ -191,6 +199,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Terminated",
         help="The agreement ends for all parties (VCLT art. 54).",
         example={},
+        scheduled=(Scheduled("effective", DeadlineKind.TERMINATION),),
     ),
     Declaration(
         Expired,
@@ -204,6 +213,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Expired",
         help="The agreement's term ran out.",
         example={},
+        scheduled=(Scheduled("effective", DeadlineKind.EXPIRY),),
     ),
     Declaration(
         Renewed,
@@ -218,6 +228,10 @@ RECORDS: tuple[Declaration, ...] = (
         help="The agreement's term is extended.",
         example={"until": "2031-03-01"},
         field_text={"until": ("Renewed until", "A year, a month or a day.")},
+        scheduled=(
+            Scheduled("effective", DeadlineKind.RENEWAL),
+            Scheduled("until", DeadlineKind.RENEWAL_ENDS),
+        ),
     ),
     Declaration(
         DocumentAttached,
