@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.clause_force import withdrawal_effect
+from registry.domain.codec import to_json
 from registry.domain.declaration import (
     ActKind,
     Computed,
@@ -357,6 +358,7 @@ RECORDS: tuple[Declaration, ...] = (
             "effective": ("Date of the correction", "A year, a month or a day."),
         },
         computed={"changes": Computed("no changes", lambda _record, _given: {})},
+        normalise={"changes": lambda changes: to_json(dict(changes))},  # kept JSON-native
         recordable=False,
     ),
 )
