@@ -49,6 +49,11 @@ class GroupCommit:
         self._leading = False
         self._changed = threading.Condition()
 
+    def waiting(self) -> int:
+        """How many requests are queued for the next group."""
+        with self._changed:
+            return len(self._queue)
+
     def submit(self, member: Member) -> Any:
         """Queue `member`, lead a group or wait for one to carry it; its result or error."""
         with self._changed:

@@ -76,7 +76,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         super().__init__(*args, **kwargs)
         self._head: LogHead | None = None  # what this writer committed last
         self._head_lock = threading.Lock()
-        self._groups = GroupCommit(self._commit_group)
+        self.groups = GroupCommit(self._commit_group)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], *, session: Session | None = None, **kwargs: Any
@@ -86,7 +86,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
             # inside a transaction the caller owns: no group can join it
             self._commit_group([member], session)
             return member.outcome()
-        return self._groups.submit(member)
+        return self.groups.submit(member)
 
     def forget_head(self) -> None:
         """Drop what this writer knows (after a write that bypassed it); re-read under the lock."""
