@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -99,9 +100,15 @@ def correct(ref: str, version: int) -> ResponseReturnValue:
     base = event_form("EventCorrected")
     form = EventForm(
         "EventCorrected",
-        f"Correct event {version}: {event_title(target_type).lower()}",
-        "A correction is a new signed event: the original stays in the history, marked as "
-        "corrected. Change only what was wrong, and say why.",
+        _(
+            "Correct event %(number)s: %(title)s",
+            number=version,
+            title=event_title(target_type).lower(),
+        ),
+        _(
+            "A correction is a new signed event: the original stays in the history, marked as "
+            "corrected. Change only what was wrong, and say why."
+        ),
         correction_fields(target_type, context_of(agreement)),
         base.common,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -148,10 +149,14 @@ def upload_status() -> ResponseReturnValue:
     if outcome.dry_run:
         return render_template("parties/import.html", nav="import", problems=[], outcome=outcome)
     recorded = len(outcome.plan.acts)
-    message = f"{outcome.reference}: recorded {recorded} events, signed with your key."
+    message = _(
+        "%(ref)s: recorded %(count)s events, signed with your key.",
+        ref=outcome.reference,
+        count=recorded,
+    )
     if not recorded:
-        message = f"{outcome.reference}: nothing new to record."
+        message = _("%(ref)s: nothing new to record.", ref=outcome.reference)
     flash(message, "success")
     for contradiction in outcome.plan.contradictions:
-        flash(f"Contradiction (not overwritten): {contradiction}", "warning")
+        flash(_("Contradiction (not overwritten): %(text)s", text=contradiction), "warning")
     return redirect(url_for("agreements.show", ref=outcome.reference))

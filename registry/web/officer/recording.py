@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.domain.agreement import Agreement
@@ -118,8 +119,15 @@ def conflict_since(ref: str, version: int) -> list[HistoryRow]:
 
 def recorded_message(type_name: str, recorded: Recorded) -> str:
     key = get_registry().trust().current_keyid(current_user.username, _now())
-    signed = f", signed with your key {key}" if key else ""
-    return f"Recorded: {event_title(type_name).lower()} (event {recorded.version}{signed})."
+    title, version = event_title(type_name).lower(), recorded.version
+    if key:
+        return _(
+            "Recorded: %(title)s (event %(number)s, signed with your key %(key)s).",
+            title=title,
+            number=version,
+            key=key,
+        )
+    return _("Recorded: %(title)s (event %(number)s).", title=title, number=version)
 
 
 def _now() -> Any:
@@ -170,7 +178,7 @@ def draft() -> ResponseReturnValue:
         outcome = refused(error, {f.name for f in form.all_fields})
     else:
         reference = posted.data["reference"].strip()
-        flash(f"Drafted {reference} (event 1, signed with your key).", "success")
+        flash(_("Drafted %(ref)s (event 1, signed with your key).", ref=reference), "success")
         return redirect(url_for("agreements.show", ref=reference))
     return render_form(
         form, FormState(values, outcome.errors), outcome=outcome, nav="draft", **page
