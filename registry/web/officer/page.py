@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from registry.domain.catalogue import BY_NAME
@@ -27,6 +28,7 @@ from registry.store.events.mapper import OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
 from registry.web.forms_uploads import documents
+from registry.web.i18n import N_
 from registry.web.officer import bp
 from registry.web.officer.next_steps import likely_next
 from registry.web.pdf import agreement_status_pdf
@@ -94,7 +96,7 @@ def show(ref: str) -> ResponseReturnValue:
     except AgreementNotFound:
         abort(404)
     except TamperedEvent as error:
-        return error_page(500, "This record fails verification", str(error))
+        return error_page(500, N_("This record fails verification"), str(error))
     viewing_past = as_of is not None or known_at is not None
     return (
         render_template(
@@ -145,9 +147,13 @@ def history_rows(
     for correction in current.corrections:
         if correction.action is CorrectionAction.RETRACT:
             retracted.add(correction.corrects)
-            notes[correction.corrects] = f"Retracted by event {correction.version}"
+            notes[correction.corrects] = _(
+                "Retracted by event %(number)s", number=correction.version
+            )
         else:
-            notes[correction.corrects] = f"Corrected by event {correction.version}"
+            notes[correction.corrects] = _(
+                "Corrected by event %(number)s", number=correction.version
+            )
     rows = []
     for event in opened:
         payload = event.payload
@@ -214,7 +220,7 @@ def document(ref: str, sha256: str) -> ResponseReturnValue:
     try:
         content = documents().read(sha256)
     except DocumentError as error:
-        return error_page(404, "The document's file is not available", str(error))
+        return error_page(404, N_("The document's file is not available"), str(error))
     return send_file(
         io.BytesIO(content),
         mimetype=row.media_type,
