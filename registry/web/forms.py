@@ -128,7 +128,7 @@ def event_form(type_name: str, context: Context = Context()) -> EventForm:
         elif default is not None and hasattr(default, "value"):
             initial[name] = str(default.value)
     if type_name == "DocumentAttached":
-        described.insert(0, FormField("file", "Document file", "file", True, upload_hint()))
+        described.insert(0, FormField("file", _("Document file"), "file", True, upload_hint()))
     if type_name == "MilestoneRecorded":
         initial["milestone"] = context.next_milestone
     if type_name == "Drafted":
@@ -148,7 +148,7 @@ def upload_hint() -> str:
 
     return _(
         "%(accepted)s, at most %(size)s.",
-        accepted=ACCEPTED_DESCRIPTION,
+        accepted=_(ACCEPTED_DESCRIPTION),
         size=human_size(max_document_bytes()),
     )
 

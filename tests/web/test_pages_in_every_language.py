@@ -91,7 +91,8 @@ class VisibleText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        hidden = tag in self.SKIPPED or values.get("lang") == "en" or tag == "option"
+        english = tag != "html" and values.get("lang") == "en"
+        hidden = tag in self.SKIPPED or english or tag == "option"
         if tag not in self.VOID:
             self.stack.append(hidden or any(self.stack))
         if not any(self.stack) and not hidden:

@@ -42,6 +42,7 @@ from registry.web.forms import (
     text_value,
 )
 from registry.web.forms_text import choice_label, event_title, plain
+from registry.web.i18n import N_
 from registry.web.officer import bp
 from registry.web.officer.recording import (
     NEW,
@@ -64,21 +65,26 @@ def correction_fields(target_type: str, context: Context) -> tuple[FormField, ..
     target_form = event_form(target_type, context)
     found = [f for f in target_form.fields if f.kind != "file" and f.name != "reference"]
     found.append(
-        FormField("source", "Source", "text", False, "Where the corrected facts come from.")
+        FormField("source", _("Source"), "text", False, _("Where the corrected facts come from."))
     )
     return tuple(found)
+
+
+NEW_DATE_HINT = N_(
+    "A year, a month or a day: 2026, 2026-02 or 2026-02-03. Leave blank to keep the date."
+)
 
 
 def correction_own_fields() -> tuple[FormField, ...]:
     actions = tuple(Choice(a, choice_label(a)) for a in ("supersede", "retract"))
     return (
-        FormField("action", "What to do", "select", True, None, actions),
+        FormField("action", _("What to do"), "select", True, None, actions),
         FormField(
             "new_effective",
-            "New effective date",
+            _("New effective date"),
             "date",
             False,
-            "A year, a month or a day: 2026, 2026-02 or 2026-02-03. Leave blank to keep the date.",
+            _(NEW_DATE_HINT),
         ),
     )
 
@@ -116,11 +122,13 @@ def correct(ref: str, version: int) -> ResponseReturnValue:
     page = {
         "reference": agreement.reference,
         "action": url_for("agreements.correct", ref=agreement.reference, version=version),
-        "submit_label": "Record the correction",
+        "submit_label": _("Record the correction"),
         "prefix": NEW,
         "pre_fields": own,
-        "pre_legend": f"The correction (the event is now effective {current_fact.effective})",
-        "fields_legend": "Corrected values (change only what was wrong)",
+        "pre_legend": _(
+            "The correction (the event is now effective %(day)s)", day=current_fact.effective
+        ),
+        "fields_legend": _("Corrected values (change only what was wrong)"),
         "heading": form.title,
     }
     if request.method == "GET":

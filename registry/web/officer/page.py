@@ -27,6 +27,7 @@ from registry.store.events.documents import DocumentError
 from registry.store.events.mapper import OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
+from registry.web.forms_text import choice_label, event_title, field_text
 from registry.web.forms_uploads import documents
 from registry.web.i18n import N_
 from registry.web.officer import bp
@@ -124,8 +125,8 @@ def menu(state: AgreementState) -> dict[str, list[tuple[str, str]]]:
     """The "Record an event" menu: what can happen next first, then everything else."""
     likely, rest = likely_next(state, RECORDABLE)
     return {
-        "likely": [(name, BY_NAME[name].label) for name in likely],
-        "recordable": [(name, BY_NAME[name].label) for name in rest],
+        "likely": [(name, event_title(name)) for name in likely],
+        "recordable": [(name, event_title(name)) for name in rest],
     }
 
 
@@ -168,7 +169,7 @@ def history_rows(
                 keyid=event.keyid,
                 envelope_sha256=sha256_hex(event.envelope),
                 details=[
-                    (name.replace("_", " "), shown(value))
+                    (field_text(payload.type, name)[0], shown(value))
                     for name, value in data.items()
                     if name not in ("source", "reason") and value not in (None, {}, [])
                 ],
@@ -190,14 +191,15 @@ def correctable(type_name: str) -> bool:
 def shown(value: Any) -> str:
     if isinstance(value, dict):
         if set(value) == {"code", "name", "type"}:
-            return f"{value['name']} ({value['code']}, {str(value['type']).replace('_', ' ')})"
+            kind = choice_label(str(value["type"])).lower()
+            return f"{value['name']} ({value['code']}, {kind})"
         return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "; ".join(shown(v) for v in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
-        return value.replace("_", " ")  # an enum value such as ad_referendum
+        return choice_label(value).lower()  # an enum value such as ad_referendum
     return str(value)
 
 

@@ -147,7 +147,7 @@ def extra_rows() -> int:
 @roles_required(Role.OFFICER)
 def draft() -> ResponseReturnValue:
     form = event_form("Drafted")
-    page = {"action": url_for("agreements.draft"), "submit_label": "Draft the agreement"}
+    page = {"action": url_for("agreements.draft"), "submit_label": _("Draft the agreement")}
     if request.method == "GET":
         return render_form(form, FormState(form.defaults), nav="draft", **page)
     values = request.form
@@ -207,7 +207,7 @@ def record(ref: str, type_name: str) -> ResponseReturnValue:
     page = {
         "reference": agreement.reference,
         "action": url_for("agreements.record", ref=agreement.reference, type_name=type_name),
-        "submit_label": "Record and sign",
+        "submit_label": _("Record and sign"),
     }
     if request.method == "GET":
         return render_form(
