@@ -117,10 +117,28 @@ class Finder(HTMLParser):
             self.found.append(text)
 
 
+# A quoted phrase inside {{ … }} that is not the argument of _() or ngettext(): `or 'Details'`.
+LITERAL = re.compile(r"""(?<![(\w])(?<!\(\s)(['"])([A-Z][a-z]+(?: [^'"{}]*)?)\1""")
+
+
+def unmarked_literals(source: str) -> list[str]:
+    found = []
+    for expression in re.findall(r"\{\{(.*?)\}\}", source, re.S):
+        for match in LITERAL.finditer(expression):
+            start = match.start()
+            before = expression[:start].rstrip()
+            code = re.sub(r"""(['"]).*?\1""", "''", before)  # parentheses outside strings
+            plural = code.endswith(",") and code.rfind("ngettext(") > code.rfind(")")
+            if not (before.endswith(("_(", "ngettext(")) or plural):
+                found.append(match.group(2))
+    return found
+
+
 def unmarked_strings(path: Path) -> list[str]:
+    source = path.read_text(encoding="utf-8")
     finder = Finder()
-    finder.feed(without_jinja(path.read_text(encoding="utf-8")))
-    return finder.found
+    finder.feed(without_jinja(source))
+    return finder.found + unmarked_literals(source)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(WEB)))
@@ -134,7 +152,15 @@ def test_the_finder_sees_unmarked_text_and_attributes(tmp_path: Path) -> None:
     page.write_text(
         '<p>{{ _("Marked") }}</p><p>Plain words {{ x }}</p>'
         '<a title="Open it" aria-label="{{ _(\'Open\') }}">{{ name }}</a>'
-        '<input type="submit" value="Send"><code>raw code</code><span>SHA-256</span>',
+        '<input type="submit" value="Send"><code>raw code</code><span>SHA-256</span>'
+        "<legend>{{ legend or 'Details' }}</legend>{{ _('Fine') if x else _('Too') }}"
+        '{{ ngettext("One day", "Two days", n) }}{{ table(a, "Changes of " ~ a) }}',
         encoding="utf-8",
     )
-    assert unmarked_strings(page) == ["Plain words", "<a title='Open it'>", "<input value='Send'>"]
+    assert unmarked_strings(page) == [
+        "Plain words",
+        "<a title='Open it'>",
+        "<input value='Send'>",
+        "Details",
+        "Changes of ",
+    ]
