@@ -20,10 +20,10 @@ def translated(text: str) -> str:
 
 
 def enum_words() -> Iterator[str]:
-    from registry.domain import clauses, deadlines, values
+    from registry.domain import clauses, deadlines, declaration, values
     from registry.web.forms_text import choice_label
 
-    for module in (values, clauses, deadlines):
+    for module in (values, clauses, deadlines, declaration):
         for item in vars(module).values():
             if (
                 isinstance(item, type)
