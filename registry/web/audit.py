@@ -55,11 +55,16 @@ CHANGE_LABELS = {
     ChangeKind.WITHDRAWAL_TOOK_EFFECT: N_("Withdrawal took effect"),
     ChangeKind.DOCUMENT: N_("Document attached"),
 }
-DEADLINE_LABELS = {
+DEADLINE_LABELS = {  # one per DeadlineKind (the kinds the declarations schedule)
     DeadlineKind.ENTRY_INTO_FORCE: N_("Enters into force"),
+    DeadlineKind.PROVISIONAL_APPLICATION: N_("Provisional application begins"),
+    DeadlineKind.TERRITORIAL_APPLICATION: N_("Territorial declaration takes effect"),
+    DeadlineKind.SUSPENSION: N_("Suspended"),
+    DeadlineKind.RESUMPTION: N_("Resumes"),
     DeadlineKind.WITHDRAWAL_TAKES_EFFECT: N_("Withdrawal takes effect"),
     DeadlineKind.TERMINATION: N_("Terminates"),
     DeadlineKind.EXPIRY: N_("Expires"),
+    DeadlineKind.RENEWAL: N_("Renewal takes effect"),
     DeadlineKind.RENEWAL_ENDS: N_("Renewal runs out"),
     DeadlineKind.MILESTONE_DUE: N_("Milestone due"),
     DeadlineKind.MILESTONE_OVERDUE: N_("Milestone overdue"),
