@@ -37,9 +37,12 @@ run: install
 	for table in fixtures/untc/*.csv; do $(BIN)/registry import-status "$$table" --treaty "$${table%.csv}.json" || exit 1; done
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium (a downloaded browser does not work here).
+# Browser tests drive Debian's Chromium (a downloaded browser does not work here), with the fonts
+# the four languages need: Noto (Latin, Cyrillic, Nastaliq for Urdu, Naskh as its fallback).
+BROWSER_PACKAGES := chromium fonts-noto-core
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null 2>&1 && fc-list | grep -q "Noto Nastaliq Urdu" || \
+		{ apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES); }
 
 test: install browser
 	$(BIN)/ruff check .

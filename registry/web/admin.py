@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -71,8 +72,11 @@ def add_user() -> ResponseReturnValue:
         )
     note = ""
     if account.role is Role.OFFICER and account.username not in get_registry().trust().officers():
-        note = " They have no signing key yet: register one below before they record events."
-    flash(f"Added {account.role.value} {account.username}.{note}", "success")
+        note = " " + _(
+            "They have no signing key yet: register one below before they record events."
+        )
+    role = _(account.role.value)
+    flash(_("Added %(role)s %(user)s.", role=role, user=account.username) + note, "success")
     return redirect(url_for("admin.users"))
 
 
@@ -85,19 +89,22 @@ def change_user(username: str) -> ResponseReturnValue:
         accounts().get(username)
         if change == "password":
             accounts().set_password(username, values.get("password", ""), by=current_user.username)
-            message = f"Changed the password of {username}; their open sessions have ended."
+            message = _(
+                "Changed the password of %(user)s; their open sessions have ended.", user=username
+            )
         elif change == "role":
             if username == current_user.username:
-                raise AccountError("You cannot change your own role.", field="role")
+                raise AccountError(_("You cannot change your own role."), field="role")
             accounts().set_role(username, values.get("role", ""), by=current_user.username)
-            message = f"{username} is now {values.get('role')}."
+            message = _("%(user)s is now %(role)s.", user=username, role=_(values.get("role", "")))
         elif change in ("disable", "enable"):
             if username == current_user.username:
-                raise AccountError("You cannot disable your own account.", field="disabled")
+                raise AccountError(_("You cannot disable your own account."), field="disabled")
             accounts().set_disabled(username, change == "disable", by=current_user.username)
-            message = f"{'Disabled' if change == 'disable' else 'Enabled'} {username}."
+            done = _("Disabled %(user)s.") if change == "disable" else _("Enabled %(user)s.")
+            message = done % {"user": username}
         else:
-            raise AccountError("Choose what to change.")
+            raise AccountError(_("Choose what to change."))
     except UnknownUser:
         abort(404)
     except AccountError as error:
@@ -145,7 +152,7 @@ def register_key() -> ResponseReturnValue:
     except KEY_ERRORS as error:
         return render_keys(422, problem=_message(error))
     _trail(AdminAction.KEY_REGISTERED, officer, f"key {keyid}")
-    flash(f"Registered key {keyid} for {officer}.", "success")
+    flash(_("Registered key %(key)s for %(officer)s.", key=keyid, officer=officer), "success")
     return redirect(url_for("admin.keys"))
 
 
@@ -157,7 +164,14 @@ def rotate_key(officer: str) -> ResponseReturnValue:
     except KEY_ERRORS as error:
         return render_keys(422, problem=_message(error))
     _trail(AdminAction.KEY_ROTATED, officer, f"now key {keyid}")
-    flash(f"Rotated {officer} to key {keyid}; the old key signs nothing from now on.", "success")
+    flash(
+        _(
+            "Rotated %(officer)s to key %(key)s; the old key signs nothing from now on.",
+            officer=officer,
+            key=keyid,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.keys"))
 
 
@@ -176,7 +190,7 @@ def revoke_key(officer: str, keyid: str) -> ResponseReturnValue:
     except (AccountError, *KEY_ERRORS) as error:
         return render_keys(422, problem=_message(error))
     _trail(AdminAction.KEY_REVOKED, officer, f"key {keyid}: {reason}")
-    flash(f"Revoked key {keyid} of {officer}.", "success")
+    flash(_("Revoked key %(key)s of %(officer)s.", key=keyid, officer=officer), "success")
     return redirect(url_for("admin.keys"))
 
 

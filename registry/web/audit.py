@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -49,9 +50,9 @@ REPORT_LIMIT = 1000  # agreements in a report made on the web; the CLI has no li
 HORIZONS = (30, 90, 180, 365, 730)
 
 CHANGE_LABELS = {
-    ChangeKind.CONSENT: "Consent to be bound",
-    ChangeKind.WITHDRAWAL_TOOK_EFFECT: "Withdrawal took effect",
-    ChangeKind.DOCUMENT: "Document attached",
+    ChangeKind.CONSENT: N_("Consent to be bound"),
+    ChangeKind.WITHDRAWAL_TOOK_EFFECT: N_("Withdrawal took effect"),
+    ChangeKind.DOCUMENT: N_("Document attached"),
 }
 DEADLINE_LABELS = {  # one per DeadlineKind (the kinds the declarations schedule)
     DeadlineKind.ENTRY_INTO_FORCE: N_("Enters into force"),
@@ -67,6 +68,11 @@ DEADLINE_LABELS = {  # one per DeadlineKind (the kinds the declarations schedule
     DeadlineKind.MILESTONE_DUE: N_("Milestone due"),
     DeadlineKind.MILESTONE_OVERDUE: N_("Milestone overdue"),
 }
+
+
+def words(labels: dict[Any, str]) -> dict[Any, str]:
+    """The labels in the interface's language."""
+    return {key: gettext(text) for key, text in labels.items()}
 
 
 def _date(**options: Any) -> fields.Date:
@@ -198,7 +204,7 @@ def diff() -> ResponseReturnValue:
         report=report,
         same=same,
         problems=problems,
-        change_labels=CHANGE_LABELS,
+        change_labels=words(CHANGE_LABELS),
         **choices(),
     ), (400 if problems else 200)
 
@@ -256,11 +262,11 @@ def _policy_check(registry: Any, text: str) -> tuple[PolicyResult | None, str | 
 def _report_query() -> AuditQuery | ResponseReturnValue:
     filters, args, problems = parsed(DiffArgs())
     if problems:
-        return error_page(400, "The report's dates could not be used", " ".join(problems))
+        return error_page(400, N_("The report's dates could not be used"), " ".join(problems))
     try:
         return query_of(filters, args)
     except ReportError as error:
-        return error_page(400, "The report's dates could not be used", str(error))
+        return error_page(400, N_("The report's dates could not be used"), str(error))
 
 
 def _download_name(query: AuditQuery, extension: str) -> str:
@@ -284,13 +290,13 @@ def report() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, "Too many agreements for one report", str(error))
+        return error_page(400, N_("Too many agreements for one report"), str(error))
     return render_template(
         "audit/report.html",
         nav="audit",
         report=found,
         generated=datetime.now(UTC),
-        change_labels=CHANGE_LABELS,
+        change_labels=words(CHANGE_LABELS),
     )
 
 
@@ -304,13 +310,13 @@ def report_pdf() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, "Too many agreements for one report", str(error))
+        return error_page(400, N_("Too many agreements for one report"), str(error))
     html = render_template(
         "audit/report.html",
         nav="audit",
         report=found,
         generated=datetime.now(UTC),
-        change_labels=CHANGE_LABELS,
+        change_labels=words(CHANGE_LABELS),
         verified=verification(),
         printing=True,
     )
@@ -332,7 +338,7 @@ def report_json() -> ResponseReturnValue:
             limit=REPORT_LIMIT,
         )
     except audit.TooManyAgreements as error:
-        return error_page(400, "Too many agreements for one report", str(error))
+        return error_page(400, N_("Too many agreements for one report"), str(error))
     body = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
     return _download(body, "application/json", _download_name(query, "json"))
 
@@ -346,7 +352,7 @@ def report_csv_file() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, "Too many agreements for one report", str(error))
+        return error_page(400, N_("Too many agreements for one report"), str(error))
     return _download(report_csv(found), "text/csv", _download_name(query, "csv"))
 
 
@@ -360,7 +366,7 @@ def report_tables() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, "Too many agreements for one report", str(error))
+        return error_page(400, N_("Too many agreements for one report"), str(error))
     body = tables_zip(found, datetime.now(UTC))
     return _download(body, "application/zip", _download_name(query, "zip"))
 
@@ -387,7 +393,7 @@ def deadlines() -> ResponseReturnValue:
         as_of=as_of,
         found=found,
         horizons=HORIZONS,
-        labels=DEADLINE_LABELS,
+        labels=words(DEADLINE_LABELS),
         problems=problems,
         **choices(),
     ), (400 if problems else 200)
@@ -395,4 +401,4 @@ def deadlines() -> ResponseReturnValue:
 
 @bp.errorhandler(NoCheckpoint)
 def no_checkpoint(error: NoCheckpoint) -> ResponseReturnValue:
-    return error_page(409, "Nothing has been recorded yet", str(error))
+    return error_page(409, N_("Nothing has been recorded yet"), str(error))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
@@ -22,6 +23,7 @@ from registry.domain.catalogue import BY_NAME, DECLARATIONS
 from registry.domain.catalogue import RECORDABLE as RECORDABLE
 from registry.domain.events import AgreementEvent
 from registry.web.clause_schema import ClausesField
+from registry.web.domain_words import translated
 from registry.web.forms_text import (
     choice_label,
     event_title,
@@ -127,7 +129,7 @@ def event_form(type_name: str, context: Context = Context()) -> EventForm:
         elif default is not None and hasattr(default, "value"):
             initial[name] = str(default.value)
     if type_name == "DocumentAttached":
-        described.insert(0, FormField("file", "Document file", "file", True, upload_hint()))
+        described.insert(0, FormField("file", _("Document file"), "file", True, upload_hint()))
     if type_name == "MilestoneRecorded":
         initial["milestone"] = context.next_milestone
     if type_name == "Drafted":
@@ -139,13 +141,17 @@ def event_form(type_name: str, context: Context = Context()) -> EventForm:
 
 
 def _explanation(type_name: str) -> str:
-    return BY_NAME[type_name].help
+    return translated(BY_NAME[type_name].help)
 
 
 def upload_hint() -> str:
     from registry.web.forms_uploads import ACCEPTED_DESCRIPTION, human_size, max_document_bytes
 
-    return f"{ACCEPTED_DESCRIPTION}, at most {human_size(max_document_bytes())}."
+    return _(
+        "%(accepted)s, at most %(size)s.",
+        accepted=_(ACCEPTED_DESCRIPTION),
+        size=human_size(max_document_bytes()),
+    )
 
 
 def common_fields(type_name: str) -> tuple[FormField, ...]:
@@ -468,5 +474,5 @@ def describe_input(rest: str) -> str:
     parts = rest.split("-")
     if parts[0].isdigit():
         tail = " ".join(parts[1:]).replace("_", " ")
-        return f"Row {int(parts[0]) + 1}" + (f", {tail}" if tail else "")
+        return _("Row %(number)s", number=int(parts[0]) + 1) + (f", {tail}" if tail else "")
     return rest.replace("_", " ").replace("-", " ").capitalize()

@@ -9,6 +9,7 @@ import re
 
 from registry.domain.catalogue import BY_NAME, DECLARATIONS
 from registry.domain.declaration import FIELD_TEXT
+from registry.web.domain_words import translated
 
 # The title and explanation of each event type's form, and the label and hint of each field,
 # are declared with the type (registry.domain.catalogue); these read them.
@@ -41,18 +42,26 @@ CHOICE_LABELS = {
 
 
 def field_text(type_name: str, name: str) -> tuple[str, str | None]:
+    """A field's label and hint, in the interface's language."""
     declaration = BY_NAME.get(type_name)
     if declaration is not None:
-        return declaration.text_of(name)
-    return FIELD_TEXT.get(name) or (name.replace("_", " ").capitalize(), None)
+        label, hint = declaration.text_of(name)
+    else:
+        label, hint = FIELD_TEXT.get(name) or (name.replace("_", " ").capitalize(), None)
+    return translated(label), translated(hint) if hint else hint
 
 
-def choice_label(value: str) -> str:
-    return CHOICE_LABELS.get(value) or value.replace("_", " ").capitalize()
+def choice_label(value: str, *, translate: bool = True) -> str:
+    text = CHOICE_LABELS.get(value) or value.replace("_", " ").capitalize()
+    return translated(text) if translate else text
 
 
 def event_title(type_name: str) -> str:
-    return EVENT_TITLES.get(type_name, (type_name, ""))[0]
+    return translated(EVENT_TITLES.get(type_name, (type_name, ""))[0])
+
+
+def event_help(type_name: str) -> str:
+    return translated(EVENT_TITLES.get(type_name, ("", ""))[1])
 
 
 def event_label(type_name: str) -> str:
@@ -60,7 +69,7 @@ def event_label(type_name: str) -> str:
     expressed` (a key event)."""
     declaration = BY_NAME.get(type_name)
     if declaration is not None:
-        return declaration.called
+        return translated(declaration.called)
     words = re.sub(r"(?<!^)(?=[A-Z])", " ", type_name).lower()
     return words[:1].upper() + words[1:]
 

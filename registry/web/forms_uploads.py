@@ -16,9 +16,10 @@ from werkzeug.datastructures import FileStorage
 
 from registry.store.events.documents import DocumentStore
 from registry.web.extensions import get_registry
+from registry.web.i18n import N_
 
 DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-ACCEPTED_DESCRIPTION = "PDF, PNG, JPEG, plain text, Word (.docx) or OpenDocument (.odt)"
+ACCEPTED_DESCRIPTION = N_("PDF, PNG, JPEG, plain text, Word (.docx) or OpenDocument (.odt)")
 
 _ZIP_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

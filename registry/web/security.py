@@ -13,12 +13,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from registry.store.events.unfinished import ViewsIncomplete
+from registry.web.i18n import N_
 from registry.web.ratelimits import init_limiter
 
 API_PREFIX = "/api/"
@@ -37,16 +39,22 @@ SECURITY_HEADERS = {
 }
 
 ERROR_TEXT = {
-    400: ("The request could not be understood", "Please go back and try again."),
-    403: ("You may not do this", "Your role does not allow this page or action."),
-    404: ("Not found", "There is nothing at this address. Check the link, or search the list."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: (
-        "The upload is too large",
-        "The file is larger than this registry accepts. Go back and choose a smaller file.",
+    400: (N_("The request could not be understood"), N_("Please go back and try again.")),
+    403: (N_("You may not do this"), N_("Your role does not allow this page or action.")),
+    404: (
+        N_("Not found"),
+        N_("There is nothing at this address. Check the link, or search the list."),
     ),
-    429: ("Too many attempts", "Please wait a minute before you try again."),
-    500: ("Something went wrong", "The registry could not finish this request. Nothing was lost."),
+    405: (N_("Not allowed"), N_("This address does not accept that kind of request.")),
+    413: (
+        N_("The upload is too large"),
+        N_("The file is larger than this registry accepts. Go back and choose a smaller file."),
+    ),
+    429: (N_("Too many attempts"), N_("Please wait a minute before you try again.")),
+    500: (
+        N_("Something went wrong"),
+        N_("The registry could not finish this request. Nothing was lost."),
+    ),
 }
 
 
@@ -105,23 +113,25 @@ def error_page(status: int, title: str | None = None, message: str | None = None
         render_template(
             "errors/error.html",
             status=status,
-            title=title or default_title,
-            message=message or default_message,
+            title=gettext(title or default_title),
+            message=gettext(message or default_message),
         ),
         status,
     )
 
 
 def views_incomplete(error: ViewsIncomplete) -> ResponseReturnValue:
-    return error_page(503, "The registry is being restored", str(error))
+    return error_page(503, N_("The registry is being restored"), str(error))
 
 
 def csrf_error(error: CSRFError) -> ResponseReturnValue:
     return error_page(
         400,
-        "This form has expired",
-        "The form was not sent with a valid security token (it may have been open too long, "
-        "or sent from another site). Go back, reload the form and send it again.",
+        N_("This form has expired"),
+        N_(
+            "The form was not sent with a valid security token (it may have been open too "
+            "long, or sent from another site). Go back, reload the form and send it again."
+        ),
     )
 
 

@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from registry.domain.dates import PartialDate
-from registry.domain.errors import spoken
 from registry.domain.state import AgreementState
 from registry.domain.timeline import took_effect
 from registry.domain.values import LegalCharacter, MilestoneStatus, PartyStatus
+from registry.web.domain_words import translated
+from registry.web.forms_text import choice_label
+from registry.web.i18n import N_
+from registry.web.officer.present import localised
 
 WIDTH = 960
 LABEL_WIDTH = 170
@@ -31,19 +37,19 @@ BREAK_PX = 36  # the width a long quiet gap is drawn with, behind a break mark
 # Every kind of mark, declared once: its shape and its legend text. The legend lists exactly
 # the kinds a timeline draws.
 MARKS: dict[str, tuple[str, str]] = {
-    "m-drafted": ("circle", "drafted"),
-    "m-adopted": ("square", "text adopted"),
-    "m-signed": ("circle", "signature"),
-    "m-consent": ("diamond", "consent to be bound"),
-    "m-provisional": ("ring", "provisional application"),
-    "m-force": ("square", "entry into force / took effect"),
-    "m-amended": ("diamond", "amended"),
-    "m-suspended": ("cross", "suspension"),
-    "m-notice": ("notice", "withdrawal notified"),
-    "m-ended": ("cross", "end: termination, expiry or withdrawal taking effect"),
-    "m-milestone": ("triangle", "milestone (due date)"),
+    "m-drafted": ("circle", N_("drafted")),
+    "m-adopted": ("square", N_("text adopted")),
+    "m-signed": ("circle", N_("signature")),
+    "m-consent": ("diamond", N_("consent to be bound")),
+    "m-provisional": ("ring", N_("provisional application")),
+    "m-force": ("square", N_("entry into force / took effect")),
+    "m-amended": ("diamond", N_("amended")),
+    "m-suspended": ("cross", N_("suspension")),
+    "m-notice": ("notice", N_("withdrawal notified")),
+    "m-ended": ("cross", N_("end: termination, expiry or withdrawal taking effect")),
+    "m-milestone": ("triangle", N_("milestone (due date)")),
 }
-BANDS = {"band-force": "in force", "band-effect": "in effect (not legally binding)"}
+BANDS = {"band-force": N_("in force"), "band-effect": N_("in effect (not legally binding)")}
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,7 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
         if when.start != when.end:
             span = (scale.x(when.start), scale.x(when.end + timedelta(days=1)))
             used.append("span")
-        title = f"{what}: {spoken(when)}"
+        title = f"{what}: {localised(when)}"
         shape = MARKS[css][0]
         used.append(css)
         classes = f"{css} {extra}".strip()
@@ -200,25 +206,33 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
         if start is None:
             return
         until = stop or scale.last
-        title = f"{what} from {spoken(start)}" + (f" to {until.isoformat()}" if stop else "")
+        if stop:
+            title = _(
+                "%(what)s from %(start)s to %(end)s",
+                what=what,
+                start=localised(start),
+                end=until.isoformat(),
+            )
+        else:
+            title = _("%(what)s from %(start)s", what=what, start=localised(start))
         used.append(force_css)
         timeline.bands.append(Band(scale.x(start.start), scale.x(until), y, force_css, title))
 
     y = TOP + LANE_HEIGHT / 2
-    timeline.lanes.append(Lane("Agreement", y, "lane-agreement"))
+    timeline.lanes.append(Lane(_("Agreement"), y, "lane-agreement"))
     stop = end_of_force.start if end_of_force else None
-    band(operating_since, stop, y, "In force" if binding else "In effect")
-    point(state.drafted, y, "m-drafted", "Drafted")
-    point(state.adopted, y, "m-adopted", "Text adopted")
-    point(state.provisionally_applied, y, "m-provisional", "Provisionally applied")
-    point(state.entered_into_force, y, "m-force", "Entered into force")
+    band(operating_since, stop, y, _("In force") if binding else _("In effect"))
+    point(state.drafted, y, "m-drafted", translated("Drafted"))
+    point(state.adopted, y, "m-adopted", _("Text adopted"))
+    point(state.provisionally_applied, y, "m-provisional", translated("Provisionally applied"))
+    point(state.entered_into_force, y, "m-force", translated("Entered into force"))
     if not binding and operating_since is not None:
-        point(operating_since, y, "m-force", "Took effect (every party has signed)")
-    point(state.suspended, y, "m-suspended", "Suspended")
-    point(state.terminated, y, "m-ended", "Terminated")
-    point(state.expired, y, "m-ended", "Expired")
+        point(operating_since, y, "m-force", _("Took effect (every party has signed)"))
+    point(state.suspended, y, "m-suspended", translated("Suspended"))
+    point(state.terminated, y, "m-ended", translated("Terminated"))
+    point(state.expired, y, "m-ended", translated("Expired"))
     for amendment in state.amendments:
-        point(amendment.date, y, "m-amended", f"Amended by {amendment.reference}")
+        point(amendment.date, y, "m-amended", _("Amended by %(ref)s", ref=amendment.reference))
 
     for row in state.parties:
         y += LANE_HEIGHT
@@ -226,20 +240,24 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
         party_stop = row.withdrawal_takes_effect if row.withdrawn else end_of_force
         until = party_stop.start if party_stop else None
         if binding:
-            band(row.in_force, until, y, f"In force for {row.code}")
+            band(row.in_force, until, y, _("In force for %(party)s", party=row.code))
         elif operating_since is not None and row.status is not PartyStatus.LISTED:
-            band(operating_since, until, y, f"In effect for {row.code}")
-        kind = row.signature_type.value.replace("_", " ") if row.signature_type else ""
-        point(row.signed, y, "m-signed", f"{row.code} signed ({kind})")
-        consent = row.consent.value.replace("_", " ") if row.consent else "consent"
+            band(operating_since, until, y, _("In effect for %(party)s", party=row.code))
+        kind = choice_label(row.signature_type.value).lower() if row.signature_type else ""
+        signed = _("%(party)s signed (%(kind)s)", party=row.code, kind=kind)
+        point(row.signed, y, "m-signed", signed)
+        consent = choice_label(row.consent.value).lower() if row.consent else _("consent")
         point(row.consented, y, "m-consent", f"{row.code}: {consent}")
-        point(row.provisionally_applied, y, "m-provisional", f"{row.code} applies provisionally")
-        point(row.in_force, y, "m-force", f"In force for {row.code}")
-        point(row.withdrawal_notified, y, "m-notice", f"{row.code} notified withdrawal")
-        point(row.withdrawal_takes_effect, y, "m-ended", f"Withdrawal of {row.code} takes effect")
+        applies = _("%(party)s applies provisionally", party=row.code)
+        point(row.provisionally_applied, y, "m-provisional", applies)
+        point(row.in_force, y, "m-force", _("In force for %(party)s", party=row.code))
+        notified = _("%(party)s notified withdrawal", party=row.code)
+        point(row.withdrawal_notified, y, "m-notice", notified)
+        ends = _("Withdrawal of %(party)s takes effect", party=row.code)
+        point(row.withdrawal_takes_effect, y, "m-ended", ends)
 
     y += LANE_HEIGHT
-    timeline.lanes.append(Lane("Milestones", y, "lane-milestones"))
+    timeline.lanes.append(Lane(_("Milestones"), y, "lane-milestones"))
     for milestone in state.milestones:
         when = milestone.due or milestone.recorded
         overdue = (
@@ -248,8 +266,9 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
             and not milestone.status.is_final
             and milestone.status is not MilestoneStatus.MISSED
         )
-        status = milestone.status.value.replace("_", " ") + (", overdue" if overdue else "")
-        due = "due" if milestone.due else "recorded"
+        status = choice_label(milestone.status.value).lower()
+        status += ", " + _("overdue") if overdue else ""
+        due = _("due") if milestone.due else _("recorded")
         extra = f"ms-{milestone.status.value}" + (" ms-overdue" if overdue else "")
         point(when, y, "m-milestone", f"{milestone.title} ({status}), {due}", extra)
 
@@ -259,11 +278,22 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
     timeline.now_x = scale.x(marker)
     timeline.now_label = marker.isoformat()
     timeline.legend = _legend(used)
-    broken = " Long quiet periods are shortened, each behind a break mark." if scale.gaps else ""
+    broken = (
+        " " + _("Long quiet periods are shortened, each behind a break mark.") if scale.gaps else ""
+    )
     timeline.description = (
-        f"Timeline of {state.reference} from {scale.first.isoformat()} to "
-        f"{scale.last.isoformat()}, {len(timeline.markers)} marked acts; the vertical line "
-        f"marks {marker.isoformat()}.{broken} The tables below give the same facts."
+        _(
+            "Timeline of %(ref)s from %(first)s to %(last)s, %(count)s marked acts; the "
+            "vertical line marks %(now)s.",
+            ref=state.reference,
+            first=scale.first.isoformat(),
+            last=scale.last.isoformat(),
+            count=len(timeline.markers),
+            now=marker.isoformat(),
+        )
+        + broken
+        + " "
+        + _("The tables below give the same facts.")
     )
     return timeline
 
@@ -284,10 +314,10 @@ def _side_by_side(markers: list[Marker]) -> list[Marker]:
 
 
 def _legend(used: list[str]) -> list[Key]:
-    keys = [Key(MARKS[css][0], css, MARKS[css][1]) for css in MARKS if css in used]
-    keys += [Key("band", css, text) for css, text in BANDS.items() if css in used]
+    keys = [Key(MARKS[css][0], css, _(MARKS[css][1])) for css in MARKS if css in used]
+    keys += [Key("band", css, _(text)) for css, text in BANDS.items() if css in used]
     if "span" in used:
-        keys.append(Key("span", "span", "a date known only to the month or year"))
+        keys.append(Key("span", "span", _("a date known only to the month or year")))
     return keys
 
 
@@ -310,7 +340,7 @@ def _ticks(scale: _Scale) -> list[Tick]:
             day = date(year, month, 1)
             if day > scale.last:
                 break
-            candidates.append((day, day.strftime("%b %Y")))
+            candidates.append((day, format_date(day, "LLL y")))
     ticks: list[Tick] = []
     for day, text in candidates:
         x = scale.x(day)

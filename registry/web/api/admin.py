@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.store.accounts.tokens import ApiToken, ApiTokens, Scope, TokenError
@@ -85,5 +86,8 @@ def revoke(token_id: str) -> ResponseReturnValue:
         token = ApiTokens(get_registry()).revoke(token_id, revoked_by=current_user.username)
     except TokenError as error:
         return _page(404 if error.field == "token" else 409, problem=error.message)
-    flash(f"Token {token.id} ({token.name}) is revoked: it no longer works.", "success")
+    flash(
+        _("Token %(id)s (%(name)s) is revoked: it no longer works.", id=token.id, name=token.name),
+        "success",
+    )
     return redirect(url_for("api_tokens.index"))

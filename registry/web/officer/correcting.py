@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -42,6 +43,7 @@ from registry.web.forms import (
     text_value,
 )
 from registry.web.forms_text import choice_label, event_title, plain
+from registry.web.i18n import N_
 from registry.web.input_rules import gives_its_form_back_on_unsafe_text
 from registry.web.officer import bp
 from registry.web.officer.recording import (
@@ -65,21 +67,26 @@ def correction_fields(target_type: str, context: Context) -> tuple[FormField, ..
     target_form = event_form(target_type, context)
     found = [f for f in target_form.fields if f.kind != "file" and f.name != "reference"]
     found.append(
-        FormField("source", "Source", "text", False, "Where the corrected facts come from.")
+        FormField("source", _("Source"), "text", False, _("Where the corrected facts come from."))
     )
     return tuple(found)
+
+
+NEW_DATE_HINT = N_(
+    "A year, a month or a day: 2026, 2026-02 or 2026-02-03. Leave blank to keep the date."
+)
 
 
 def correction_own_fields() -> tuple[FormField, ...]:
     actions = tuple(Choice(a, choice_label(a)) for a in ("supersede", "retract"))
     return (
-        FormField("action", "What to do", "select", True, None, actions),
+        FormField("action", _("What to do"), "select", True, None, actions),
         FormField(
             "new_effective",
-            "New effective date",
+            _("New effective date"),
             "date",
             False,
-            "A year, a month or a day: 2026, 2026-02 or 2026-02-03. Leave blank to keep the date.",
+            _(NEW_DATE_HINT),
         ),
     )
 
@@ -102,9 +109,15 @@ def correct(ref: str, version: int) -> ResponseReturnValue:
     base = event_form("EventCorrected")
     form = EventForm(
         "EventCorrected",
-        f"Correct event {version}: {event_title(target_type).lower()}",
-        "A correction is a new signed event: the original stays in the history, marked as "
-        "corrected. Change only what was wrong, and say why.",
+        _(
+            "Correct event %(number)s: %(title)s",
+            number=version,
+            title=event_title(target_type).lower(),
+        ),
+        _(
+            "A correction is a new signed event: the original stays in the history, marked as "
+            "corrected. Change only what was wrong, and say why."
+        ),
         correction_fields(target_type, context_of(agreement)),
         base.common,
     )
@@ -112,11 +125,13 @@ def correct(ref: str, version: int) -> ResponseReturnValue:
     page = {
         "reference": agreement.reference,
         "action": url_for("agreements.correct", ref=agreement.reference, version=version),
-        "submit_label": "Record the correction",
+        "submit_label": _("Record the correction"),
         "prefix": NEW,
         "pre_fields": own,
-        "pre_legend": f"The correction (the event is now effective {current_fact.effective})",
-        "fields_legend": "Corrected values (change only what was wrong)",
+        "pre_legend": _(
+            "The correction (the event is now effective %(day)s)", day=current_fact.effective
+        ),
+        "fields_legend": _("Corrected values (change only what was wrong)"),
         "heading": form.title,
     }
     if request.method == "GET":

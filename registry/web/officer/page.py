@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from registry.domain.catalogue import BY_NAME
@@ -26,7 +27,9 @@ from registry.store.events.documents import DocumentError
 from registry.store.events.mapper import OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
+from registry.web.forms_text import choice_label, event_title, field_text
 from registry.web.forms_uploads import documents
+from registry.web.i18n import N_
 from registry.web.officer import bp
 from registry.web.officer.next_steps import likely_next
 from registry.web.pdf import agreement_status_pdf
@@ -94,7 +97,7 @@ def show(ref: str) -> ResponseReturnValue:
     except AgreementNotFound:
         abort(404)
     except TamperedEvent as error:
-        return error_page(500, "This record fails verification", str(error))
+        return error_page(500, N_("This record fails verification"), str(error))
     viewing_past = as_of is not None or known_at is not None
     return (
         render_template(
@@ -122,8 +125,8 @@ def menu(state: AgreementState) -> dict[str, list[tuple[str, str]]]:
     """The "Record an event" menu: what can happen next first, then everything else."""
     likely, rest = likely_next(state, RECORDABLE)
     return {
-        "likely": [(name, BY_NAME[name].label) for name in likely],
-        "recordable": [(name, BY_NAME[name].label) for name in rest],
+        "likely": [(name, event_title(name)) for name in likely],
+        "recordable": [(name, event_title(name)) for name in rest],
     }
 
 
@@ -145,9 +148,13 @@ def history_rows(
     for correction in current.corrections:
         if correction.action is CorrectionAction.RETRACT:
             retracted.add(correction.corrects)
-            notes[correction.corrects] = f"Retracted by event {correction.version}"
+            notes[correction.corrects] = _(
+                "Retracted by event %(number)s", number=correction.version
+            )
         else:
-            notes[correction.corrects] = f"Corrected by event {correction.version}"
+            notes[correction.corrects] = _(
+                "Corrected by event %(number)s", number=correction.version
+            )
     rows = []
     for event in opened:
         payload = event.payload
@@ -162,7 +169,7 @@ def history_rows(
                 keyid=event.keyid,
                 envelope_sha256=sha256_hex(event.envelope),
                 details=[
-                    (name.replace("_", " "), shown(value))
+                    (field_text(payload.type, name)[0], shown(value))
                     for name, value in data.items()
                     if name not in ("source", "reason") and value not in (None, {}, [])
                 ],
@@ -184,14 +191,15 @@ def correctable(type_name: str) -> bool:
 def shown(value: Any) -> str:
     if isinstance(value, dict):
         if set(value) == {"code", "name", "type"}:
-            return f"{value['name']} ({value['code']}, {str(value['type']).replace('_', ' ')})"
+            kind = choice_label(str(value["type"])).lower()
+            return f"{value['name']} ({value['code']}, {kind})"
         return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "; ".join(shown(v) for v in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
-        return value.replace("_", " ")  # an enum value such as ad_referendum
+        return choice_label(value).lower()  # an enum value such as ad_referendum
     return str(value)
 
 
@@ -214,7 +222,7 @@ def document(ref: str, sha256: str) -> ResponseReturnValue:
     try:
         content = documents().read(sha256)
     except DocumentError as error:
-        return error_page(404, "The document's file is not available", str(error))
+        return error_page(404, N_("The document's file is not available"), str(error))
     return send_file(
         io.BytesIO(content),
         mimetype=row.media_type,

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -32,17 +33,18 @@ from registry.store.reads.party_view import (
 )
 from registry.web.auth import roles_required
 from registry.web.extensions import get_registry
+from registry.web.i18n import N_
 from registry.web.officer import bp
 
 MAX_TABLE_BYTES = 2 * 1024 * 1024
 LABELS = {
-    "reference": "Reference",
-    "signed": "Signature",
-    "consented": "Consent",
-    "in_force": "In force",
-    "withdrawal": "Withdrawal",
-    "party_status": "Standing",
-    "status": "Agreement status",
+    "reference": N_("Reference"),
+    "signed": N_("Signature"),
+    "consented": N_("Consent"),
+    "in_force": N_("In force"),
+    "withdrawal": N_("Withdrawal"),
+    "party_status": N_("Standing"),
+    "status": N_("Agreement status"),
 }
 
 
@@ -102,7 +104,7 @@ def party(code: str) -> ResponseReturnValue:
             found=found,
             args=args,
             problems=problems,
-            labels=LABELS,
+            labels={key: _(text) for key, text in LABELS.items()},
             dated=DATED,
             statuses=[s.value for s in PartyStatus],
         ),
@@ -120,13 +122,13 @@ def upload_status() -> ResponseReturnValue:
     problems: list[str] = []
     contents: list[bytes] = []
     for label, file in zip(
-        ("status table (CSV)", "treaty description (JSON)"), tables, strict=True
+        (_("status table (CSV)"), _("treaty description (JSON)")), tables, strict=True
     ):
         content = file.stream.read(MAX_TABLE_BYTES + 1) if file and file.filename else b""
         if not content:
-            problems.append(f"Choose the {label} to import.")
+            problems.append(_("Choose the %(file)s to import.", file=label))
         elif len(content) > MAX_TABLE_BYTES:
-            problems.append(f"The {label} is larger than 2 MB.")
+            problems.append(_("The %(file)s is larger than 2 MB.", file=label))
         contents.append(content)
     outcome: Any = None
     if not problems:
@@ -148,10 +150,14 @@ def upload_status() -> ResponseReturnValue:
     if outcome.dry_run:
         return render_template("parties/import.html", nav="import", problems=[], outcome=outcome)
     recorded = len(outcome.plan.acts)
-    message = f"{outcome.reference}: recorded {recorded} events, signed with your key."
+    message = _(
+        "%(ref)s: recorded %(count)s events, signed with your key.",
+        ref=outcome.reference,
+        count=recorded,
+    )
     if not recorded:
-        message = f"{outcome.reference}: nothing new to record."
+        message = _("%(ref)s: nothing new to record.", ref=outcome.reference)
     flash(message, "success")
     for contradiction in outcome.plan.contradictions:
-        flash(f"Contradiction (not overwritten): {contradiction}", "warning")
+        flash(_("Contradiction (not overwritten): %(text)s", text=contradiction), "warning")
     return redirect(url_for("agreements.show", ref=outcome.reference))

@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any
 
 from flask import Flask, Response, request, send_from_directory, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -46,6 +46,13 @@ def label(value: Any) -> str:
     if isinstance(value, Enum):
         value = value.value
     return choice_label(str(value))
+
+
+def number(value: int | float, decimals: int | None = None) -> str:
+    """A count or a measure written the way the interface's language writes numbers."""
+    if decimals is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0." + "0" * decimals)
 
 
 def instant(value: datetime | str | None) -> Markup:
@@ -90,5 +97,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(partial_date, "pdate")
     app.add_template_filter(label, "label")
     app.add_template_filter(instant, "instant")
+    app.add_template_filter(number, "number")
     app.add_template_filter(event_label, "event_label")
     app.add_template_global(url_with, "url_with")

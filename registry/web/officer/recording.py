@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.domain.agreement import Agreement
@@ -119,8 +120,15 @@ def conflict_since(ref: str, version: int) -> list[HistoryRow]:
 
 def recorded_message(type_name: str, recorded: Recorded) -> str:
     key = get_registry().trust().current_keyid(current_user.username, _now())
-    signed = f", signed with your key {key}" if key else ""
-    return f"Recorded: {event_title(type_name).lower()} (event {recorded.version}{signed})."
+    title, version = event_title(type_name).lower(), recorded.version
+    if key:
+        return _(
+            "Recorded: %(title)s (event %(number)s, signed with your key %(key)s).",
+            title=title,
+            number=version,
+            key=key,
+        )
+    return _("Recorded: %(title)s (event %(number)s).", title=title, number=version)
 
 
 def _now() -> Any:
@@ -141,7 +149,7 @@ def extra_rows() -> int:
 @roles_required(Role.OFFICER)
 def draft() -> ResponseReturnValue:
     form = event_form("Drafted")
-    page = {"action": url_for("agreements.draft"), "submit_label": "Draft the agreement"}
+    page = {"action": url_for("agreements.draft"), "submit_label": _("Draft the agreement")}
     if request.method == "GET":
         return render_form(form, FormState(form.defaults), nav="draft", **page)
     values = request.form
@@ -172,7 +180,7 @@ def draft() -> ResponseReturnValue:
         outcome = refused(error, {f.name for f in form.all_fields})
     else:
         reference = posted.data["reference"].strip()
-        flash(f"Drafted {reference} (event 1, signed with your key).", "success")
+        flash(_("Drafted %(ref)s (event 1, signed with your key).", ref=reference), "success")
         return redirect(url_for("agreements.show", ref=reference))
     return render_form(
         form, FormState(values, outcome.errors), outcome=outcome, nav="draft", **page
@@ -202,7 +210,7 @@ def record(ref: str, type_name: str) -> ResponseReturnValue:
     page = {
         "reference": agreement.reference,
         "action": url_for("agreements.record", ref=agreement.reference, type_name=type_name),
-        "submit_label": "Record and sign",
+        "submit_label": _("Record and sign"),
     }
     if request.method == "GET":
         return render_form(
