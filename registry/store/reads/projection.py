@@ -39,7 +39,7 @@ from uuid import UUID
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from registry.domain.clause_force import clause_days
+from registry.domain.clause_force import by, clause_days, general_entry
 from registry.domain.corrections import Corrections
 from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.record import Record, sort_key
@@ -165,7 +165,7 @@ class Head:
     record: Record | None = None  # every fact folded
     spans: dict[str, list[Span]] = field(default_factory=dict)  # WHOLE or party code
     open: dict[Key, int] = field(default_factory=dict)  # open row -> recorded_from
-    stored: set[tuple[Key, int]] = field(default_factory=set)  # open rows in the tables
+    fresh: set[Key] = field(default_factory=set)  # open rows not in the tables yet
     made: dict[tuple[Key, int], int] = field(default_factory=dict)  # new rows -> recorded_to
     closed: list[tuple[Key, int, int]] = field(default_factory=list)  # stored rows to close
     texts: set[int] = field(default_factory=set)  # titles_key of the wordings stored
@@ -220,7 +220,9 @@ class Head:
         for key in before - after:
             self._close(key, instant)
         for key in after - before:
-            self.open.setdefault(key, instant)
+            if key not in self.open:
+                self.open[key] = instant
+                self.fresh.add(key)
 
     def _fold_at(self, start: date) -> tuple[Record, int]:
         """A Record to fold the facts into from `start` on, and how many are in it already.
@@ -270,11 +272,11 @@ class Head:
 
     def _close(self, key: Key, instant: int) -> None:
         recorded_from = self.open.pop(key)
-        if (key, recorded_from) in self.stored:
-            self.stored.discard((key, recorded_from))
-            self.closed.append((key, recorded_from, instant))
-        else:
+        if key in self.fresh:
+            self.fresh.discard(key)
             self.made[(key, recorded_from)] = instant
+        else:
+            self.closed.append((key, recorded_from, instant))
 
     # -- the tables ------------------------------------------------------------------------
 
@@ -282,9 +284,8 @@ class Head:
         """The rows not yet in the tables: those made and closed here, then the open ones."""
         for (key, recorded_from), recorded_to in self.made.items():
             yield key[0], self._row(key, recorded_from, recorded_to)
-        for key, recorded_from in self.open.items():
-            if (key, recorded_from) not in self.stored:
-                yield key[0], self._row(key, recorded_from, OPEN)
+        for key in self.fresh:
+            yield key[0], self._row(key, self.open[key], OPEN)
 
     def _row(self, key: Key, recorded_from: int, recorded_to: int) -> dict[str, Any]:
         kind, values = key
@@ -313,6 +314,9 @@ class Head:
         found = whole[bisect.bisect_right(whole, day, key=lambda s: s[0]) - 1]
         columns = dict(zip(_AFTER[AGREEMENT], found[2], strict=True))
         titles = json.loads(columns["titles"])
+        # the list's first entry into force counts the general one too, with no party in force
+        general = by(general_entry(self._fold_at(day + ONE_DAY)[0]), day)
+        in_force = [d for d in (columns["in_force"], general and str(general)) if d is not None]
         return {
             "id": self.agreement_id,
             "reference": columns["reference"],
@@ -326,7 +330,7 @@ class Head:
             "version": self.version,
             "last_recorded": self.recorded,
             "signed": columns["signed"],
-            "in_force": columns["in_force"],
+            "in_force": min(in_force) if in_force else None,
         }
 
     def save(self, session: Session) -> None:
@@ -352,7 +356,7 @@ class Head:
 
     def saved(self) -> None:
         """The tables now hold every row: only the open ones are kept."""
-        self.stored = {(key, recorded_from) for key, recorded_from in self.open.items()}
+        self.fresh.clear()
         self.made.clear()
         self.closed.clear()
         self.texts |= set(self.new_texts)
@@ -374,7 +378,6 @@ class Head:
             for row in session.execute(query):
                 key = (kind, tuple(row)[:-1])
                 head.open[key] = row.recorded_from
-                head.stored.add((key, row.recorded_from))
                 owner, span = _span(key)
                 head.spans.setdefault(owner, []).append(span)
         for spans in head.spans.values():
