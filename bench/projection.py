@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import random
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from registry.domain import commands
 from registry.domain.dates import PartialDate
+from registry.ledger.payload import format_instant
 from registry.store.application import Registry
 from registry.store.bulk.status_import import import_status
 from registry.store.reads.participants import participant_named
@@ -117,28 +119,55 @@ def _suspension(number: int) -> tuple[str, PartialDate]:
     return ("Suspended" if number % 2 == 0 else "Resumed"), PartialDate.of(day)
 
 
+def roadmap(registry: Registry, history: int) -> Any:
+    """A roadmap in effect (drafted, signed by both) whose history holds `history` events."""
+    registry.draft(effective=PartialDate(2026, 1, 1), actor=OFFICER, data=ROADMAP)
+    agreement = registry.agreement(ROADMAP["reference"])
+    for party in ("PAK", "KAZ"):
+        signed = {"party": party, "signatory": "Minister", "capacity": "Minister",
+                  "signature_type": "simple", "place": "Astana"}  # fmt: skip
+        commands.record(agreement, "Signed", PartialDate(2026, 2, 1), OFFICER, None, None, signed)
+    for number in range(history - 3):
+        kind, effective = _suspension(number)
+        commands.record(agreement, kind, effective, OFFICER, None, None, {})
+        if (number + 1) % 500 == 0:
+            registry.commit(agreement)
+    registry.commit(agreement)
+    return agreement
+
+
 def per_event_seconds(root: Path, database: str | None, history: int, count: int) -> float:
     """Seconds per one-event transaction on an agreement already holding `history` events."""
     with fresh(root, database) as registry:
-        registry.draft(effective=PartialDate(2026, 1, 1), actor=OFFICER, data=ROADMAP)
-        agreement = registry.agreement(ROADMAP["reference"])
-        for party in ("PAK", "KAZ"):
-            signed = {"party": party, "signatory": "Minister", "capacity": "Minister",
-                      "signature_type": "simple", "place": "Astana"}  # fmt: skip
-            commands.record(
-                agreement, "Signed", PartialDate(2026, 2, 1), OFFICER, None, None, signed
-            )
-        for number in range(history - 3):
-            kind, effective = _suspension(number)
-            commands.record(agreement, kind, effective, OFFICER, None, None, {})
-            if (number + 1) % 500 == 0:
-                registry.commit(agreement)
-        registry.commit(agreement)
+        roadmap(registry, history)
         start = time.perf_counter()
         for number in range(history - 3, history - 3 + count):
             kind, effective = _suspension(number)
             registry.record(ROADMAP["reference"], kind, effective=effective, actor=OFFICER, data={})
         return (time.perf_counter() - start) / count
+
+
+def projection_seconds(root: Path, database: str | None, history: int, count: int) -> float:
+    """Seconds per event of the projection alone on an agreement of `history` events: its
+    Head as the last commit left it takes one more event and writes its rows (in a
+    transaction rolled back, so every event meets the same history)."""
+    with fresh(root, database) as registry:
+        agreement = roadmap(registry, history)
+        head = registry.read_model_heads.take(str(agreement.id), agreement.version)
+        assert head is not None
+        kind, effective = _suspension(history - 3)
+        commands.record(agreement, kind, effective, OFFICER, None, None, {})
+        new = agreement.history[-1]
+        seconds = 0.0
+        for _ in range(count):
+            held = copy.deepcopy(head)  # the same Head each time, outside the timing
+            with registry.transaction() as session:
+                start = time.perf_counter()
+                held.take(new, agreement.version, format_instant(datetime.now(UTC)))
+                held.save(session)
+                seconds += time.perf_counter() - start
+                session.rollback()
+        return seconds / count
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -148,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=40, help="one-event commits timed")
     parser.add_argument("--database", default=None, help="a PostgreSQL URL (default: SQLite)")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--projection", action="store_true", help="the projection alone too")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -164,6 +194,13 @@ def main(argv: list[str] | None = None) -> None:
             f"one event per transaction: {args.history}-event history {long * 1000:.1f} ms, "
             f"10-event history {short * 1000:.1f} ms, ratio {long / short:.2f}"
         )
+        if args.projection:
+            short = projection_seconds(root / "p-short", args.database, 10, args.events)
+            long = projection_seconds(root / "p-long", args.database, args.history, args.events)
+            print(
+                f"projection of one event: {args.history}-event history {long * 1000:.2f} ms, "
+                f"10-event history {short * 1000:.2f} ms, ratio {long / short:.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -163,6 +163,7 @@ class Head:
     dated: list[tuple[Any, AgreementEvent]] = field(default_factory=list)  # by sort_key
     days: list[date] = field(default_factory=list)  # every partial date's start, sorted
     record: Record | None = None  # every fact folded
+    today: tuple[date, Record] | None = None  # the facts started by a day, for the list row
     spans: dict[str, list[Span]] = field(default_factory=dict)  # WHOLE or party code
     open: dict[Key, int] = field(default_factory=dict)  # open row -> recorded_from
     fresh: set[Key] = field(default_factory=set)  # open rows not in the tables yet
@@ -189,6 +190,7 @@ class Head:
         self._recompute(start if start > date.min else date.min, instant)
 
     def _refold(self) -> None:
+        self.today = None
         facts = self.corrections.in_order()
         self.record = Record.of(facts)
         self.dated = sorted(((sort_key(f), f) for f in facts[1:]), key=lambda p: p[0])
@@ -197,6 +199,8 @@ class Head:
     def _add(self, fact: AgreementEvent) -> None:
         assert self.record is not None
         self.record.add(fact)
+        if self.today is not None and fact.effective.start <= self.today[0]:
+            self.today[1].add(fact)  # the fold does not depend on the order facts come in
         bisect.insort(self.dated, (sort_key(fact), fact), key=lambda p: p[0])
         for partial in partial_dates(fact):
             bisect.insort(self.days, partial.start)
@@ -315,7 +319,11 @@ class Head:
         columns = dict(zip(_AFTER[AGREEMENT], found[2], strict=True))
         titles = json.loads(columns["titles"])
         # the list's first entry into force counts the general one too, with no party in force
-        general = by(general_entry(self._fold_at(day + ONE_DAY)[0]), day)
+        if self.today is None or self.today[0] != day:
+            self.today = day, self._fold_at(day + ONE_DAY)[0]
+            if self.today[1] is self.record:  # every fact has started: a copy to fold into
+                self.today = day, Record.of([self.record.drafted, *(f for _, f in self.dated)])
+        general = by(general_entry(self.today[1]), day)
         in_force = [d for d in (columns["in_force"], general and str(general)) if d is not None]
         return {
             "id": self.agreement_id,
