@@ -28,7 +28,7 @@ import urllib.request
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
@@ -39,7 +39,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.domain.events import EVENT_TYPES
-from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring as KeyringStream
 from registry.ledger.canonical import canonical_json
 from registry.ledger.chain import SignedEvent, first_problems, link_problems
@@ -56,8 +55,7 @@ from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
 from registry.store.events.log import CheckpointMismatch, entries
 from registry.store.events.mapper import event_from_payload
-from registry.store.reads.intervals import Intervals, advanced
-from registry.store.reads.views import summary_row, write_summary
+from registry.store.reads.projection import project as project_agreement
 
 PAGE = 500
 RATE_LIMITED_RETRIES = 5
@@ -416,13 +414,7 @@ def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> An
                 .where(cls.originator_id == UUID(stream))
                 .order_by(cls.originator_version)
             ).scalars()
-            payloads = [_payload(bytes(state)) for state in states]
-            events = [event_from_payload(p) for p in payloads]
-            state = state_as_of(events, as_of=date.today())
-            last = payloads[-1]
-            write_summary(session, summary_row(state, last.version, last.recorded))
-            intervals = Intervals.load(session, stream)
-            advanced(intervals, events, instants)
-            intervals.save(session)
+            events = [event_from_payload(_payload(bytes(state))) for state in states]
+            project_agreement(session, events, instants)
 
     return project

@@ -28,7 +28,9 @@ Decisions:
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import date, timedelta
+from functools import lru_cache
 
 from registry.domain.clauses import (
     Clauses,
@@ -44,7 +46,17 @@ from registry.domain.record import Record
 
 
 def clauses_of(record: Record) -> Clauses | None:
-    return clauses_or_none(getattr(record.drafted, "clauses", None))
+    data = getattr(record.drafted, "clauses", None)
+    try:
+        return None if data is None else _parsed(json.dumps(data, sort_keys=True))
+    except TypeError:  # not JSON data: parsed as it is
+        return clauses_or_none(data)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> Clauses | None:
+    """Parsed once per wording: the timeline asks for the clauses per party and per day."""
+    return clauses_or_none(json.loads(text))
 
 
 def computed_entry(record: Record) -> EntryIntoForceClause | None:
