@@ -107,11 +107,10 @@ def _insert(url: str, envelopes: list[bytes], chunk: int = 2000) -> None:
             part = envelopes[start : start + chunk]
             with engine.begin() as connection:
                 if engine.dialect.name == "postgresql":
-                    raw = connection.connection.dbapi_connection
-                    with raw.cursor() as cursor:  # type: ignore[union-attr]
-                        with cursor.copy("COPY bench_raw (id, state) FROM STDIN") as copy:
-                            for offset, envelope in enumerate(part, start=start):
-                                copy.write_row((offset, envelope))
+                    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                    with cursor.copy("COPY bench_raw (id, state) FROM STDIN") as copy:
+                        for offset, envelope in enumerate(part, start=start):
+                            copy.write_row((offset, envelope))
                 else:
                     connection.exec_driver_sql(
                         "INSERT INTO bench_raw (id, state) VALUES (?, ?)",
