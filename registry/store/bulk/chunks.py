@@ -57,12 +57,13 @@ def append_verified(
     events: Sequence[VerifiedEvent],
     *,
     checkpoint_note: str | None = None,
-) -> IssuedCheckpoint:
+    checkpoint: bool = True,
+) -> IssuedCheckpoint | None:
     """Insert `events` in one batched statement and log them; the caller holds the lock.
 
     With `checkpoint_note` (a checkpoint signed elsewhere, verified by the caller) that note
     is archived, and only if it signs the tree the leaves give; otherwise this instance signs
-    one for the new size.
+    one for the new size, unless `checkpoint` is false (a mirror's chunk before its last).
     """
     cls = recorder.events_record_cls
     rows = [
@@ -80,9 +81,13 @@ def append_verified(
         for notification_id, e in zip(ids, events, strict=True)
     ]
     issued = events[-1].recorded if events else ""
-    checkpoint = recorder.log.append(session, leaves, issued=issued, signed=checkpoint_note)
+    if checkpoint:
+        signed = recorder.log.append(session, leaves, issued=issued, signed=checkpoint_note)
+    else:
+        recorder.log.index(session, leaves)
+        signed = None
     recorder._notify_channel(session)
-    return checkpoint
+    return signed
 
 
 def _insert_rows(session: Session, cls: Any, rows: list[dict[str, Any]]) -> list[int]:

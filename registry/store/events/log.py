@@ -99,6 +99,14 @@ class TransparencyLog:
         With `signed`, a checkpoint note signed elsewhere (a mirror's copy of its source's) is
         archived instead, and only if it signs the tree the leaves give.
         """
+        size = self.index(session, leaves)
+        if signed is not None:
+            return self.archive_checkpoint(session, size + len(leaves), signed, issued)
+        return self.issue_checkpoint(session, size + len(leaves), issued)
+
+    def index(self, session: Session, leaves: Sequence[NewLeaf]) -> int:
+        """Index `leaves` and hash them into the tree, without a checkpoint (a mirror's chunk
+        before its last, which only the source can sign); returns the size before them."""
         size = self.size(session)
         check_entry_sizes(leaves)
         if leaves:
@@ -125,9 +133,7 @@ class TransparencyLog:
                 insert(merkle_nodes),
                 [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
             )
-        if signed is not None:
-            return self.archive_checkpoint(session, size + len(leaves), signed, issued)
-        return self.issue_checkpoint(session, size + len(leaves), issued)
+        return size
 
     def archive_checkpoint(
         self, session: Session, size: int, note: str, issued: str
