@@ -189,6 +189,24 @@ def bulk_figures(agreements: int, server: str | None, max_parties: int, profile:
                ">= 0.8", verified.peak_rss_mb)  # fmt: skip
 
 
+def peak_rss_of_load(root: Path, agreements: int, server: str | None) -> float:
+    """MB: the peak RSS of `registry load` of a generated archive, in a child process."""
+    folder = root / f"rss{agreements}"
+    scripts = generate(folder / "archive", agreements, per_file=5000, max_parties=2)
+    with database(folder, f"rss{agreements}", server) as url:
+        command(folder / "home", url, "init")
+        return command(folder / "home", url, "load", *map(str, scripts)).peak_rss_mb
+
+
+def memory_figures(agreements: int, server: str | None, figure):  # type: ignore[no-untyped-def]
+    """For bench/run: the load's peak RSS at `agreements` over a quarter of them (flat: 1)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        small = peak_rss_of_load(Path(tmp), max(agreements // 4, 1), server)
+        large = peak_rss_of_load(Path(tmp), agreements, server)
+    yield figure(f"peak RSS of registry load, {agreements} / {max(agreements // 4, 1)} "
+                 "agreements", large, small, "<= 1.2 (flat)", "MB")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agreements", type=int, default=2000)

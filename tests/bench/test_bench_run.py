@@ -21,6 +21,7 @@ FIGURES = [
     "one event per transaction / eventsourcing, aggregate in memory",
     "state as of a date",
     "domain correction",
+    "peak RSS of registry load",
 ]
 
 
