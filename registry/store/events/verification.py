@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
 from registry.ledger.canonical import sha256_hex
-from registry.ledger.chain import first_problems, link_problems
+from registry.ledger.chain import ChainHead, first_problems, link_problems
 from registry.ledger.errors import LedgerError
 from registry.ledger.payload import EventPayload, parse_instant
 from registry.ledger.trust import Trust
@@ -80,7 +80,7 @@ def verify_store(
     order = report.check("log order")
     trust = _keyring_trust(registry, signatures)
     total = count_events(registry)
-    heads: dict[UUID, tuple[EventPayload, bytes]] = {}
+    heads: dict[UUID, ChainHead] = {}
     last_recorded: str | None = None
     position = 0
     checks = [report.check(name) for name in ("log index", "merkle tree", "checkpoints")]
@@ -110,7 +110,7 @@ def verify_store(
                     chains.problems.extend(first_problems(current, opened=True))
                 else:
                     chains.problems.extend(link_problems(previous, current, opened=True))
-                heads[stored.originator_id] = current
+                heads[stored.originator_id] = ChainHead.of(current)
             if progress:
                 progress(position, total)
         report.checkpoint_size = log.finish()
