@@ -14,7 +14,7 @@ agreements through the real store would take hours of signing. They come from sy
 domain events (Drafted, Signed, ConsentExpressed, EnteredIntoForce, Suspended, Resumed,
 WithdrawalNotified, Terminated, EventCorrected, with backdated and late-recorded acts and a
 2018 migration of older agreements) through the same code the projection and `rebuild-views`
-use (`intervals.replayed_rows`, `views.summary_row`).
+use (`projection.replayed`).
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ from registry.domain.events import (
     TextAdopted,
     WithdrawalNotified,
 )
-from registry.domain.history import state_as_of
 from registry.domain.identity import agreement_id
 from registry.domain.values import (
     AgreementKind,
@@ -64,12 +63,11 @@ from registry.domain.values import (
     PartyType,
     SignatureType,
 )
-from registry.ledger.payload import format_instant
 from registry.store.application import Registry
 from registry.store.events.datastore import write_intent
 from registry.store.events.tables import agreements
-from registry.store.reads.intervals import AGREEMENT, insert_rows, replayed_rows
-from registry.store.reads.views import summary_row
+from registry.store.reads.intervals import agreement_intervals, agreement_texts, party_intervals
+from registry.store.reads.projection import AGREEMENT, replayed
 from registry.store.settings import Settings
 
 README = Path(__file__).with_name("README.md")
@@ -258,16 +256,11 @@ def rows_of(first: int, count: int, seed: int, today: date) -> Rows:
     rows = Rows()
     for number in range(first, first + count):
         events = synthetic_history(number, seed, today)
-        state = state_as_of(events, as_of=today)
-        last = events[-1]
-        rows.summaries.append(
-            summary_row(state, last.originator_version, format_instant(last.timestamp))
-        )
-        intervals = replayed_rows(str(last.originator_id), events)
-        for kind, values, recorded_from, recorded_to in intervals.rows():
-            row = intervals.row(kind, values, recorded_from, recorded_to)
+        head = replayed(events)
+        rows.summaries.append(head.summary(today))
+        for kind, row in head.rows():
             (rows.agreements if kind == AGREEMENT else rows.parties).append(row)
-        rows.texts += intervals.new_texts()
+        rows.texts += head.text_rows()
         rows.events += len(events)
     return rows
 
@@ -317,7 +310,12 @@ def load(registry: Registry, count: int, seed: int, today: date, workers: int) -
         for rows in chunks:
             with write_intent(), registry.transaction(commit=True) as session:
                 session.execute(insert(agreements), rows.summaries)
-                insert_rows(session, rows.agreements, rows.parties, rows.texts)
+                tables = (agreement_intervals, party_intervals, agreement_texts)
+                for table, new in zip(
+                    tables, (rows.agreements, rows.parties, rows.texts), strict=True
+                ):
+                    if new:
+                        session.execute(insert(table), new)
             loaded.agreements += len(rows.summaries)
             loaded.events += rows.events
             loaded.agreement_rows += len(rows.agreements)
@@ -439,8 +437,7 @@ The read-model rows are written directly, not by recording signed events (100,00
 through the signing store would take hours): synthetic domain events (drafts, signatures,
 ratifications, entry into force, suspensions, withdrawals that take effect later, some in the
 future, terminations, corrected signature dates; acts recorded late; older agreements loaded
-by a 2018 migration) go through the projection's own code (`intervals.replayed_rows`,
-`views.summary_row`).
+by a 2018 migration) go through the projection's own code (`projection.replayed`).
 
 Why the as-of list keeps up with a table of one row per agreement while it reads a table of
 several row versions per agreement: the counts are one range per status in a partial index of

@@ -30,7 +30,7 @@ import urllib.request
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
@@ -40,7 +40,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.domain.events import EVENT_TYPES
-from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring as KeyringStream
 from registry.ledger import merkle
 from registry.ledger.canonical import canonical_json
@@ -61,8 +60,7 @@ from registry.store.events.datastore import write_intent
 from registry.store.events.log import CheckpointMismatch, SqlNodeReader, entries
 from registry.store.events.mapper import event_from_payload
 from registry.store.events.verify_log import edge_keys
-from registry.store.reads.intervals import Intervals, advanced
-from registry.store.reads.views import summary_row, write_summary
+from registry.store.reads.projection import project as project_agreement
 
 PAGE = 500
 RATE_LIMITED_RETRIES = 5
@@ -502,13 +500,7 @@ def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> An
                 .where(cls.originator_id == UUID(stream))
                 .order_by(cls.originator_version)
             ).scalars()
-            payloads = [_payload(bytes(state)) for state in states]
-            events = [event_from_payload(p) for p in payloads]
-            state = state_as_of(events, as_of=date.today())
-            last = payloads[-1]
-            write_summary(session, summary_row(state, last.version, last.recorded))
-            intervals = Intervals.load(session, stream)
-            advanced(intervals, events, instants)
-            intervals.save(session)
+            events = [event_from_payload(_payload(bytes(state))) for state in states]
+            project_agreement(session, events, instants)
 
     return project

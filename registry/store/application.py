@@ -50,7 +50,7 @@ from registry.store.events.recorder import Projection, Receipt, SignedEventRecor
 from registry.store.events.tables import metadata
 from registry.store.events.unfinished import require_complete_views
 from registry.store.reads import views
-from registry.store.reads.intervals import interval_projection
+from registry.store.reads.projection import Heads, ReadModelProjection
 from registry.store.reads.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreements_as_of
 from registry.store.settings import Settings
 
@@ -123,22 +123,6 @@ class Recorded:
     checkpoint: IssuedCheckpoint
 
 
-def _read_models(agreements: Sequence[Agreement]) -> Projection:
-    """The summary and interval projections of each agreement, given only its own events
-    (grouped once, so a bulk commit of many agreements stays linear)."""
-    projections = {a.id: (views.summary_projection(a), interval_projection(a)) for a in agreements}
-
-    def project(session: Any, sealed: list[Any]) -> None:
-        groups: dict[UUID, list[Any]] = {}
-        for event in sealed:
-            groups.setdefault(event.stream, []).append(event)
-        for stream, mine in groups.items():
-            for projection in projections.get(stream, ()):
-                projection(session, mine)
-
-    return project
-
-
 class Registry(Application[UUID]):
     name = "Registry"
 
@@ -147,6 +131,7 @@ class Registry(Application[UUID]):
         self.keystore = KeyStore(settings.private_keys_dir) if can_sign else None
         private_database(settings.database_url)
         self._trust: Trust | None = None
+        self.read_model_heads = Heads()  # the projection's state of the last agreements written
         super().__init__(
             env={
                 "SQLALCHEMY_URL": settings.database_url,
@@ -157,7 +142,7 @@ class Registry(Application[UUID]):
             }
         )
         if self._stale_views:  # an instance older than some read-model columns
-            from registry.store.reads.intervals import rebuild_views
+            from registry.store.reads.rebuild import rebuild_views
 
             rebuild_views(self)
 
@@ -444,13 +429,13 @@ class Registry(Application[UUID]):
         lock, one checkpoint, one commit, the read models of each in the same transaction."""
         receipts: list[Receipt] = []
         agreements = [a for a in aggregates if isinstance(a, Agreement)]
-        projections = [_read_models(agreements)] if agreements else []
+        read_models = ReadModelProjection(agreements, self.read_model_heads)
         try:
-            self.save(*aggregates, receipt=receipts, projections=[*projections, *also])
-        except VersionConflict:
-            raise
+            self.save(*aggregates, receipt=receipts, projections=[read_models, *also])
         except IntegrityError:
             raise VersionConflict(
                 "someone else recorded an event on this agreement first: nothing was stored"
             ) from None
+        read_models.committed()  # its Heads are taken up only once their rows are stored
+        return receipts[-1]
         return receipts[-1]

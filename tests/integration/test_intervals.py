@@ -42,9 +42,9 @@ from registry.store.reads.intervals import (
     agreement_intervals,
     agreement_texts,
     party_intervals,
-    rebuild_views,
 )
 from registry.store.reads.queries import ListedAgreement
+from registry.store.reads.rebuild import rebuild_views
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ISLAMABAD,

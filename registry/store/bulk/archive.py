@@ -50,7 +50,7 @@ from registry.store.events import unfinished
 from registry.store.events.datastore import write_intent
 from registry.store.events.log import TransparencyLog, note_verifier
 from registry.store.events.mapper import TamperedEvent, event_from_payload
-from registry.store.reads.intervals import Rebuilt, rebuild_views
+from registry.store.reads.rebuild import Rebuilt, rebuild_views
 
 FORMAT = "agreement-registry-export/v1"
 KEYRING_MARK = f'"agreement":"{Keyring.ID}"'.encode()

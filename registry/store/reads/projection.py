@@ -1,0 +1,461 @@
+"""The one projection: every read model derived from an agreement's events, kept incrementally.
+
+Read models written here, for each agreement: its status intervals in both clocks and those
+of each party (`registry_agreement_intervals`, `registry_party_intervals`, intervals.py), the
+wordings search reads (`registry_agreement_texts`) and its list row as it stands today
+(`registry_agreements`, derived from the same spans). Every writer calls `project` (or
+`rebuild_views`, which replays through the same `Head`): a commit, `registry load`, the
+status import, the mirror, `registry import` and `registry rebuild-views`.
+
+Why it is incremental and still exact. `state_as_of(D)` folds only the facts whose effective
+period starts on or before D (history.py), so a new fact starting on day d leaves the standing
+on every day before d as it was. The projection keeps, per agreement (its `Head`): the facts
+in fold order, the days they can change a standing on, the Record of every fact (`Record.add`
+does not depend on order) and the open spans, i.e. the current timeline. A new fact cuts the
+spans at d and recomputes the standings only on the change days from d on: an act appended
+after the others costs a few standings whatever the history's length; a backdated one costs
+the days after its date. A correction (it can move or retract any fact) or a Drafted event
+recomputes the whole timeline. Only the rows of the cut-off tail are compared, closed
+(`recorded_to` = the event's instant) and inserted, so each event's known-at view is right,
+between two events of one commit too.
+
+The Heads of a registry's last commits are kept in memory (`Heads`) and taken up only when
+their version is the one the next commit follows, after the commit succeeded; otherwise the
+open rows are read back from the tables.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from registry.domain.clause_force import clause_days
+from registry.domain.corrections import Corrections
+from registry.domain.events import AgreementEvent, Drafted, EventCorrected
+from registry.domain.record import Record, sort_key
+from registry.domain.search_text import search_text
+from registry.domain.timeline import Standing, partial_dates, standing_of
+from registry.ledger.payload import format_instant, parse_instant
+from registry.store.events.tables import agreements
+from registry.store.reads.intervals import (
+    AGREEMENT,
+    LAST_DAY,
+    OPEN,
+    OPEN_SQL,
+    PARTY,
+    PARTY_ACTS,
+    STANDING_NEUTRAL,
+    TABLES,
+    VALUES,
+    agreement_texts,
+    instant_number,
+    titles_key,
+)
+
+if TYPE_CHECKING:
+    from registry.store.events.recorder import SealedEvent
+
+Values = tuple[Any, ...]  # the columns of a row after `valid_until` (VALUES)
+Span = tuple[date, date, Values]  # valid_from, valid_until, values
+Key = tuple[str, Values]  # (kind, the row's VALUES): a row without its recorded period
+Instant = tuple[int, str]  # (version, recorded as the envelope has it)
+WHOLE = ""  # the spans of the agreement itself, beside those of each party code
+
+_AFTER = {kind: names[names.index("valid_until") + 1 :] for kind, names in VALUES.items()}
+
+
+def project(
+    session: Session,
+    history: Sequence[AgreementEvent],
+    new: Sequence[Instant],
+    *,
+    heads: Heads | None = None,
+) -> Head:
+    """Write every read model of one agreement after its events `new`.
+
+    `history` is the agreement's events, the new ones included (any order); `new` gives the
+    (version, recorded) of each event just stored, in version order. Rows already written for
+    the older events are taken from `heads` when it holds them, else read from the tables.
+    """
+    agreement_id = str(history[0].originator_id)
+    first = new[0][0]
+    head = heads.take(agreement_id, first - 1) if heads is not None else None
+    if head is None:
+        older = [e for e in history if e.originator_version < first]
+        head = Head.load(session, agreement_id, older) if older else Head(agreement_id)
+    by_version = {e.originator_version: e for e in history}
+    for version, recorded in new:
+        head.take(by_version[version], version, recorded)
+    head.save(session)
+    return head
+
+
+class ReadModelProjection:
+    """For `Registry.commit_many`: `project` for each agreement whose events were sealed.
+    `committed()`, called once the transaction has committed, keeps the Heads for the next
+    commit; if it fails they are dropped with it."""
+
+    def __init__(self, aggregates: Iterable[Any], heads: Heads | None = None) -> None:
+        self.histories = {a.id: a.history for a in aggregates}
+        self.heads = heads
+        self.written: dict[str, Head] = {}
+
+    def __call__(self, session: Session, sealed: list[SealedEvent]) -> None:
+        new: dict[UUID, list[Instant]] = {}
+        for event in sealed:
+            if event.stream in self.histories:
+                new.setdefault(event.stream, []).append((event.version, event.recorded))
+        for stream, instants in new.items():
+            head = project(session, self.histories[stream], sorted(instants), heads=self.heads)
+            self.written[head.agreement_id] = head
+
+    def committed(self) -> None:
+        if self.heads is not None:
+            self.heads.keep(self.written.values())
+
+
+class Heads:
+    """The Heads of the agreements a registry committed last (a bounded cache, shared by the
+    threads of a process): one is taken up only for the version it stands at, as stored."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.held: OrderedDict[str, Head] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def take(self, agreement_id: str, version: int) -> Head | None:
+        with self.lock:  # taken out: its next writes belong to one transaction
+            head = self.held.pop(agreement_id, None)
+        return head if head is not None and head.version == version else None
+
+    def keep(self, heads: Iterable[Head]) -> None:
+        with self.lock:
+            for head in heads:
+                head.saved()
+                self.held[head.agreement_id] = head
+                self.held.move_to_end(head.agreement_id)
+            while len(self.held) > self.size:
+                self.held.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.held.clear()
+
+
+@dataclass
+class Head:
+    """One agreement as the projection keeps it: its facts and its open spans."""
+
+    agreement_id: str
+    version: int = 0
+    recorded: str = ""
+    corrections: Corrections = field(default_factory=Corrections)
+    dated: list[tuple[Any, AgreementEvent]] = field(default_factory=list)  # by sort_key
+    days: list[date] = field(default_factory=list)  # every partial date's start, sorted
+    record: Record | None = None  # every fact folded
+    spans: dict[str, list[Span]] = field(default_factory=dict)  # WHOLE or party code
+    open: dict[Key, int] = field(default_factory=dict)  # open row -> recorded_from
+    stored: set[tuple[Key, int]] = field(default_factory=set)  # open rows in the tables
+    made: dict[tuple[Key, int], int] = field(default_factory=dict)  # new rows -> recorded_to
+    closed: list[tuple[Key, int, int]] = field(default_factory=list)  # stored rows to close
+    texts: set[int] = field(default_factory=set)  # titles_key of the wordings stored
+    new_texts: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    # -- following the events --------------------------------------------------------------
+
+    def take(self, event: AgreementEvent, version: int, recorded: str) -> None:
+        """The rows after `event`, recorded at `recorded`."""
+        self.corrections.take(event)
+        self.version, self.recorded = version, recorded
+        instant = instant_number(parse_instant(recorded))
+        if isinstance(event, Drafted | EventCorrected) or self.record is None:
+            self._refold()
+            self._recompute(date.min, instant)
+            return
+        self._add(event)
+        if isinstance(event, STANDING_NEUTRAL) and self.open:
+            return  # no status, name or party changes: the intervals stay as they are
+        start = event.effective.start
+        self._recompute(start if start > date.min else date.min, instant)
+
+    def _refold(self) -> None:
+        facts = self.corrections.in_order()
+        self.record = Record.of(facts)
+        self.dated = sorted(((sort_key(f), f) for f in facts[1:]), key=lambda p: p[0])
+        self.days = sorted(d.start for fact in facts for d in partial_dates(fact))
+
+    def _add(self, fact: AgreementEvent) -> None:
+        assert self.record is not None
+        self.record.add(fact)
+        bisect.insort(self.dated, (sort_key(fact), fact), key=lambda p: p[0])
+        for partial in partial_dates(fact):
+            bisect.insort(self.days, partial.start)
+
+    def _recompute(self, start: date, instant: int) -> None:
+        """The spans from `start` on, from the standings on every change day since then."""
+        assert self.record is not None
+        days = {d for d in self.days[bisect.bisect_left(self.days, start) :]}
+        days |= {d for d in clause_days(self.record) if d >= start}
+        days.add(start)
+        ordered = sorted(days)
+        before = self._cut(start)
+        fold, folded = self._fold_at(start)
+        for number, day in enumerate(ordered):
+            until = LAST_DAY if number + 1 == len(ordered) else ordered[number + 1] - ONE_DAY
+            while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
+                fold.add(self.dated[folded][1])
+                folded += 1
+            self._extend(day, until, standing_of(fold, day))
+        after = set(self._tail(start))
+        for key in before - after:
+            self._close(key, instant)
+        for key in after - before:
+            self.open.setdefault(key, instant)
+
+    def _fold_at(self, start: date) -> tuple[Record, int]:
+        """A Record to fold the facts into from `start` on, and how many are in it already.
+        After the last fact's start that is the Record of every fact, as kept."""
+        assert self.record is not None
+        if not self.dated or self.dated[-1][1].effective.start <= start:
+            return self.record, len(self.dated)
+        fold = Record(self.record.drafted)
+        folded = 0
+        while folded < len(self.dated) and self.dated[folded][1].effective.start < start:
+            fold.add(self.dated[folded][1])
+            folded += 1
+        return fold, folded
+
+    # -- spans -----------------------------------------------------------------------------
+
+    def _cut(self, start: date) -> set[Key]:
+        """End every span the day before `start`; the rows they were, from the cut on."""
+        cut = set(self._tail(start))
+        for owner in list(self.spans):
+            spans = self.spans[owner]
+            while spans and spans[-1][0] >= start:
+                spans.pop()
+            if spans and spans[-1][1] >= start:
+                begun, _, values = spans[-1]
+                spans[-1] = (begun, start - ONE_DAY, values)
+            if not spans:
+                del self.spans[owner]
+        return cut
+
+    def _tail(self, start: date) -> Iterator[Key]:
+        """The rows of the spans that reach `start` or later."""
+        for owner, spans in self.spans.items():
+            for number in range(len(spans) - 1, -1, -1):
+                span = spans[number]
+                yield _key(owner, span)
+                if span[0] < start:
+                    break
+
+    def _extend(self, day: date, until: date, standing: Standing) -> None:
+        whole, parties, wording = standing_values(self.agreement_id, standing)
+        if wording[0] not in self.texts:
+            self.new_texts[wording[0]] = (wording[1], wording[2])
+        _lengthen(self.spans.setdefault(WHOLE, []), day, until, whole)
+        for code, values in parties:
+            _lengthen(self.spans.setdefault(code, []), day, until, values)
+
+    def _close(self, key: Key, instant: int) -> None:
+        recorded_from = self.open.pop(key)
+        if (key, recorded_from) in self.stored:
+            self.stored.discard((key, recorded_from))
+            self.closed.append((key, recorded_from, instant))
+        else:
+            self.made[(key, recorded_from)] = instant
+
+    # -- the tables ------------------------------------------------------------------------
+
+    def rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The rows not yet in the tables: those made and closed here, then the open ones."""
+        for (key, recorded_from), recorded_to in self.made.items():
+            yield key[0], self._row(key, recorded_from, recorded_to)
+        for key, recorded_from in self.open.items():
+            if (key, recorded_from) not in self.stored:
+                yield key[0], self._row(key, recorded_from, OPEN)
+
+    def _row(self, key: Key, recorded_from: int, recorded_to: int) -> dict[str, Any]:
+        kind, values = key
+        row = dict(zip(VALUES[kind], values, strict=True))
+        row.update(
+            agreement_id=self.agreement_id, recorded_from=recorded_from, recorded_to=recorded_to
+        )
+        return row
+
+    def text_rows(self) -> list[dict[str, Any]]:
+        """Texts to search, in the normal form of search_text (the query is put in it too)."""
+        return [
+            {
+                "key": key,
+                "agreement_id": self.agreement_id,
+                "reference": search_text(reference),
+                "titles_text": search_text(text),
+            }
+            for key, (reference, text) in self.new_texts.items()
+        ]
+
+    def summary(self, today: date | None = None) -> dict[str, Any]:
+        """The list row: the agreement as it stands today, as known now."""
+        day = today or date.today()
+        whole = self.spans[WHOLE]
+        found = whole[bisect.bisect_right(whole, day, key=lambda s: s[0]) - 1]
+        columns = dict(zip(_AFTER[AGREEMENT], found[2], strict=True))
+        titles = json.loads(columns["titles"])
+        return {
+            "id": self.agreement_id,
+            "reference": columns["reference"],
+            "title": columns["title"],
+            # the search text (search_text.py): the reference and every title, one a line
+            "titles_text": search_text("\n".join([columns["reference"], *titles.values()])),
+            "kind": columns["kind"],
+            "character": columns["character"],
+            "status": columns["status"],
+            "parties": ",".join(json.loads(columns["parties"])),
+            "version": self.version,
+            "last_recorded": self.recorded,
+            "signed": columns["signed"],
+            "in_force": columns["in_force"],
+        }
+
+    def save(self, session: Session) -> None:
+        """Write what changed since the Head was loaded or last saved, and the list row."""
+        for (kind, values), recorded_from, recorded_to in self.closed:
+            table = TABLES[kind]
+            row = self._row((kind, values), recorded_from, recorded_to)
+            keys = [column.name for column in table.primary_key.columns]
+            session.execute(
+                update(table)
+                .where(and_(*(table.c[k] == row[k] for k in keys)))
+                .values(recorded_to=recorded_to)
+            )
+        new: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
+        for kind, row in self.rows():
+            new[kind].append(row)
+        for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
+                            (agreement_texts, self.text_rows())):  # fmt: skip
+            if rows:
+                session.execute(insert(table), rows)
+        session.execute(delete(agreements).where(agreements.c.id == self.agreement_id))
+        session.execute(insert(agreements), self.summary())
+
+    def saved(self) -> None:
+        """The tables now hold every row: only the open ones are kept."""
+        self.stored = {(key, recorded_from) for key, recorded_from in self.open.items()}
+        self.made.clear()
+        self.closed.clear()
+        self.texts |= set(self.new_texts)
+        self.new_texts.clear()
+
+    @classmethod
+    def load(cls, session: Session, agreement_id: str, older: Sequence[AgreementEvent]) -> Head:
+        """The Head of the events `older`, with the open rows the tables hold for them."""
+        head = cls(agreement_id)
+        for event in sorted(older, key=lambda e: e.originator_version):
+            head.corrections.take(event)
+        last = max(older, key=lambda e: e.originator_version)
+        head.version, head.recorded = last.originator_version, format_instant(last.timestamp)
+        head._refold()
+        for kind, table in TABLES.items():
+            query = select(*(table.c[n] for n in VALUES[kind]), table.c.recorded_from).where(
+                table.c.agreement_id == agreement_id, table.c.recorded_to == OPEN_SQL
+            )
+            for row in session.execute(query):
+                key = (kind, tuple(row)[:-1])
+                head.open[key] = row.recorded_from
+                head.stored.add((key, row.recorded_from))
+                owner, span = _span(key)
+                head.spans.setdefault(owner, []).append(span)
+        for spans in head.spans.values():
+            spans.sort(key=lambda s: s[0])
+        t = agreement_texts
+        keys = select(t.c.key).where(t.c.agreement_id == agreement_id)
+        head.texts = set(session.execute(keys).scalars())
+        return head
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def _key(owner: str, span: Span) -> Key:
+    start, until, values = span
+    if owner == WHOLE:
+        return AGREEMENT, (start, until, *values)
+    return PARTY, (owner, start, until, *values)
+
+
+def _span(key: Key) -> tuple[str, Span]:
+    kind, values = key
+    if kind == AGREEMENT:
+        return WHOLE, (values[0], values[1], values[2:])
+    return values[0], (values[1], values[2], values[3:])
+
+
+def _lengthen(spans: list[Span], start: date, until: date, values: Values) -> None:
+    """Lengthen the last span if it ends the day before and says the same, else add one."""
+    if spans and spans[-1][2] == values and spans[-1][1] == start - ONE_DAY:
+        spans[-1] = (spans[-1][0], until, values)
+    else:
+        spans.append((start, until, values))
+
+
+def standing_values(
+    agreement_id: str, standing: Standing
+) -> tuple[Values, list[tuple[str, Values]], tuple[int, str, str]]:
+    """A standing's columns: the agreement's, each party's, and its wording (key, reference,
+    titles one a line)."""
+    titles = dict(standing.titles)
+    text = "\n".join(titles.values())
+    key = titles_key(agreement_id, standing.reference, text)
+    shared = {
+        "status": standing.status.value,
+        "reference": standing.reference,
+        "titles_key": key,
+        "kind": standing.kind.value,
+        "character": standing.character.value,
+    }
+    whole = shared | {
+        "title": titles.get("en") or next(iter(titles.values()), ""),
+        "titles": json.dumps(titles, ensure_ascii=False),
+        "parties": json.dumps([code for code, _ in standing.parties]),
+        "signed": _first(standing, PARTY_ACTS.index("signed")),
+        "in_force": _first(standing, PARTY_ACTS.index("in_force")),
+    }
+    acts = standing.acts or ((None,) * len(PARTY_ACTS),) * len(standing.parties)
+    parties = []
+    for (code, party_status), own in zip(standing.parties, acts, strict=True):
+        columns = shared | {"party_status": party_status.value}
+        columns |= dict(zip(PARTY_ACTS, own, strict=True))
+        parties.append((code, tuple(columns[name] for name in _AFTER[PARTY])))
+    return (
+        tuple(whole[name] for name in _AFTER[AGREEMENT]),
+        parties,
+        (key, standing.reference, text),
+    )
+
+
+def _first(standing: Standing, column: int) -> str | None:
+    """The earliest of one of the parties' dates (reduced ISO dates sort as text)."""
+    found = [own[column] for own in standing.acts if own[column] is not None]
+    return min(found) if found else None
+
+
+def replayed(events: Sequence[AgreementEvent]) -> Head:
+    """Every row the projection writes for these events, in memory (read back from the store,
+    each event's `timestamp` is its recorded instant): what a rebuild inserts."""
+    ordered = sorted(events, key=lambda e: e.originator_version)
+    head = Head(str(ordered[0].originator_id))
+    for event in ordered:
+        head.take(event, event.originator_version, format_instant(event.timestamp))
+    return head
