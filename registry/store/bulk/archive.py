@@ -299,12 +299,17 @@ def _check_characters(number: int, line: bytes) -> None:
 
 
 def _open(registry: Registry, trust: Trust, number: int, line: bytes) -> EventPayload:
-    _check_characters(number, line)
+    """The strictly opened payload. Unsafe text is named first, whatever else is wrong: from
+    the payload once it is open (one parse), or, if it does not open, from the raw line."""
     try:
         payload = registry.mapper.open_bytes(line, trust).payload
         event_from_payload(payload)  # the signed data must decode into its event type
     except (TamperedEvent, LedgerError, ValueError, TypeError) as error:
+        _check_characters(number, line)
         raise TransferError(f"line {number}: {error}; nothing was imported") from None
+    unsafe = first_finding({"actor": payload.actor, "data": payload.data})
+    if unsafe is not None:
+        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
     return payload
 
 
