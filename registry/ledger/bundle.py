@@ -55,6 +55,7 @@ __all__ = [
     "BundleReport",
     "load_anchors",
     "make_bundle",
+    "make_opened_record",
     "make_record",
     "verify_bundle",
     "verify_export_lines",
@@ -108,8 +109,19 @@ def make_record(
     """One envelope with its leaf index and inclusion proof against ``checkpoint_note``."""
     try:
         Envelope.from_bytes(envelope_bytes)
+    except EnvelopeFormatError as error:
+        raise BundleError(f"cannot make a record: {error}") from None
+    return make_opened_record(envelope_bytes, index, inclusion, checkpoint_note)
+
+
+def make_opened_record(
+    envelope_bytes: bytes, index: int, inclusion: Sequence[bytes], checkpoint_note: str
+) -> dict[str, object]:
+    """``make_record`` of envelope bytes the caller has already opened (parsed strictly and
+    verified, e.g. by the store's mapper), which are not parsed strictly again."""
+    try:
         tlog_proof = format_proof(index, inclusion, checkpoint_note)
-    except (EnvelopeFormatError, TlogProofError) as error:
+    except TlogProofError as error:
         raise BundleError(f"cannot make a record: {error}") from None
     return {
         "envelope": json.loads(envelope_bytes),

@@ -246,6 +246,21 @@ def root_at(reader: NodeReader, size: int) -> bytes:
 
 def inclusion_proof(reader: NodeReader, index: int, size: int) -> list[bytes]:
     """RFC 9162 §2.1.3.1 PATH(index, D[0:size]), leaf's sibling first."""
+    return _range_hashes(reader, _inclusion_ranges(index, size))
+
+
+def inclusion_proofs(reader: NodeReader, indexes: Sequence[int], size: int) -> list[list[bytes]]:
+    """`inclusion_proof` of each of `indexes` in the same tree, after ONE batched read."""
+    ranges = [_inclusion_ranges(index, size) for index in indexes]
+    hashes = _range_hashes(reader, [r for proof in ranges for r in proof])
+    proofs, start = [], 0
+    for proof in ranges:
+        proofs.append(hashes[start : start + len(proof)])
+        start += len(proof)
+    return proofs
+
+
+def _inclusion_ranges(index: int, size: int) -> list[Range]:
     _check_tree_size("size", size)
     _check_tree_size("index", index)
     if index >= size:
@@ -261,7 +276,7 @@ def inclusion_proof(reader: NodeReader, index: int, size: int) -> list[bytes]:
             ranges.append((start, mid))
             start = mid
     ranges.reverse()
-    return _range_hashes(reader, ranges)
+    return ranges
 
 
 def consistency_proof(reader: NodeReader, size1: int, size2: int) -> list[bytes]:

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from registry.domain import commands
 from registry.domain.agreement import Agreement
 from registry.domain.dates import PartialDate
-from registry.domain.history import state_as_of
 from registry.domain.keyring import Keyring
 from registry.domain.state import AgreementState
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
@@ -52,6 +51,8 @@ from registry.store.events.unfinished import require_complete_views
 from registry.store.reads import views
 from registry.store.reads.projection import Heads, ReadModelProjection
 from registry.store.reads.queries import DEFAULT_LIMIT, AgreementPage, Filters, agreements_as_of
+from registry.store.reads.snapshots import Snapshot, Snapshots, stored_head
+from registry.store.reads.stored_snapshots import SnapshotRows
 from registry.store.settings import Settings
 
 EVENTS_TABLE = "registry_events"
@@ -132,6 +133,8 @@ class Registry(Application[UUID]):
         private_database(settings.database_url)
         self._trust: Trust | None = None
         self.read_model_heads = Heads()  # the projection's state of the last agreements written
+        log_key = self.keystore.log() if self.keystore and self.keystore.exists() else None
+        self.verified_streams = Snapshots(self.transaction, log_key and SnapshotRows(log_key))
         super().__init__(
             env={
                 "SQLALCHEMY_URL": settings.database_url,
@@ -332,8 +335,35 @@ class Registry(Application[UUID]):
     def state(
         self, ref: str | UUID, *, as_of: date | None = None, known_at: datetime | None = None
     ) -> AgreementState:
-        agreement = self.agreement(ref)
-        return state_as_of(agreement.history, as_of=as_of, known_at=known_at)
+        return self.snapshot(ref).state(as_of, known_at)
+
+    def snapshot(self, ref: str | UUID) -> Snapshot:
+        """One agreement's verified events and the states derived from them, current with
+        the store (reads/snapshots.py): its version is `snapshot.head.version`."""
+        stream = self.resolve(ref)
+        if stream == Keyring.ID:
+            raise AgreementNotFound(ref)
+        return self._verified(stream, ref, envelopes=False)
+
+    def _verified(self, stream: UUID, ref: str | UUID, *, envelopes: bool) -> Snapshot:
+        """The stream's snapshot at the store's head; verified whole again when there is none
+        or, if `envelopes` are wanted, it was restored from stored events without them."""
+        with self.transaction() as session:
+            head = stored_head(session, self.signed_recorder.events_record_cls, stream)
+        if head is None:
+            raise AgreementNotFound(ref)
+        found = self.verified_streams.current(stream, head)
+        if found is not None and (found.opened is not None or not envelopes):
+            return found
+        trust = self.trust()
+        stored: Sequence[StoredEvent] = self.recorder.select_events(stream)
+        if not stored:
+            raise AgreementNotFound(ref)
+        opened = [self.mapper.open(s, trust) for s in stored]
+        problems = verify_chain([(o.payload, o.envelope) for o in opened], opened=True)
+        if problems:
+            raise TamperedEvent("; ".join(problems))
+        return self.verified_streams.take(stream, opened, trust.version)
 
     def agreement_ids(self) -> list[UUID]:
         return views.agreement_ids(self)
@@ -377,17 +407,11 @@ class Registry(Application[UUID]):
             )
 
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
-        """The verified envelopes of one agreement, in version order."""
-        stream = self.resolve(ref)
-        stored: Sequence[StoredEvent] = self.recorder.select_events(stream)
-        if not stored:
-            raise AgreementNotFound(ref)
-        trust = self.trust()
-        opened = [self.mapper.open(s, trust) for s in stored]
-        problems = verify_chain([(o.payload, o.envelope) for o in opened], opened=True)
-        if problems:
-            raise TamperedEvent("; ".join(problems))
-        return opened
+        """The verified envelopes of one stream (an agreement's, or the keyring's), in
+        version order."""
+        opened = self._verified(self.resolve(ref), ref, envelopes=True).opened
+        assert opened is not None
+        return list(opened)
 
     def rebuild_log(self) -> IssuedCheckpoint:
         """Recompute the leaf index and Merkle nodes from the events, under the write lock.

@@ -28,6 +28,7 @@ from registry.web.forms_text import (
     field_text,
     plain,
 )
+from registry.web.input_rules import posted_text_problems
 from registry.web.schemas import CommonSchema, NotificationSchema, PartialDateField, data_schema
 
 PARTY_ROWS = 4
@@ -298,6 +299,7 @@ def read_event(
     form: EventForm, values: MultiDict[str, str], *, extra: Mapping[str, Any] | None = None
 ) -> Posted:
     """Read and validate a posted event form; raises FormErrors naming each bad input."""
+    refuse_unsafe_text()
     errors: dict[str, list[str]] = {}
     raw: dict[str, Any] = {}
     for form_field in form.fields:
@@ -317,6 +319,14 @@ def read_event(
     return Posted(
         loaded_common["effective"], loaded_common["source"], loaded_common["reason"], data
     )
+
+
+def refuse_unsafe_text() -> None:
+    """FormErrors for the inputs holding a character no field may hold (registry.domain.
+    characters), before anything else is read from them."""
+    problems = posted_text_problems()
+    if problems:
+        raise FormErrors(problems)
 
 
 def validate_data(

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 
 from registry.domain.characters import first_finding, unsafe_character
 
 MAX_JSON_DEPTH = 64
+V = TypeVar("V", bound=Callable[..., Any])
 _STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
@@ -83,8 +85,8 @@ class RegistryJSONProvider(DefaultJSONProvider):
 # Query strings, path parts and form fields ----------------------------------------------------
 
 
-def request_text_problems() -> dict[str, list[str]]:
-    """Field messages for the query string, the URL's parts and the form of this request."""
+def query_text_problems() -> dict[str, list[str]]:
+    """Field messages for the URL's parts and its query string."""
     errors: dict[str, list[str]] = {}
     for name, value in (request.view_args or {}).items():
         _check(errors, name, value, multiline=False)
@@ -92,6 +94,12 @@ def request_text_problems() -> dict[str, list[str]]:
         _check(errors, name, name, multiline=False)
         for value in values:
             _check(errors, name, value, multiline=False)
+    return errors
+
+
+def form_text_problems() -> dict[str, list[str]]:
+    """Field messages for the posted form, by input name."""
+    errors: dict[str, list[str]] = {}
     if request.method not in ("GET", "HEAD") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -100,6 +108,19 @@ def request_text_problems() -> dict[str, list[str]]:
             for value in values:
                 _check(errors, name, value, multiline=True)
     return errors
+
+
+def gives_its_form_back_on_unsafe_text(view: V) -> V:
+    """Mark a form view that shows the character messages beside their inputs itself (reading
+    `posted_text_problems`), instead of the 400 page any other form gets."""
+    view.gives_its_form_back_on_unsafe_text = True  # type: ignore[attr-defined]
+    return view
+
+
+def posted_text_problems() -> dict[str, list[str]]:
+    """The character messages of this request's form, by input name, for a view marked with
+    `gives_its_form_back_on_unsafe_text` (empty for any other)."""
+    return dict(g.get("posted_text_problems", {}))
 
 
 def _check(errors: dict[str, list[str]], name: str, value: Any, *, multiline: bool) -> None:
@@ -115,15 +136,21 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_unsafe_text() -> ResponseReturnValue | None:
-        errors = request_text_problems()
-        if not errors:
-            return None
         from registry.web.api.problems import API_PREFIX, validation_problem
         from registry.web.security import error_page
 
+        in_query, in_form = query_text_problems(), form_text_problems()
+        if not in_query and not in_form:
+            return None
         if request.path.startswith(API_PREFIX):
-            return validation_problem(errors)
-        fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+            return validation_problem({**in_query, **in_form})
+        view = app.view_functions.get(request.endpoint or "")
+        if not in_query and getattr(view, "gives_its_form_back_on_unsafe_text", False):
+            g.posted_text_problems = in_form
+            return None
+        fields = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in {**in_query, **in_form}.items()
+        )
         return error_page(
             400,
             "Some of what you sent cannot be stored",

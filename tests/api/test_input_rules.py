@@ -5,6 +5,7 @@ outside their rule are client errors naming the field, never a 500 nor a stored 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -64,29 +65,87 @@ def test_nul_in_a_search_of_the_pages_is_refused_with_a_message(db_app: Flask, p
     assert client.get(f"{path}?q=Transit").status_code == 200
 
 
-def test_nul_in_a_drafting_form_is_refused_and_nothing_is_stored(
-    db_app: Flask, db_registry: Registry
+DRAFT_FORM = {
+    "reference": "PK-KZ-2026-951",
+    "titles-0-lang": "en",
+    "titles-0-text": "Agreement on Air Services",
+    "kind": "agreement",
+    "character": "binding",
+    "parties-0-code": "PAK",
+    "parties-0-name": "Pakistan",
+    "parties-0-type": "state",
+    "parties-1-code": "KAZ",
+    "parties-1-name": "Kazakhstan",
+    "parties-1-type": "state",
+    "effective": "2026-02-05",
+}
+
+
+def assert_form_given_back(html: str, field_id: str) -> None:
+    """The form again, not an error page: its error summary, and the field's own message
+    (its `-error` block, which the input is described by) naming the character."""
+    assert '<div class="error-summary" role="alert"' in html and 'type="submit"' in html
+    assert "Some of what you sent cannot be stored" not in html  # the 400 page of other forms
+    message = re.search(rf'<div class="field-error" id="{field_id}-error">(.*?)</div>', html)
+    assert message, f"no message beside {field_id}"
+    assert re.search(r"U\+000[07] at position \d+, a control character", message.group(1))
+    assert re.search(rf'aria-describedby="[^"]*{field_id}-error', html)
+
+
+@pytest.mark.parametrize("bad", ["Agreement on\x00Air Services", "Agreement on\x07Air Services"])
+def test_a_control_character_in_the_drafting_form_gives_the_form_back_with_the_field_message(
+    db_app: Flask, bad: str
 ) -> None:
     client = db_app.test_client()
     log_in(client, ISLAMABAD)
-    form = {
-        "reference": "PK-KZ-2026-951",
-        "titles-0-lang": "en",
-        "titles-0-text": "Agreement on\x00Air Services",
-        "kind": "agreement",
-        "character": "binding",
-        "parties-0-code": "PAK",
-        "parties-0-name": "Pakistan",
-        "parties-0-type": "state",
-        "parties-1-code": "KAZ",
-        "parties-1-name": "Kazakhstan",
-        "parties-1-type": "state",
-        "effective": "2026-02-05",
-    }
-    response = post_form(client, "/agreements/new", form)
+    response = post_form(client, "/agreements/new", {**DRAFT_FORM, "titles-0-text": bad})
     assert response.status_code == 400
-    assert "titles-0-text" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert_form_given_back(html, "f-titles")
+    assert 'href="#titles-0-text"' in html or 'href="#f-titles"' in html
+    assert 'value="PK-KZ-2026-951"' in html  # the rest of what was typed is kept
     assert client.get("/agreements/PK-KZ-2026-951").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "form", "field_id"),
+    [
+        (
+            "/agreements/PK-KZ-2026-951/record/Signed",
+            {
+                "party": "PAK",
+                "signatory": "Ishaq\x00Dar",
+                "capacity": "Minister",
+                "signature_type": "simple",
+                "effective": "2026-02-06",
+            },
+            "f-signatory",
+        ),
+        (
+            "/agreements/PK-KZ-2026-951/events/1/correct",
+            {"action": "supersede", "effective": "2026-02-07", "reason": "The title\x00was wrong"},
+            "f-reason",
+        ),
+    ],
+    ids=["event", "correction"],
+)
+def test_a_nul_in_an_event_or_correction_form_gives_it_back_and_records_nothing(
+    db_app: Flask, db_registry: Registry, url: str, form: dict[str, str], field_id: str
+) -> None:
+    client = db_app.test_client()
+    log_in(client, ISLAMABAD)
+    assert post_form(client, "/agreements/new", DRAFT_FORM).status_code == 302
+    response = post_form(client, url, {"expected_version": "1", **form})
+    assert response.status_code == 400
+    assert_form_given_back(response.get_data(as_text=True), field_id)
+    assert db_registry.agreement("PK-KZ-2026-951").version == 1
+
+
+def test_a_nul_in_a_form_that_has_no_field_messages_is_still_a_400_page(db_app: Flask) -> None:
+    client = db_app.test_client()
+    response = post_form(client, "/login", {"username": "admin\x00", "password": "x"})
+    assert response.status_code == 400
+    assert "Some of what you sent cannot be stored" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

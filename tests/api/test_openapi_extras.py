@@ -25,7 +25,9 @@ def test_dates_paging_and_server_limits_are_documented(app: Flask) -> None:
             assert {"414", "431"} <= set(operation["responses"])
     effective = spec["components"]["schemas"]["DraftRequest"]["properties"]["effective"]
     assert effective["pattern"] == PARTIAL_DATE_PATTERN
-    for good in ("2026", "2026-02", "2026-02-03"):
-        assert re.match(PARTIAL_DATE_PATTERN, good)
-    for bad in ("26", "2026-13", "2026-02-32", "2026-2-3"):
-        assert not re.match(PARTIAL_DATE_PATTERN, bad)
+    for good in ("2026", "2026-02", "2026-02-03", "2026-04-30", "2024-02-29", "2000-02-29"):
+        assert re.match(PARTIAL_DATE_PATTERN, good), good
+    for bad in ("26", "2026-13", "2026-02-32", "2026-2-3", "0000", "2026-02-30", "2026-04-31"):
+        assert not re.match(PARTIAL_DATE_PATTERN, bad), bad
+    for not_leap in ("2025-02-29", "1900-02-29", "2100-02-29"):
+        assert not re.match(PARTIAL_DATE_PATTERN, not_leap), not_leap

@@ -9,16 +9,9 @@ Every command runs as its own process, with the environment a user would give it
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,80 +21,10 @@ from registry.store.application import Registry
 from registry.store.settings import Settings
 from registry.store.setup import initialise
 from tests.conftest import settings_for
+from tests.e2e.servers import registry_command, serving
 from tests.integration.helpers import ASTANA, OFFICERS, drafted_data, signed_data
 
 REFERENCE = "PK-KZ-2026-777"
-REGISTRY = str(Path(sys.executable).with_name("registry"))  # the console script, as installed
-STARTUP_SECONDS = 60
-
-
-def environment(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "REGISTRY_HOME": str(settings.home),
-            "REGISTRY_KEYS_DIR": str(settings.keys_dir),
-            "REGISTRY_LOG_ORIGIN": settings.log_origin,
-            "REGISTRY_DATABASE_URL": settings.database_url,
-        }
-    )
-    return env
-
-
-def registry_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [REGISTRY, *args],
-        env=environment(settings),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def gunicorn(settings: Settings) -> Iterator[str]:
-    """`registry serve` (gunicorn, two workers) on a loopback port, until the block ends."""
-    port = free_port()
-    process = subprocess.Popen(
-        [REGISTRY, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=environment(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"the server stopped: {process.stderr.read() if process.stderr else ''}"
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("the server did not start")
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def call(url: str, method: str = "GET", body: Any = None, **headers: str) -> tuple[int, Any, Any]:
@@ -170,7 +93,7 @@ def test_a_mirror_of_a_live_server_has_the_same_root_and_refuses_a_rewritten_one
     keys = str(server_settings.keys_dir)
     islamabad = make_token(server_settings, "officer.islamabad")
     astana = make_token(server_settings, ASTANA)
-    with gunicorn(server_settings) as url:
+    with serving(server_settings) as url:
         record_through_the_api(url, islamabad, astana)
         mirrored = registry_command(mirror_settings, "mirror", url, "--keys", keys, "--page", "3")
         assert mirrored.returncode == 0, mirrored.stderr
@@ -198,7 +121,7 @@ def test_a_mirror_of_a_live_server_has_the_same_root_and_refuses_a_rewritten_one
     assert "verified: 4 events" in checked.stdout
 
     rewritten = rewritten_history(server_settings, tmp_path / "rewritten")
-    with gunicorn(rewritten) as url:
+    with serving(rewritten) as url:
         refused = registry_command(mirror_settings, "mirror", url, "--keys", keys)
     assert refused.returncode == 3
     assert "rewrote history" in refused.stderr and "nothing was written" in refused.stderr

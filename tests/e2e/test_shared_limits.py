@@ -22,7 +22,7 @@ import pytest
 from registry.store.settings import Settings
 from registry.store.setup import initialise
 from tests.conftest import settings_for
-from tests.e2e.test_api_mirror import REGISTRY, STARTUP_SECONDS, environment, free_port
+from tests.e2e.servers import free_port, serving
 from tests.integration.helpers import OFFICERS
 
 pytestmark = pytest.mark.slow
@@ -74,36 +74,6 @@ def redis_server(tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=20)
 
 
-@contextmanager
-def gunicorn(settings: Settings, **env: str) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [REGISTRY, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)],
-        env={**environment(settings), **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, "the server stopped"
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def status_of(request: urllib.request.Request | str, opener: urllib.request.OpenerDirector) -> int:
     try:
         with opener.open(request, timeout=30) as answer:
@@ -150,7 +120,7 @@ def test_the_limits_hold_across_four_workers(
     with redis_server(tmp_path) if storage == "redis" else _nothing() as redis_url:
         if redis_url:
             env["REGISTRY_RATELIMIT_STORAGE_URL"] = redis_url
-        with gunicorn(server_settings, **env) as url, ThreadPoolExecutor(8) as pool:
+        with serving(server_settings, workers=WORKERS, **env) as url, ThreadPoolExecutor(8) as pool:
             logins = list(pool.map(lambda _: wrong_login(url), range(ATTEMPTS)))
             opener = urllib.request.build_opener()
             reads = list(

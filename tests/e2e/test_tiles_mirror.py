@@ -7,10 +7,7 @@ Every command runs as its own process, with the environment a user would give it
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,15 +18,8 @@ from registry.ledger.tiles import bundles_for, tiles_for
 from registry.store.application import Registry
 from registry.store.settings import Settings
 from tests.conftest import settings_for
-from tests.e2e.test_api_mirror import (
-    call,
-    free_port,
-    gunicorn,
-    make_token,
-    record_through_the_api,
-    registry_command,
-    server_settings,
-)
+from tests.e2e.servers import free_port, registry_command, running, serving
+from tests.e2e.test_api_mirror import call, make_token, record_through_the_api, server_settings
 from tests.integration.helpers import ASTANA, drafted_data
 
 __all__ = ["server_settings"]  # the fixture, shared with test_api_mirror
@@ -56,27 +46,10 @@ def copy_tiles(url: str, directory: Path) -> int:
 def static_files(directory: Path) -> Iterator[str]:
     """A plain file server on a loopback port, serving `directory`."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=directory,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/checkpoint", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("the file server did not start")
-                time.sleep(0.1)
+    with running(command, f"{url}/checkpoint", cwd=directory):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def checkpoint_note(settings: Settings) -> str | None:
@@ -97,7 +70,7 @@ def test_a_mirror_follows_a_log_through_its_tiles_and_refuses_a_rewritten_tile(
     islamabad = make_token(server_settings, "officer.islamabad")
     astana = make_token(server_settings, ASTANA)
     first, second = tmp_path / "copy-1", tmp_path / "copy-2"
-    with gunicorn(server_settings) as url:
+    with serving(server_settings) as url:
         record_through_the_api(url, islamabad, astana)
         followed = registry_command(live, "mirror", f"{url}{LOG}", "--keys", keys, "--tiles")
         assert followed.returncode == 0, followed.stderr

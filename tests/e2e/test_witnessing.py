@@ -14,8 +14,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from registry.ledger.cosignature import CosignatureVerifier, check_cosignatures
@@ -23,7 +22,7 @@ from registry.store.application import Registry
 from registry.store.settings import Settings
 from registry.store.setup import initialise
 from tests.conftest import settings_for
-from tests.e2e.test_api_mirror import REGISTRY, STARTUP_SECONDS, environment, free_port
+from tests.e2e.servers import free_port, registry_command, serving
 from tests.integration.helpers import OFFICERS, draft_transit_agreement
 
 WAIT_SECONDS = 60
@@ -36,44 +35,16 @@ def instance(home: Path, origin: str) -> Settings:
     return settings
 
 
+COSIGN_EVERY = {"REGISTRY_COSIGN_INTERVAL": "0.3"}
+
+
 def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [REGISTRY, *args],
-        env={**environment(settings), "REGISTRY_COSIGN_INTERVAL": "0.3"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return registry_command(settings, *args, env=COSIGN_EVERY)
 
 
-@contextmanager
-def serving(settings: Settings, port: int) -> Iterator[str]:
-    process = subprocess.Popen(
-        [REGISTRY, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env={**environment(settings), "REGISTRY_COSIGN_INTERVAL": "0.3"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, "the server stopped"
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def serving_cosigning(settings: Settings, port: int) -> AbstractContextManager[str]:
+    """`registry serve` with its cosigning loop beside it, asking every 0.3 s."""
+    return serving(settings, port=port, **COSIGN_EVERY)
 
 
 def get(url: str) -> str:
@@ -123,8 +94,8 @@ def test_two_registries_witness_each_other(tmp_path: Path) -> None:
         done = run(me, "log", "add-witness", name, url, witness_vkey(other))
         assert done.returncode == 0, done.stderr
 
-    with serving(islamabad, ports["islamabad"]) as i_url:
-        with serving(astana, ports["astana"]) as a_url:
+    with serving_cosigning(islamabad, ports["islamabad"]) as i_url:
+        with serving_cosigning(astana, ports["astana"]) as a_url:
             size = record(islamabad, "PK-KZ-2026-801")
             wait_for_cosignature(i_url, by_astana, size)
             wait_for_cosignature(a_url, by_islamabad, record(astana, "KZ-PK-2026-001"))
@@ -147,7 +118,7 @@ def test_two_registries_witness_each_other(tmp_path: Path) -> None:
         )
         assert refused.returncode == 3 and "missing: astana" in refused.stderr
 
-        with serving(astana, ports["astana"]):  # back: the loop catches up
+        with serving_cosigning(astana, ports["astana"]):  # back: the loop catches up
             wait_for_cosignature(i_url, by_astana, size)
             assert witness_state(islamabad, "astana")["last_error"] is None
             forked_is_refused(islamabad, astana, ports["astana"], tmp_path)

@@ -248,7 +248,26 @@ def moments(histories: list[Any]) -> tuple[list[date], list[datetime]]:
 # -- the scenario ----------------------------------------------------------------------------
 
 
-class IntervalScenario:
+def random_histories(max_examples: int) -> Any:
+    """Hypothesis settings for a test recording random histories into one registry."""
+    return hypothesis_settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+def moments_to_ask(histories: list[Any]) -> tuple[Any, Any]:
+    """Strategies for `as_of` and `known_at`: none, the edges of what `histories` hold, or
+    (for days) any day of a few years around them."""
+    days, instants = moments(histories)
+    any_day = st.none() | st.sampled_from(days) | st.dates(date(2025, 1, 1), date(2031, 1, 1))
+    return any_day, st.none() | st.sampled_from(instants)
+
+
+class RandomHistoriesScenario:
+    """A registry on a stepping clock, for random histories (subclassed per database)."""
+
     @pytest.fixture
     def clock(self) -> SteppingClock:
         return SteppingClock(at("2026-01-15T09:00:00"))
@@ -258,23 +277,17 @@ class IntervalScenario:
         with open_registry(settings, clock=clock) as registry:
             yield registry
 
+
+class IntervalScenario(RandomHistoriesScenario):
     def test_the_read_model_answers_what_replay_answers_for_random_histories(
         self, registry: Registry, clock: SteppingClock
     ):
-        @hypothesis_settings(
-            max_examples=25,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
+        @random_histories(max_examples=25)
         @given(programs(), st.data())
         def check(program: Program, data: st.DataObject) -> None:
             agreements = record(registry, clock, program)
             histories = [registry.agreement(a.id).history for a in agreements]
-            days, instants = moments(histories)
-            any_day = (
-                st.none() | st.sampled_from(days) | st.dates(date(2025, 1, 1), date(2031, 1, 1))
-            )
-            any_instant = st.none() | st.sampled_from(instants)
+            any_day, any_instant = moments_to_ask(histories)
             for _ in range(12):
                 as_of, known_at = data.draw(any_day), data.draw(any_instant)
                 party = data.draw(st.sampled_from(("PAK", "UZB", "AFG", "ISSI")))

@@ -9,13 +9,11 @@ database's own query plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -31,9 +29,15 @@ from registry.store.reads.party_view import (
     party_query,
 )
 from registry.store.reads.queries import When
-from registry.store.settings import Settings
-from tests.integration.helpers import OnPostgres, OnSQLite, SteppingClock, at, open_registry
-from tests.integration.test_intervals import Program, moments, programs, record
+from tests.integration.helpers import OnPostgres, OnSQLite, SteppingClock
+from tests.integration.test_intervals import (
+    Program,
+    RandomHistoriesScenario,
+    moments_to_ask,
+    programs,
+    random_histories,
+    record,
+)
 
 PARTIES = ("PAK", "KAZ", "UZB", "AFG", "ISSI", "KZ-FPRI")
 
@@ -61,33 +65,16 @@ def as_replayed(events: Any, code: str, as_of: date | None, known_at: datetime |
             text_of(party.withdrawal_takes_effect))  # fmt: skip
 
 
-class PartyViewScenario:
-    @pytest.fixture
-    def clock(self) -> SteppingClock:
-        return SteppingClock(at("2026-01-15T09:00:00"))
-
-    @pytest.fixture
-    def registry(self, settings: Settings, clock: SteppingClock) -> Iterator[Registry]:
-        with open_registry(settings, clock=clock) as registry:
-            yield registry
-
+class PartyViewScenario(RandomHistoriesScenario):
     def test_the_party_view_answers_what_replay_answers_for_random_histories(
         self, registry: Registry, clock: SteppingClock
     ):
-        @hypothesis_settings(
-            max_examples=12,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
+        @random_histories(max_examples=12)
         @given(programs(), st.data())
         def check(program: Program, data: st.DataObject) -> None:
             agreements = record(registry, clock, program)
             histories = {a.id: registry.agreement(a.id).history for a in agreements}
-            days, instants = moments(list(histories.values()))
-            any_day = (
-                st.none() | st.sampled_from(days) | st.dates(date(2025, 1, 1), date(2031, 1, 1))
-            )
-            any_instant = st.none() | st.sampled_from(instants)
+            any_day, any_instant = moments_to_ask(list(histories.values()))
             for _ in range(10):
                 as_of, known_at = data.draw(any_day), data.draw(any_instant)
                 code = data.draw(st.sampled_from(PARTIES))

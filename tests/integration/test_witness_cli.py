@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
@@ -14,7 +12,7 @@ from click.testing import CliRunner
 from registry.cli import main
 from registry.ledger.cosignature import CosignatureVerifier
 from registry.store.application import Registry
-from tests.e2e.test_api_mirror import REGISTRY, environment, free_port
+from tests.e2e.servers import REGISTRY, environment, free_port, running
 from tests.integration.helpers import open_registry
 from tests.integration.test_transfer import env_of
 
@@ -78,30 +76,16 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(
 def test_witness_serve_answers_the_protocol_alone(registry: Registry) -> None:
     key = run(registry, "witness", "key").output.strip()
     port = free_port()
-    process = subprocess.Popen(
-        [REGISTRY, "witness", "serve", "--port", str(port), "--workers", "1"],
-        env=environment(registry.settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
-                    about = json.loads(answer.read())
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
+    command = [REGISTRY, "witness", "serve", "--port", str(port), "--workers", "1"]
+    url = f"http://127.0.0.1:{port}"
+    with running(command, f"{url}/", env=environment(registry.settings)):
+        with urllib.request.urlopen(f"{url}/", timeout=5) as answer:
+            about = json.loads(answer.read())
         assert about["vkey"] == key and about["logs"] == []
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/add-checkpoint", data=b"old 0\n\nx\n1\n", method="POST"
+            f"{url}/add-checkpoint", data=b"old 0\n\nx\n1\n", method="POST"
         )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
         assert refused.value.code == 400
         refused.value.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

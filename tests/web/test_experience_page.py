@@ -197,6 +197,25 @@ def test_the_legend_names_every_mark_drawn_and_no_other(
     assert notice and notice.group(1) not in (milestone_shape, "cross")
 
 
+def test_the_legend_names_adopted_provisional_and_amended_marks_when_they_are_drawn(
+    officer: FlaskClient, agreement: str, registry: Registry
+) -> None:
+    acts = [
+        ("TextAdopted", "2026-02-02", {"place": "Tashkent"}),
+        ("Signed", "2026-02-03", signed_data("PAK")),
+        ("Signed", "2026-02-03", signed_data("KAZ")),
+        ("ProvisionallyApplied", "2026-02-10", {"party": "KAZ"}),
+        ("Amended", "2026-04-01", {"amendment_reference": f"{agreement}-A1", "summary": "Annex"}),
+    ]
+    for type_name, when, data in acts:
+        registry.record(agreement, type_name, effective=day(when), actor=OFFICER, data=data)
+    drawing = svg(officer.get(f"/agreements/{agreement}").get_data(as_text=True))
+    drawn = set(re.findall(r'<g class="marker (m-[a-z]+)', drawing))
+    legend = set(re.findall(r'data-key="(m-[a-z]+)"', drawing))
+    assert {"m-drafted", "m-adopted", "m-signed", "m-provisional", "m-amended"} <= drawn
+    assert drawn == legend
+
+
 def marks(drawing: str) -> list[tuple[str, float]]:
     """(title, x) of every mark drawn."""
     pattern = r'<g class="marker[^"]*" data-shape="\w+" data-x="([\d.]+)">\s*<title>([^<]+)</title>'

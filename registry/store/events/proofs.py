@@ -1,28 +1,36 @@
 """Envelopes as other systems receive them: each with its leaf index and inclusion proof.
 
-Every record of one response is proven against one checkpoint, taken first: an event recorded
-while the response is built lies beyond that checkpoint and is left out, never served with a
-proof that does not hold. Proofs come from the stored Merkle nodes, never from the client.
-The API and the CLI (`registry prove`) build the same bundles from here.
+Every record of one response is proven against one checkpoint, read in the same transaction
+as the nodes of every proof (one query for a whole stream): an envelope beyond that checkpoint
+is left out, never served with a proof that does not hold. The envelopes come verified from
+the store's snapshots (reads/snapshots.py) and are not parsed again here. Proofs come from the
+stored Merkle nodes, never from the client. The API and the CLI (`registry prove`) build the
+same bundles from here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from registry.domain.keyring import Keyring
-from registry.ledger.bundle import make_bundle, make_record
+from registry.ledger import merkle
+from registry.ledger.bundle import make_bundle, make_opened_record, make_record
 from registry.ledger.payload import EventPayload
 from registry.store.application import Registry
 from registry.store.errors import AgreementNotFound, StoreError
 from registry.store.events.cosigning import cosigned
 from registry.store.events.log import IssuedCheckpoint, TransparencyLog, leaf_indexes
-from registry.store.events.mapper import TamperedEvent
+from registry.store.events.mapper import OpenedEvent, TamperedEvent
 from registry.store.events.recorder import SealedEvent
+from registry.store.events.tables import merkle_nodes
+
+NODES_PER_QUERY = 400  # (level, idx) pairs: 800 bound values, within every SQLite's limit
 
 
 class NoCheckpoint(StoreError):
@@ -42,51 +50,93 @@ class ProvenEvents:
 
 
 def latest_checkpoint(registry: Registry) -> IssuedCheckpoint:
-    checkpoint = registry.checkpoint()
+    with registry.transaction() as session:
+        return _latest_checkpoint(session)
+
+
+def _latest_checkpoint(session: Session) -> IssuedCheckpoint:
+    checkpoint = TransparencyLog.latest(session)
     if checkpoint is None:
         raise NoCheckpoint("the log is empty: no checkpoint has been issued yet")
-    with registry.transaction() as session:  # with the witnesses' cosignatures, for policies
-        return cosigned(session, checkpoint)
+    return cosigned(session, checkpoint)  # with the witnesses' cosignatures, for policies
 
 
 def prove_stream(
     registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint
 ) -> list[dict[str, Any]]:
     """The verified envelopes of `stream` within `checkpoint`, each with its inclusion proof."""
-    return [record for _payload, record in _proven(registry, stream, checkpoint)]
+    opened = registry.opened_events(stream)
+    with registry.transaction() as session:
+        return [record for _payload, record in _proven(session, stream, opened, checkpoint)]
 
 
 def _proven(
-    registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint
+    session: Session, stream: UUID, opened: list[OpenedEvent], checkpoint: IssuedCheckpoint
 ) -> list[tuple[EventPayload, dict[str, Any]]]:
-    opened = registry.opened_events(stream)
-    proven = []
-    with registry.transaction() as session:
-        indexes = leaf_indexes(session, str(stream))
-        for event in opened:
-            index = indexes.get(event.payload.version)
-            if index is None:
-                raise TamperedEvent(
-                    f"event {stream} v{event.payload.version} is missing from the log index"
-                )
-            if index >= checkpoint.size:
-                break  # recorded after the checkpoint this response proves against
-            proof = TransparencyLog.inclusion_proof(session, index, checkpoint.size)
-            record = make_record(event.envelope, index, proof, checkpoint.note)
-            proven.append((event.payload, record))
-    return proven
+    """Each opened event within `checkpoint` with its proof, all proofs from one query. The
+    envelopes were opened (parsed strictly and verified) by the store: not parsed again."""
+    indexes = leaf_indexes(session, str(stream))
+    within = []
+    for event in opened:
+        index = indexes.get(event.payload.version)
+        if index is None:
+            raise TamperedEvent(
+                f"event {stream} v{event.payload.version} is missing from the log index"
+            )
+        if index >= checkpoint.size:
+            break  # recorded after the checkpoint this response proves against
+        within.append((event, index))
+    paths = merkle.inclusion_proofs(
+        StreamNodes(session), [index for _, index in within], checkpoint.size
+    )
+    return [
+        (event.payload, make_opened_record(event.envelope, index, path, checkpoint.note))
+        for (event, index), path in zip(within, paths, strict=True)
+    ]
 
 
 def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
+    """The agreement's verified envelopes, proven against the latest checkpoint, read in the
+    same transaction as the proofs' nodes (the envelopes are the store's at that moment or
+    earlier, so each lies within it)."""
     stream = registry.resolve(ref)
     if stream == Keyring.ID:
         raise AgreementNotFound(ref)
-    checkpoint = latest_checkpoint(registry)
-    proven = _proven(registry, stream, checkpoint)
+    opened = registry.opened_events(stream)
+    with registry.transaction() as session:
+        checkpoint = _latest_checkpoint(session)
+        proven = _proven(session, stream, opened, checkpoint)
     if not proven:
         raise AgreementNotFound(ref)
     reference = str(proven[0][0].data.get("reference", ""))
     return ProvenEvents(stream, reference, checkpoint, [record for _, record in proven])
+
+
+class StreamNodes:
+    """merkle.NodeReader for the proofs of a whole stream: every node they need in one query
+    (one per NODES_PER_QUERY nodes), by row-value IN on the nodes' primary key."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def node(self, level: int, index: int) -> bytes:
+        found = self.nodes([(level, index)])
+        if (level, index) not in found:
+            raise KeyError((level, index))
+        return found[(level, index)]
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        found: dict[tuple[int, int], bytes] = {}
+        for start in range(0, len(keys), NODES_PER_QUERY):
+            chunk = list(keys[start : start + NODES_PER_QUERY])
+            rows = self.session.execute(NODES_QUERY, {"keys": chunk})
+            found.update({(level, idx): bytes(digest) for level, idx, digest in rows})
+        return found
+
+
+NODES_QUERY = select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(
+    tuple_(merkle_nodes.c.level, merkle_nodes.c.idx).in_(bindparam("keys", expanding=True))
+)
 
 
 def agreement_bundle(registry: Registry, ref: str | UUID) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from registry.domain.dates import PartialDate
-from registry.domain.history import state_as_of
 from registry.store.application import Recorded
 from registry.store.events import proofs
 from registry.store.events.recorder import Projection
@@ -145,11 +144,9 @@ class Agreement(MethodView):
         The same document as the agreement's web page. Its ETag is the agreement's version:
         send it back in If-Match when recording, so that nobody's event is overlooked.
         """
-        agreement = get_registry().agreement(ref)
-        state = state_as_of(
-            agreement.history, as_of=query.get("as_of"), known_at=query.get("known_at")
-        )
-        return state.to_dict(), 200, {"ETag": writes.version_etag(agreement.version)}
+        snapshot = get_registry().snapshot(ref)
+        state = snapshot.state(query.get("as_of"), query.get("known_at"))
+        return state.to_dict(), 200, {"ETag": writes.version_etag(snapshot.head.version)}
 
 
 @blp.route("/<ref>/events")

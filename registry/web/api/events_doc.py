@@ -17,7 +17,13 @@ from apispec import APISpec
 
 from registry.domain.catalogue import BY_NAME, DECLARATIONS
 from registry.domain.declaration import Declaration
-from registry.web.api.openapi_extras import PARTIAL_DATE_PATTERN
+from registry.web.api.openapi_extras import (
+    MULTILINE_PATTERN,
+    PARTIAL_DATE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    add_schema_rules,
+    only_null_beside_nested,
+)
 from registry.web.schemas import data_schema
 
 EXAMPLE_DATE = "2026-02-04"
@@ -50,6 +56,8 @@ def document_events(spec: APISpec) -> None:
     drafted["required"] = [r for r in drafted["required"] if r != "type"]
     drafted["example"] = {k: v for k, v in drafted["example"].items() if k != "type"}
     schemas["DraftRequest"] = drafted
+    only_null_beside_nested(schemas)
+    add_schema_rules(schemas)
     add_operation_ids(spec)
 
 
@@ -68,8 +76,18 @@ def event_schema(declaration: Declaration) -> dict[str, Any]:
                 "example": EXAMPLE_DATE,
                 "description": "When the act took effect: 2026, 2026-02 or 2026-02-03.",
             },
-            "source": {"type": "string", "nullable": True, "maxLength": 300},
-            "reason": {"type": "string", "nullable": True, "maxLength": 4000},
+            "source": {
+                "type": "string",
+                "nullable": True,
+                "maxLength": 300,
+                "pattern": SINGLE_LINE_PATTERN,
+            },
+            "reason": {
+                "type": "string",
+                "nullable": True,
+                "maxLength": 4000,
+                "pattern": MULTILINE_PATTERN,
+            },
             "data": {"$ref": ref(f"{name}Data")},
         },
         "additionalProperties": False,

@@ -38,9 +38,11 @@ from registry.web.forms import (
     event_form,
     form_values,
     read_field,
+    refuse_unsafe_text,
     text_value,
 )
 from registry.web.forms_text import choice_label, event_title, plain
+from registry.web.input_rules import gives_its_form_back_on_unsafe_text
 from registry.web.officer import bp
 from registry.web.officer.recording import (
     NEW,
@@ -83,6 +85,7 @@ def correction_own_fields() -> tuple[FormField, ...]:
 
 
 @bp.route("/agreements/<ref>/events/<int:version>/correct", methods=["GET", "POST"])
+@gives_its_form_back_on_unsafe_text
 @roles_required(Role.OFFICER)
 def correct(ref: str, version: int) -> ResponseReturnValue:
     agreement = load_agreement(ref)
@@ -178,6 +181,7 @@ def read_correction(
     version: int,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The correction's common fields and data; `changes` holds only what differs."""
+    refuse_unsafe_text()
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
     for form_field in form.fields:

@@ -42,6 +42,7 @@ from registry.web.forms import (
 )
 from registry.web.forms_text import choice_label, event_title
 from registry.web.forms_uploads import UploadRefused, accept_upload, documents, media_type_of
+from registry.web.input_rules import gives_its_form_back_on_unsafe_text
 from registry.web.officer import bp
 from registry.web.officer.page import HistoryRow, history_rows
 
@@ -136,6 +137,7 @@ def extra_rows() -> int:
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
+@gives_its_form_back_on_unsafe_text
 @roles_required(Role.OFFICER)
 def draft() -> ResponseReturnValue:
     form = event_form("Drafted")
@@ -190,6 +192,7 @@ def choose(ref: str) -> ResponseReturnValue:
 
 
 @bp.route("/agreements/<ref>/record/<type_name>", methods=["GET", "POST"])
+@gives_its_form_back_on_unsafe_text
 @roles_required(Role.OFFICER)
 def record(ref: str, type_name: str) -> ResponseReturnValue:
     if type_name not in RECORDABLE:

@@ -19,6 +19,7 @@ from registry.ledger.merkle import (
     append_leaves,
     consistency_proof,
     inclusion_proof,
+    inclusion_proofs,
     leaf_hash,
     root_at,
     root_from_leaf_hashes,
@@ -119,6 +120,30 @@ def test_append_leaf_reads_only_the_left_siblings_it_completes(size: int) -> Non
 
 
 # Proofs verify ------------------------------------------------------------------------------
+
+
+class CountingStore(MemoryNodeStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        self.reads += 1
+        return super().nodes(keys)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(1, MAX_LEAVES), data=st.data())
+def test_a_streams_proofs_are_each_proof_after_one_read(size: int, data: st.DataObject) -> None:
+    indexes = data.draw(st.lists(st.integers(0, size - 1), max_size=20))
+    store = CountingStore()
+    for index, leaf in enumerate(make_leaves(size)):
+        for level, idx, digest in append_leaf(store, index, leaf):
+            store.put(level, idx, digest)
+    expected = [inclusion_proof(store, index, size) for index in indexes]
+    store.reads = 0
+    assert inclusion_proofs(store, indexes, size) == expected
+    assert store.reads <= 1  # none when no proof needs a node (a one-leaf tree)
 
 
 @pytest.mark.parametrize("size", range(1, 33))

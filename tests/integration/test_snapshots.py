@@ -1,0 +1,189 @@
+"""Snapshots of verified streams (registry/store/reads/snapshots.py) are derived and never
+trusted over the signed events: each is checked against the stored head before use.
+
+`SnapshotScenario` runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from registry.cli import main
+from registry.store.application import Registry
+from registry.store.events.mapper import TamperedEvent
+from registry.store.reads.stored_snapshots import snapshots
+from registry.store.settings import Settings
+from tests.integration.helpers import (
+    ASTANA,
+    ISLAMABAD,
+    OnPostgres,
+    OnSQLite,
+    day,
+    draft_transit_agreement,
+    open_registry,
+    record_signatures_and_ratification,
+)
+from tests.integration.test_store_scenarios import _flip, _row_id, _sql, _state
+from tests.integration.test_transfer import env_of
+
+REF = "PK-KZ-2026-900"
+
+
+class SnapshotScenario:
+    @pytest.fixture
+    def registry(self, settings: Settings):  # type: ignore[no-untyped-def]
+        with open_registry(settings) as registry:
+            draft_transit_agreement(registry)
+            record_signatures_and_ratification(registry, REF)
+            yield registry
+
+    def tamper(self, registry: Registry, version: int) -> int:
+        row = _row_id(registry, REF, version)
+        _sql(
+            registry,
+            "UPDATE registry_events SET state = :s WHERE id = :id",
+            s=_flip(_state(registry, row)),
+            id=row,
+        )
+        return row
+
+    def test_a_second_read_is_served_from_the_snapshot(self, registry: Registry):
+        first = registry.snapshot(REF)
+        assert registry.snapshot(REF) is first
+        assert registry.state(REF, as_of=date(2026, 2, 20)) is registry.state(
+            REF, as_of=date(2026, 2, 20)
+        )
+        assert first.head.version == 4
+
+    def test_an_event_recorded_by_another_process_replaces_the_snapshot(
+        self, registry: Registry, settings: Settings
+    ):
+        before = registry.state(REF)
+        other = Registry(settings)
+        try:
+            other.record(
+                REF,
+                "ConsentExpressed",
+                effective=day("2026-02-16"),
+                actor=ASTANA,
+                data={"party": "KAZ", "instrument": "ratification"},
+            )
+        finally:
+            other.close()
+        after = registry.state(REF)
+        assert before.party("KAZ").consent is None  # type: ignore[union-attr]
+        assert after.party("KAZ").consent is not None  # type: ignore[union-attr]
+        assert registry.snapshot(REF).head.version == 5
+
+    def test_a_snapshot_whose_head_row_was_changed_is_discarded(self, registry: Registry):
+        registry.state(REF)  # the snapshot ends at version 4
+        self.tamper(registry, 4)
+        with pytest.raises(TamperedEvent):
+            registry.state(REF)
+        with pytest.raises(TamperedEvent):
+            registry.opened_events(REF)
+
+    def test_a_snapshot_whose_head_row_was_removed_is_discarded(self, registry: Registry):
+        registry.state(REF)
+        _sql(registry, "DELETE FROM registry_events WHERE id = :id", id=_row_id(registry, REF, 4))
+        assert registry.snapshot(REF).head.version == 3
+        assert registry.state(REF).party("PAK").consent is None  # type: ignore[union-attr]
+
+    def test_verify_finds_a_row_changed_below_the_snapshot_head(
+        self, registry: Registry, settings: Settings
+    ):
+        registry.state(REF)
+        row = self.tamper(registry, 2)
+        result = CliRunner().invoke(main, ["verify"], env=env_of(settings))
+        assert result.exit_code == 1
+        assert f"notification {row}" in result.output
+        assert registry.state(REF).party("PAK").consent is not None  # type: ignore[union-attr]
+        fresh = Registry(settings, can_sign=False)  # no MAC key: it reads every envelope
+        try:
+            with pytest.raises(TamperedEvent):
+                fresh.state(REF)
+        finally:
+            fresh.close()
+
+    def test_a_revocation_discards_the_snapshots_of_what_it_invalidates(self, registry: Registry):
+        registry.record(
+            REF,
+            "ConsentExpressed",
+            effective=day("2026-02-16"),
+            actor=ISLAMABAD,
+            data={"party": "KAZ", "instrument": "ratification"},
+        )
+        registry.state(REF)  # verified while the officer's key is valid
+        keyid = registry.opened_events(REF)[-1].keyid
+        registry.revoke_officer_key(
+            ISLAMABAD,
+            keyid,
+            reason="key compromised",
+            invalid_from=datetime.now(UTC) - timedelta(days=1),
+        )
+        with pytest.raises(TamperedEvent):
+            registry.state(REF)
+
+    def test_a_new_process_starts_from_the_stored_snapshot(
+        self, registry: Registry, settings: Settings
+    ):
+        expected = registry.state(REF, as_of=date(2026, 2, 20))
+        fresh = Registry(settings)
+        try:
+            assert fresh.snapshot(REF).opened is None  # restored, not verified whole again
+            assert fresh.state(REF, as_of=date(2026, 2, 20)) == expected
+            assert fresh.state(REF, as_of=date(2026, 2, 4)) == registry.state(
+                REF, as_of=date(2026, 2, 4)
+            )
+            assert [o.payload for o in fresh.opened_events(REF)] == [
+                o.payload for o in registry.opened_events(REF)
+            ]
+        finally:
+            fresh.close()
+
+    def test_an_altered_stored_snapshot_is_deleted_unread(
+        self, registry: Registry, settings: Settings
+    ):
+        expected = registry.state(REF)
+        forged = pickle.dumps(replace(expected, summary="forged"))
+        _sql(registry, "UPDATE registry_snapshots SET body = :b", b=forged)
+        fresh = Registry(settings)
+        try:
+            assert fresh.state(REF) == expected
+            assert fresh.snapshot(REF).opened is not None  # verified whole, not restored
+        finally:
+            fresh.close()
+        assert self.stored_keys(registry) == ["", "-|-"]  # rewritten from the verified events
+
+    def test_a_stored_snapshot_of_another_head_is_discarded(
+        self, registry: Registry, settings: Settings
+    ):
+        registry.state(REF)
+        self.tamper(registry, 4)
+        fresh = Registry(settings)
+        try:
+            with pytest.raises(TamperedEvent):
+                fresh.state(REF)
+        finally:
+            fresh.close()
+        assert self.stored_keys(registry) == []
+
+    def stored_keys(self, registry: Registry) -> list[str]:
+        with registry.transaction() as session:
+            rows = session.execute(select(snapshots.c.state_key).order_by(snapshots.c.state_key))
+            return [row.state_key for row in rows]
+
+
+class TestOnSQLite(OnSQLite, SnapshotScenario):
+    pass
+
+
+@pytest.mark.postgres
+class TestOnPostgres(OnPostgres, SnapshotScenario):
+    pass
