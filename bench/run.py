@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bench import bulk as bulk_bench
 from bench import events as append_bench
+from bench import writers
 from bench.generate import generate
 from bench.list_as_of import as_of_list, current_list
 from registry.ledger.dsse import Envelope, verify_envelope
@@ -217,6 +218,9 @@ def figures(sizes: Sizes, server: str | None) -> Iterator[Figure]:
                 registry.close()
         yield from bulk_bench.memory_figures(sizes.agreements, server, figure)
         yield from _one_per_transaction(root, server, sizes, figure)
+        yield from writers.concurrent_writers(
+            lambda name: _registry_at(root, server, name), sizes.one_per_transaction, figure
+        )
         yield from _domain_figures(sizes, figure)
         yield from _history_figures(root, server, sizes, figure)
 
@@ -301,11 +305,22 @@ def _one_per_transaction(root, server, sizes, figure):  # type: ignore[no-untype
             registry.close()
     with database_url(root, "raw3", server) as raw_url:
         raw = _raw_one_per_transaction(raw_url, count)
-    unsigned = append_bench.unsigned_eventsourcing(_folder(root, "unsigned"), count)
+    with database_url(root, "unsigned", server) as unsigned_url:
+        unsigned = writers.eventsourcing_in_memory(unsigned_url, count)
     yield figure("one event per transaction / raw sign + INSERT + COMMIT", value, raw,
                  ">= 0.5", "events/s")  # fmt: skip
     yield figure("one event per transaction / eventsourcing, aggregate in memory", value,
                  unsigned, ">= 1.0", "events/s")  # fmt: skip
+
+
+@contextmanager
+def _registry_at(root: Path, server: str | None, name: str) -> Iterator[Registry]:
+    with database_url(root, name, server) as url:
+        registry = _bench_registry(_folder(root, name), url)
+        try:
+            yield registry
+        finally:
+            registry.close()
 
 
 def _bench_registry(home: Path, url: str) -> Registry:

@@ -7,11 +7,13 @@ and never checks, so replaying stored history never fails. The aggregate keeps e
 rebuild the Record from the corrected facts.
 
 Commands take keyword arguments named exactly like their event's fields, plus the common
-`effective`, `actor`, `source`, `reason` and `notification`. Each command but `draft` and
-`correct` is made from its type's declaration (catalogue.py): its signature is the event's
-fields, with the event's defaults. `draft` is the only way to create an agreement
-(calling the class directly is not supported). Snapshots are not supported: the state is
-rebuilt from events.
+`effective`, `actor`, `source`, `reason` and `notification`. Every command is made from its
+type's declaration (catalogue.py): its signature is the event's fields, with the event's
+defaults and the declaration's computed fields optional, and its values normalised as the
+declaration says. `draft` (from the Drafted declaration) is the class method that creates an
+agreement, the only way to create one (calling the class directly is not supported);
+`correct` (EventCorrected) is checked against the whole corrected history. Snapshots are
+not supported: the state is rebuilt from events.
 """
 
 from __future__ import annotations
@@ -26,10 +28,7 @@ from eventsourcing.domain import Aggregate
 
 from registry.domain.catalogue import DECLARATIONS, check_catalogue, check_recording, declared
 from registry.domain.characters import check_fields
-from registry.domain.clause_force import notice_or_default
-from registry.domain.codec import to_json
 from registry.domain.corrections import Corrections, check_correction
-from registry.domain.dates import PartialDate
 from registry.domain.declaration import Declaration
 from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.history import derive
@@ -38,12 +37,7 @@ from registry.domain.record import Record
 from registry.domain.rules import check_drafting
 from registry.domain.state import AgreementState
 from registry.domain.values import (
-    AgreementKind,
     AgreementStatus,
-    CorrectionAction,
-    LegalCharacter,
-    Notification,
-    Party,
 )
 
 
@@ -51,56 +45,6 @@ class Agreement(Aggregate):
     @staticmethod
     def create_id(reference: str) -> UUID:
         return agreement_id(reference)
-
-    @classmethod
-    def draft(
-        cls,
-        *,
-        effective: PartialDate,
-        actor: str,
-        reference: str,
-        titles: dict[str, str],
-        kind: AgreementKind,
-        character: LegalCharacter,
-        multilateral: bool,
-        parties: tuple[Party, ...] | list[Party],
-        parent: str | None = None,
-        withdrawal_notice_months: int | None = None,
-        summary: str | None = None,
-        clauses: dict[str, Any] | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-        notification: Notification | None = None,
-    ) -> Agreement:
-        """`withdrawal_notice_months` defaults to the withdrawal clause's notice, else 12."""
-        fields: dict[str, Any] = dict(
-            effective=effective,
-            actor=actor,
-            source=source,
-            reason=reason,
-            notification=notification,
-            reference=reference.strip(),
-            titles=dict(titles),
-            kind=kind,
-            character=character,
-            multilateral=multilateral,
-            parties=tuple(parties),
-            parent=parent,
-            withdrawal_notice_months=notice_or_default(withdrawal_notice_months, clauses),
-            summary=summary,
-            clauses=clauses,
-        )
-        check_fields(fields)
-        check_drafting(
-            Drafted(
-                originator_id=cls.create_id(reference),
-                originator_version=cls.INITIAL_VERSION,
-                timestamp=Drafted.create_timestamp(),
-                originator_topic="",  # a candidate for the rules; `_create` sets the real one
-                **fields,
-            )
-        )
-        return cls._create(Drafted, **fields)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -163,38 +107,6 @@ class Agreement(Aggregate):
         """Run the command of the event type named (see catalogue.py) with `fields`."""
         getattr(self, declared(type_name).command)(**fields)
 
-    # -- corrections -------------------------------------------------------------------------
-
-    def correct(
-        self,
-        *,
-        effective: PartialDate,
-        actor: str,
-        corrects: int,
-        action: CorrectionAction = CorrectionAction.SUPERSEDE,
-        new_effective: PartialDate | None = None,
-        changes: dict[str, Any] | None = None,
-        source: str | None = None,
-        reason: str | None = None,
-        notification: Notification | None = None,
-    ) -> None:
-        """`changes` maps field names of the target to new values (kept JSON-native)."""
-        self._record_event(
-            EventCorrected,
-            **common(effective, actor, source, reason),
-            notification=notification,
-            corrects=corrects,
-            action=action,
-            new_effective=new_effective,
-            changes=to_json(dict(changes or {})),
-        )
-
-
-def common(
-    effective: PartialDate, actor: str, source: str | None, reason: str | None
-) -> dict[str, Any]:
-    return {"effective": effective, "actor": actor, "source": source, "reason": reason}
-
 
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
 COMMON_PARAMETERS = (
@@ -204,54 +116,102 @@ COMMON_PARAMETERS = (
 OPTIONAL_COMMON = ("source", "reason", "notification")
 
 
-def command_for(declaration: Declaration) -> Callable[..., None]:
-    """The Agreement's command for a declared type: its signature is the event's fields (as
-    with eventsourcing's `@event` commands), defaults and computed fields optional."""
-    event_class = declaration.event
+def signature_of(declaration: Declaration) -> inspect.Signature:
+    """A command's keyword parameters: the event's fields (as with eventsourcing's `@event`
+    commands), its defaults and computed fields optional, then the optional common ones."""
     hints = declaration.fields()
-    defaults = declaration.defaults()
     parameters = [*COMMON_PARAMETERS]
     for name in declaration.required():
         parameters.append(inspect.Parameter(name, KEYWORD, annotation=hints[name]))
-    for name, default in defaults.items():
+    for name, default in declaration.defaults().items():
         if name not in OPTIONAL_COMMON:
             parameters.append(
                 inspect.Parameter(name, KEYWORD, default=default, annotation=hints[name])
             )
     for name in OPTIONAL_COMMON:
         parameters.append(inspect.Parameter(name, KEYWORD, default=None))
-    signature = inspect.Signature(parameters)
+    return inspect.Signature(parameters)
 
-    def command(self: Agreement, **given: Any) -> None:
-        try:
-            bound = signature.bind(**given)
-        except TypeError as error:
-            raise TypeError(f"{declaration.command}: {error}") from None
-        bound.apply_defaults()
-        fields = dict(bound.arguments)
-        for name, computed in declaration.computed.items():
-            if fields.get(name) is None:
-                fields[name] = computed.value(self._record, fields)
-        for name, value in fields.items():
-            if isinstance(value, list):
-                fields[name] = tuple(value)
-            elif isinstance(value, dict):
-                fields[name] = dict(value)
-            if name in declaration.normalise and fields[name] is not None:
-                fields[name] = declaration.normalise[name](fields[name])
-        self._record_event(event_class, **fields)
 
+def event_fields(
+    declaration: Declaration,
+    signature: inspect.Signature,
+    record: Record | None,
+    given: dict[str, Any],
+) -> dict[str, Any]:
+    """The event's fields from a command's arguments: defaults applied, computed fields
+    filled in (from `record`, None while drafting), lists made tuples, values normalised."""
+    try:
+        bound = signature.bind(**given)
+    except TypeError as error:
+        raise TypeError(f"{declaration.command}: {error}") from None
+    bound.apply_defaults()
+    fields = dict(bound.arguments)
+    for name, computed in declaration.computed.items():
+        if fields.get(name) is None:
+            fields[name] = computed.value(record, fields)
+    for name, value in fields.items():
+        if isinstance(value, list):
+            fields[name] = tuple(value)
+        elif isinstance(value, dict):
+            fields[name] = dict(value)
+        if name in declaration.normalise and fields[name] is not None:
+            fields[name] = declaration.normalise[name](fields[name])
+    return fields
+
+
+def described(command: Callable[..., Any], declaration: Declaration, first: str) -> None:
+    signature = signature_of(declaration)
     command.__name__ = command.__qualname__ = declaration.command
     command.__doc__ = f"{declaration.label} ({declaration.article}): {declaration.help}"
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters]
+        [
+            inspect.Parameter(first, inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            *signature.parameters.values(),
+        ]
     )
+
+
+def command_for(declaration: Declaration) -> Callable[..., None]:
+    """The Agreement's command for a declared type (an EventCorrected is checked against the
+    whole corrected history by `_record_event`)."""
+    event_class = declaration.event
+    signature = signature_of(declaration)
+
+    def command(self: Agreement, **given: Any) -> None:
+        fields = event_fields(declaration, signature, self._record, given)
+        self._record_event(event_class, **fields)
+
+    described(command, declaration, "self")
     return command
 
 
-HANDWRITTEN = ("draft", "correct")  # creation, and corrections checked against all history
+def creation_for(declaration: Declaration) -> classmethod:  # type: ignore[type-arg]
+    """`Agreement.draft`, made from the Drafted declaration like the other commands: the
+    only way to create an agreement (calling the class directly is not supported)."""
+    signature = signature_of(declaration)
+
+    def create(cls: type[Agreement], **given: Any) -> Agreement:
+        fields = event_fields(declaration, signature, None, given)
+        check_fields(fields)
+        check_drafting(
+            Drafted(
+                originator_id=cls.create_id(fields["reference"]),
+                originator_version=cls.INITIAL_VERSION,
+                timestamp=Drafted.create_timestamp(),
+                originator_topic="",  # a candidate for the rules; `_create` sets the real one
+                **fields,
+            )
+        )
+        return cls._create(Drafted, **fields)
+
+    described(create, declaration, "cls")
+    return classmethod(create)
+
 
 for _declaration in DECLARATIONS:
-    if _declaration.command not in HANDWRITTEN:
+    if _declaration.event is Drafted:
+        setattr(Agreement, _declaration.command, creation_for(_declaration))
+    else:
         setattr(Agreement, _declaration.command, command_for(_declaration))
 check_catalogue()

@@ -58,7 +58,7 @@ def check(record: Record, fact: AgreementEvent) -> None:
 def check_recording(record: Record, fact: AgreementEvent) -> None:
     """`check`, and the rules of a new event's dates (stored history is not re-checked
     against them: rules/timing.py)."""
-    check_timing(fact)
+    check_timing(fact, ahead=BY_TYPE[type(fact)].takes_effect_ahead)
     check(record, fact)
 
 

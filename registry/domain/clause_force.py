@@ -9,6 +9,11 @@ Decisions:
 - `instruments`: the instruments counted are the parties' consents to be bound (consent, or
   a definitive signature), in the order of their dates; the general entry into force is
   `days_after` days after the N-th. A vague date counts from its first day.
+- A withdrawal does not reduce the count. Entry into force counts instruments deposited,
+  and VCLT art. 55 keeps a treaty in force when its parties fall below the number needed;
+  a withdrawal needs the party in force (rules/ending.py), so it takes effect after the
+  count was reached, and a party consenting after it enters into force on its consent +
+  `later_parties_days_after_deposit` days as any later party.
 - `date`: the general entry into force is that day, once a party is bound by then.
 - A party bound on or before the general entry into force enters into force with it; one bound
   later on its consent + `later_parties_days_after_deposit` days (without that key: on its

@@ -125,7 +125,11 @@ def check_correction(corrections: Corrections, correction: EventCorrected) -> Re
     elif not correction.changes and correction.new_effective is None:
         raise NothingToCorrect("A correction must give a new effective date or new field values")
     else:
-        check_corrected_timing(superseded(target, correction, strict=True), correction)
+        check_corrected_timing(
+            superseded(target, correction, strict=True),
+            correction,
+            ahead=declared(type(target)).takes_effect_ahead,
+        )
     corrected = Corrections()
     for event in corrections.events.values():
         corrected.take(event)

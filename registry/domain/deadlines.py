@@ -1,9 +1,19 @@
-"""What falls due after a date: withdrawals taking effect, expiries, renewals running out,
-acts recorded to take effect later, and milestones due (or overdue), as known at an instant.
+"""What falls due after a date, as known at an instant: the dates that events fix ahead by
+their nature, as their types declare them (`Declaration.scheduled`: entries into force,
+withdrawals and territorial declarations taking effect, terminations, expiries, renewals
+and their ends, milestones due...), what the clauses derive from them, and milestones overdue.
 
-`upcoming(on_day, known, until)` is pure. `on_day` is the agreement as of the day D, `known`
-is every act known at the same instant whatever its date (`state_as_of(as_of=None)`), and
-`until` the last day of the horizon. Decisions:
+`deadlines_of(events, as_of, until, known_at)` and `upcoming(on_day, known, until, facts)` are
+pure. `on_day` is the agreement as of the day D, `known` is every act known at the same
+instant whatever its date (`state_as_of(as_of=None)`), `facts` the known events with their
+corrections applied, and `until` the last day of the horizon. Decisions:
+
+- A declared deadline kind is read from the standing (`known`, `on_day`) when the standing
+  decides whether it still falls due (DERIVED: an entry into force the clause computes, a
+  withdrawal, the ends, the latest renewal's end, a milestone's status); every other declared
+  kind is read from the facts themselves, so a type that schedules a date is a deadline
+  without this module knowing it (a territorial declaration taking effect later, a
+  suspension or a resumption fixed ahead).
 
 - Dated acts come from `known`: an act whose date falls in (D, until] is upcoming, however
   early it was recorded (a withdrawal notified after D with its date in the horizon is
@@ -18,22 +28,32 @@ is every act known at the same instant whatever its date (`state_as_of(as_of=Non
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from enum import Enum
+from datetime import date, datetime
 
+from registry.domain.catalogue import declared
+from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
+from registry.domain.declaration import DeadlineKind
+from registry.domain.events import AgreementEvent, Drafted
+from registry.domain.history import state_as_of
+from registry.domain.record import party_of
 from registry.domain.state import AgreementState
 
-
-class DeadlineKind(Enum):
-    ENTRY_INTO_FORCE = "entry_into_force"
-    WITHDRAWAL_TAKES_EFFECT = "withdrawal_takes_effect"
-    TERMINATION = "termination"
-    EXPIRY = "expiry"
-    RENEWAL_ENDS = "renewal_ends"
-    MILESTONE_DUE = "milestone_due"
-    MILESTONE_OVERDUE = "milestone_overdue"
+# Kinds whose falling due the standing decides, read from the states below; the rest of the
+# declared kinds are read from the facts.
+DERIVED = frozenset(
+    {
+        DeadlineKind.ENTRY_INTO_FORCE,
+        DeadlineKind.WITHDRAWAL_TAKES_EFFECT,
+        DeadlineKind.TERMINATION,
+        DeadlineKind.EXPIRY,
+        DeadlineKind.RENEWAL_ENDS,
+        DeadlineKind.MILESTONE_DUE,
+        DeadlineKind.MILESTONE_OVERDUE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +68,33 @@ class Deadline:
         return (self.due.start - day).days
 
 
-def upcoming(on_day: AgreementState, known: AgreementState, until: date) -> list[Deadline]:
-    """The agreement's deadlines after `on_day.as_of` up to `until`, and overdue milestones."""
+def deadlines_of(
+    events: Sequence[AgreementEvent], as_of: date, until: date, known_at: datetime | None = None
+) -> list[Deadline]:
+    """The deadlines of an agreement's events after `as_of` up to `until`, known at `known_at`."""
+    on_day = state_as_of(events, as_of=as_of, known_at=known_at)
+    known = state_as_of(events, known_at=known_at)
+    return upcoming(on_day, known, until, known_facts(events, known_at))
+
+
+def known_facts(
+    events: Sequence[AgreementEvent], known_at: datetime | None
+) -> list[AgreementEvent]:
+    corrections = Corrections()
+    for event in sorted(events, key=lambda e: e.originator_version):
+        if known_at is None or event.timestamp <= known_at:
+            corrections.take(event)
+    return corrections.in_order()
+
+
+def upcoming(
+    on_day: AgreementState,
+    known: AgreementState,
+    until: date,
+    facts: Sequence[AgreementEvent] = (),
+) -> list[Deadline]:
+    """The agreement's deadlines after `on_day.as_of` up to `until`, and overdue milestones;
+    `facts` (the known events, corrections applied) give the declared kinds not DERIVED."""
     if on_day.as_of is None:
         raise ValueError("deadlines are counted from a date: `on_day` needs an as_of")
     day = on_day.as_of
@@ -96,6 +141,18 @@ def upcoming(on_day: AgreementState, known: AgreementState, until: date) -> list
     if ahead(renewal) and not any(renewal is not None and e.start < renewal.start for e in ends):
         assert renewal is not None
         found.append(Deadline(DeadlineKind.RENEWAL_ENDS, renewal, None, "unless renewed again"))
+    for fact in facts:
+        if isinstance(fact, Drafted):
+            continue
+        for scheduled in declared(type(fact)).scheduled:
+            if scheduled.deadline in DERIVED:
+                continue
+            when = (
+                fact.effective if scheduled.field == "effective" else getattr(fact, scheduled.field)
+            )
+            if ahead(when) and standing(when):
+                detail = "" if scheduled.field == "effective" else f"declared {fact.effective}"
+                found.append(Deadline(scheduled.deadline, when, party_of(fact), detail))
     for milestone in on_day.milestones:
         if milestone.due is None or milestone.status.is_final:
             continue
@@ -107,4 +164,4 @@ def upcoming(on_day: AgreementState, known: AgreementState, until: date) -> list
     return sorted(found, key=lambda d: (d.due.start, list(DeadlineKind).index(d.kind)))
 
 
-__all__ = ["Deadline", "DeadlineKind", "upcoming"]
+__all__ = ["DERIVED", "Deadline", "DeadlineKind", "deadlines_of", "known_facts", "upcoming"]

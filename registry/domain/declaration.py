@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from registry.domain.dates import PartialDate
 from registry.domain.events import COMMON_FIELDS, AgreementEvent
 
 BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
@@ -51,6 +52,35 @@ class ActKind(Enum):
     REGISTRATION = "registration"
     FOOTNOTE = "footnote"
     CORRECTED = "corrected"
+
+
+class DeadlineKind(Enum):
+    """What falls due on a date an event fixes ahead (see `Scheduled`), or that the standing
+    derives from them (a milestone overdue, a renewed term running out)."""
+
+    ENTRY_INTO_FORCE = "entry_into_force"
+    PROVISIONAL_APPLICATION = "provisional_application"
+    TERRITORIAL_APPLICATION = "territorial_application"
+    SUSPENSION = "suspension"
+    RESUMPTION = "resumption"
+    WITHDRAWAL_TAKES_EFFECT = "withdrawal_takes_effect"
+    TERMINATION = "termination"
+    EXPIRY = "expiry"
+    RENEWAL = "renewal"
+    RENEWAL_ENDS = "renewal_ends"
+    MILESTONE_DUE = "milestone_due"
+    MILESTONE_OVERDUE = "milestone_overdue"
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A date that an event of the type may fix ahead of the day it is recorded, by the act's
+    nature, and the deadline it falls due as. `field` is "effective" when the act itself takes
+    effect on a date fixed in advance (an entry into force, a termination), else the type's
+    field that carries the date (a withdrawal's `takes_effect`, a milestone's `due`)."""
+
+    field: str
+    deadline: DeadlineKind
 
 
 class Correctable(Enum):
@@ -87,10 +117,16 @@ class Declaration:
     normalise: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
     server_filled: frozenset[str] = frozenset()  # the form does not ask for these
     recordable: bool = True  # through the generic event form and POST .../events
+    scheduled: tuple[Scheduled, ...] = ()  # its dates that lie ahead by nature (deadlines)
 
     @property
     def name(self) -> str:
         return self.event.__name__
+
+    @property
+    def takes_effect_ahead(self) -> bool:
+        """Whether the act itself may be dated after the day it is recorded (rules/timing)."""
+        return any(s.field == "effective" for s in self.scheduled)
 
     def fields(self) -> dict[str, Any]:
         """The type's own data fields (not source, reason) with their resolved type hints."""
@@ -158,6 +194,12 @@ def check_complete(declaration: Declaration, has_command: Callable[[str], bool])
     stray = set(declaration.server_filled) - set(fields)
     if stray:
         fail(f"its server_filled names {sorted(stray)}, which are not its fields")
+    for scheduled in declaration.scheduled:
+        if not isinstance(scheduled, Scheduled) or not isinstance(scheduled.deadline, DeadlineKind):
+            fail("its scheduled dates must be Scheduled(field, DeadlineKind)")
+        hint = fields.get(scheduled.field)
+        if scheduled.field != "effective" and PartialDate not in _types_of(hint):
+            fail(f"its scheduled date {scheduled.field!r} is not one of its date fields")
     for field_name in fields:
         if field_name not in declaration.field_text and field_name not in FIELD_TEXT:
             fail(f"its field {field_name!r} has no label")
@@ -167,6 +209,10 @@ def check_complete(declaration: Declaration, has_command: Callable[[str], bool])
     unknown = set(declaration.example) - set(fields)
     if unknown:
         fail(f"its example has {sorted(unknown)}, which are not its fields")
+
+
+def _types_of(hint: Any) -> tuple[Any, ...]:
+    return typing.get_args(hint) or (hint,)
 
 
 DATE_HINT = "A year, a month or a day: 2026, 2026-02 or 2026-02-03."
@@ -215,7 +261,9 @@ __all__ = [
     "ActKind",
     "Computed",
     "Correctable",
+    "DeadlineKind",
     "Declaration",
     "IncompleteDeclaration",
+    "Scheduled",
     "check_complete",
 ]

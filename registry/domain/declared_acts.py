@@ -11,7 +11,9 @@ from registry.domain.declaration import (
     ActKind,
     Computed,
     Correctable,
+    DeadlineKind,
     Declaration,
+    Scheduled,
 )
 from registry.domain.events import (
     ConsentExpressed,
@@ -283,5 +285,6 @@ ACTS: tuple[Declaration, ...] = (
                 "Leave blank if it takes effect on the date of the declaration.",
             ),
         },
+        scheduled=(Scheduled("takes_effect", DeadlineKind.TERRITORIAL_APPLICATION),),
     ),
 )

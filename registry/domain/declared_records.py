@@ -8,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.clause_force import withdrawal_effect
+from registry.domain.codec import to_json
 from registry.domain.declaration import (
     ActKind,
     Computed,
     Correctable,
+    DeadlineKind,
     Declaration,
+    Scheduled,
 )
 from registry.domain.events import (
     Amended,
@@ -67,6 +70,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Provisionally applied",
         help="Applied before entry into force (VCLT art. 25).",
         example={"party": "KAZ"},
+        scheduled=(Scheduled("effective", DeadlineKind.PROVISIONAL_APPLICATION),),
     ),
     Declaration(
         EnteredIntoForce,
@@ -80,6 +84,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Entered into force",
         help="For all parties, or for one party (VCLT art. 24).",
         example={"party": None},
+        scheduled=(Scheduled("effective", DeadlineKind.ENTRY_INTO_FORCE),),
     ),
     Declaration(
         Amended,
@@ -119,6 +124,7 @@ RECORDS: tuple[Declaration, ...] = (
             "milestone": ("Milestone identifier", "Short and unique in this agreement, e.g. M3."),
             "due": ("Due date", "A year, a month or a day: 2026, 2026-02 or 2026-02-03."),
         },
+        scheduled=(Scheduled("due", DeadlineKind.MILESTONE_DUE),),
     ),
     Declaration(
         MilestoneStatusChanged,
@@ -145,6 +151,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Suspended",
         help="For all parties, or for one party (VCLT art. 57).",
         example={"party": "KGZ"},
+        scheduled=(Scheduled("effective", DeadlineKind.SUSPENSION),),
     ),
     Declaration(
         Resumed,
@@ -158,6 +165,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Resumed",
         help="The end of a suspension (VCLT art. 58).",
         example={"party": "KGZ"},
+        scheduled=(Scheduled("effective", DeadlineKind.RESUMPTION),),
     ),
     Declaration(
         WithdrawalNotified,
@@ -178,6 +186,7 @@ RECORDS: tuple[Declaration, ...] = (
             )
         },
         computed={"takes_effect": Computed("the end of the notice period", _notice_period_end)},
+        scheduled=(Scheduled("takes_effect", DeadlineKind.WITHDRAWAL_TAKES_EFFECT),),
     ),
     Declaration(
         Terminated,
@@ -191,6 +200,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Terminated",
         help="The agreement ends for all parties (VCLT art. 54).",
         example={},
+        scheduled=(Scheduled("effective", DeadlineKind.TERMINATION),),
     ),
     Declaration(
         Expired,
@@ -204,6 +214,7 @@ RECORDS: tuple[Declaration, ...] = (
         called="Expired",
         help="The agreement's term ran out.",
         example={},
+        scheduled=(Scheduled("effective", DeadlineKind.EXPIRY),),
     ),
     Declaration(
         Renewed,
@@ -218,6 +229,10 @@ RECORDS: tuple[Declaration, ...] = (
         help="The agreement's term is extended.",
         example={"until": "2031-03-01"},
         field_text={"until": ("Renewed until", "A year, a month or a day.")},
+        scheduled=(
+            Scheduled("effective", DeadlineKind.RENEWAL),
+            Scheduled("until", DeadlineKind.RENEWAL_ENDS),
+        ),
     ),
     Declaration(
         DocumentAttached,
@@ -343,6 +358,7 @@ RECORDS: tuple[Declaration, ...] = (
             "effective": ("Date of the correction", "A year, a month or a day."),
         },
         computed={"changes": Computed("no changes", lambda _record, _given: {})},
+        normalise={"changes": lambda changes: to_json(dict(changes))},  # kept JSON-native
         recordable=False,
     ),
 )

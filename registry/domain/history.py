@@ -29,6 +29,10 @@ Decisions:
   (VCLT art. 24(3)); with a computed entry-into-force clause, from the day the clause gives
   (clause_force.py), compared with `as_of`. A fixed term's end is an expiry like a recorded
   one. A provisional application or suspension "for all" shows on every row.
+- An objection that opposes entry into force between the objecting and the reserving party
+  (VCLT art. 20(4)(b)) is pair-wise: each row lists the other party (`not_in_force_with`)
+  while the objection and the reservation stand; it changes no party's status (each is in
+  force with the others), so the status intervals do not carry it.
 - Once the agreement is terminated (or, bilateral, the other party's withdrawal took effect)
   or expired, every party's row says so (TERMINATED, EXPIRED) unless the party withdrew.
 - `versions` lists the events the state was built from: the facts folded in (and the Drafted
@@ -271,7 +275,30 @@ def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
         withdrawal_notified=withdrawal.effective if withdrawal else None,
         withdrawal_takes_effect=withdrawal.takes_effect if withdrawal else None,
         withdrawn=withdrawn,
+        not_in_force_with=not_in_force_with(record, code),
     )
+
+
+def not_in_force_with(record: Record, code: str) -> tuple[str, ...]:
+    """The parties with which `code` has no treaty relations by an objection that opposes
+    entry into force between the two (VCLT art. 20(4)(b)): made by either of them, and
+    neither the objection nor the reservation objected to withdrawn (art. 22). The standing
+    is pair-wise: each party stays in force with every other party."""
+    others = set()
+    for objecting, objections in record.objections.items():
+        for objection in objections:
+            if not objection.opposes_entry_into_force or code not in (
+                objecting,
+                objection.reserving_party,
+            ):
+                continue
+            if record.withdrawn(objection.originator_version) is not None:
+                continue
+            reservation = record.statements.get(objection.reservation)
+            if reservation is None or record.withdrawn(objection.reservation) is not None:
+                continue  # retracted by a correction, or withdrawn
+            others.add(objection.reserving_party if objecting == code else objecting)
+    return tuple(p.code for p in record.parties if p.code in others)
 
 
 def party_status(

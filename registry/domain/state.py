@@ -116,6 +116,10 @@ class PartyRow:
     withdrawal_notified: PartialDate | None
     withdrawal_takes_effect: PartialDate | None
     withdrawn: bool
+    # The parties between which and this one the treaty is not in force: an objection to a
+    # reservation, by either of them, that opposes it (VCLT art. 20(4)(b)), standing on the
+    # date (neither it nor the reservation withdrawn). In the parties' order.
+    not_in_force_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.domain import commands
 from registry.domain.agreement import Agreement
@@ -21,6 +23,7 @@ from registry.domain.dates import PartialDate
 from registry.domain.keyring import Keyring
 from registry.domain.state import AgreementState
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.ledger.canonical import sha256_hex
 from registry.ledger.chain import link_problems, verify_chain
 from registry.ledger.keys import Keyring as PublicKeyring
 from registry.ledger.keys import PublicKey
@@ -44,6 +47,7 @@ from registry.store.events.mapper import (
     TamperedEvent,
     event_from_payload,
     load_trust,
+    row_mismatch,
 )
 from registry.store.events.recorder import Projection, Receipt, SignedEventRecorder
 from registry.store.events.tables import metadata
@@ -56,6 +60,7 @@ from registry.store.reads.stored_snapshots import SnapshotRows
 from registry.store.settings import Settings
 
 EVENTS_TABLE = "registry_events"
+OPENED_KEPT = 4096  # envelopes whose verification the event store remembers
 
 
 class RegistryFactory(SQLAlchemyFactory):
@@ -72,6 +77,15 @@ class VerifyingEventStore(EventStore[UUID]):
     """
 
     mapper: EnvelopeMapper
+    trust_at: Any  # Callable[[int], Trust]: the application's trust at a keyring version
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Envelopes opened before, by their SHA-256, with the keyring version they were checked
+        # under: the same bytes under the same trust give the same answer, so a cached
+        # aggregate's fast-forward re-verifies only what it has not seen.
+        self._opened: OrderedDict[str, tuple[int, OpenedEvent]] = OrderedDict()
+        self._opened_lock = threading.Lock()
 
     def get(
         self,
@@ -85,9 +99,11 @@ class VerifyingEventStore(EventStore[UUID]):
         if desc or limit is not None:
             raise NotImplementedError("the registry reads streams forwards, whole")
         start = gt - 1 if gt else None  # one event before, to check the link into the new ones
-        stored = self.recorder.select_events(originator_id, gt=start, lte=lte)
-        trust = self.mapper.trust()
-        opened = [self.mapper.open(event, trust) for event in stored]
+        stored, keyring_version = self._select(originator_id, start, lte)
+        if not stored:
+            return iter([])
+        trust = self.trust_at(keyring_version)
+        opened = [self._open(event, trust) for event in stored]
         pairs = [(o.payload, o.envelope) for o in opened]
         problems = verify_chain(pairs, opened=True) if not gt else _link_problems(pairs, gt)
         if problems:
@@ -95,6 +111,47 @@ class VerifyingEventStore(EventStore[UUID]):
         return iter(
             [event_from_payload(o.payload) for o in opened if o.payload.version > (gt or 0)]
         )
+
+    def _select(
+        self, stream: UUID, gt: int | None, lte: int | None
+    ) -> tuple[list[StoredEvent], int]:
+        """The stream's rows and, in the same statement, the keyring's version."""
+        events = self.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        keyring = events.alias("keyring")
+        version = (
+            select(func.max(keyring.c.originator_version))
+            .where(keyring.c.originator_id == Keyring.ID)
+            .scalar_subquery()
+        )
+        query = select(
+            events.c.originator_version, events.c.topic, events.c.state, version.label("keyring")
+        ).where(events.c.originator_id == stream)
+        if gt is not None:
+            query = query.where(events.c.originator_version > gt)
+        if lte is not None:
+            query = query.where(events.c.originator_version <= lte)
+        with self.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            rows = list(session.execute(query.order_by(events.c.originator_version)))
+        stored = [
+            StoredEvent(stream, int(row.originator_version), row.topic, bytes(row.state))
+            for row in rows
+        ]
+        return stored, int(rows[0].keyring or 0) if rows else 0
+
+    def _open(self, stored: StoredEvent, trust: Trust) -> OpenedEvent:
+        digest = sha256_hex(stored.state)
+        with self._opened_lock:
+            known = self._opened.get(digest)
+        if known is not None and known[0] == trust.version:
+            problem = row_mismatch(stored, known[1].payload)
+            if problem is None:
+                return known[1]
+        opened = self.mapper.open(stored, trust)
+        with self._opened_lock:
+            self._opened[digest] = (trust.version, opened)
+            while len(self._opened) > OPENED_KEPT:
+                self._opened.popitem(last=False)
+        return opened
 
 
 def _link_problems(pairs: list[Any], gt: int) -> list[str]:
@@ -161,6 +218,8 @@ class Registry(Application[UUID]):
         factory: RegistryFactory = self.factory  # type: ignore[assignment]
         recorder = SignedEventRecorder(factory.datastore, events_table_name=EVENTS_TABLE)
         recorder.mapper = self.mapper  # type: ignore[assignment]
+        recorder.trust_at = self.trust_at  # type: ignore[method-assign]
+        recorder.keyring_id = Keyring.ID
         log_key = self.keystore.log() if self.keystore and self.keystore.exists() else None
         recorder.log = TransparencyLog(self.settings.log_origin, log_key)
         recorder.create_table()
@@ -170,7 +229,9 @@ class Registry(Application[UUID]):
         return recorder
 
     def construct_event_store(self) -> VerifyingEventStore:
-        return VerifyingEventStore(mapper=self.mapper, recorder=self.recorder)
+        store = VerifyingEventStore(mapper=self.mapper, recorder=self.recorder)
+        store.trust_at = self.trust_at
+        return store
 
     def close(self) -> None:
         super().close()
@@ -197,11 +258,15 @@ class Registry(Application[UUID]):
 
     def trust(self) -> Trust:
         """Who may sign what, as the keyring stands now (reloaded when the keyring has grown)."""
-        version = self._keyring_version()
-        if self._trust is None or self._trust.version != version:
+        return self.trust_at(self._keyring_version())
+
+    def trust_at(self, version: int) -> Trust:
+        """The trust at keyring version `version`, which the caller has just read."""
+        trust = self._trust
+        if trust is None or trust.version != version:
             stored = self.recorder.select_events(Keyring.ID)
-            self._trust = load_trust(self.mapper, self.anchors(), stored)  # type: ignore[arg-type]
-        return self._trust
+            trust = self._trust = load_trust(self.mapper, self.anchors(), stored)  # type: ignore[arg-type]
+        return trust
 
     def _keyring_version(self) -> int:
         cls = self.signed_recorder.events_record_cls

@@ -33,6 +33,7 @@ from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label
+from registry.web.i18n import N_
 from registry.web.officer.party_names import party_names
 from registry.web.pdf import pdf_response, verification
 from registry.web.schemas import InstantField
@@ -53,14 +54,19 @@ CHANGE_LABELS = {
     ChangeKind.WITHDRAWAL_TOOK_EFFECT: "Withdrawal took effect",
     ChangeKind.DOCUMENT: "Document attached",
 }
-DEADLINE_LABELS = {
-    DeadlineKind.ENTRY_INTO_FORCE: "Enters into force",
-    DeadlineKind.WITHDRAWAL_TAKES_EFFECT: "Withdrawal takes effect",
-    DeadlineKind.TERMINATION: "Terminates",
-    DeadlineKind.EXPIRY: "Expires",
-    DeadlineKind.RENEWAL_ENDS: "Renewal runs out",
-    DeadlineKind.MILESTONE_DUE: "Milestone due",
-    DeadlineKind.MILESTONE_OVERDUE: "Milestone overdue",
+DEADLINE_LABELS = {  # one per DeadlineKind (the kinds the declarations schedule)
+    DeadlineKind.ENTRY_INTO_FORCE: N_("Enters into force"),
+    DeadlineKind.PROVISIONAL_APPLICATION: N_("Provisional application begins"),
+    DeadlineKind.TERRITORIAL_APPLICATION: N_("Territorial declaration takes effect"),
+    DeadlineKind.SUSPENSION: N_("Suspended"),
+    DeadlineKind.RESUMPTION: N_("Resumes"),
+    DeadlineKind.WITHDRAWAL_TAKES_EFFECT: N_("Withdrawal takes effect"),
+    DeadlineKind.TERMINATION: N_("Terminates"),
+    DeadlineKind.EXPIRY: N_("Expires"),
+    DeadlineKind.RENEWAL: N_("Renewal takes effect"),
+    DeadlineKind.RENEWAL_ENDS: N_("Renewal runs out"),
+    DeadlineKind.MILESTONE_DUE: N_("Milestone due"),
+    DeadlineKind.MILESTONE_OVERDUE: N_("Milestone overdue"),
 }
 
 

@@ -19,6 +19,7 @@ FIGURES = [
     "as-of list / current-state list, broad search",
     "one event per transaction / raw sign + INSERT + COMMIT",
     "one event per transaction / eventsourcing, aggregate in memory",
+    "8 concurrent writers / 1 writer",
     "state as of a date",
     "domain correction",
     "peak RSS of registry load",

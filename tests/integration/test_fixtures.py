@@ -211,7 +211,29 @@ def test_the_multilateral_treaty(registry: Registry):
     assert rows["UZB"].consent is ConsentKind.APPROVAL
     assert rows["KAZ"].provisionally_applied is not None
     assert rows["TJK"].consent is ConsentKind.ACCESSION and str(rows["TJK"].joined) == "2024-03-01"
-    assert str(rows["TJK"].in_force) == "2024-03-31"
+    # By the clause (third instrument + 30 days; later parties their instrument + 30 days):
+    # only the general entry into force is recorded, as the depositary's confirmation.
+    assert {code: str(row.in_force) for code, row in rows.items()} == {
+        "PAK": "2023-01-04",
+        "KAZ": "2023-01-04",
+        "UZB": "2023-03-03",
+        "TKM": "2023-01-04",
+        "KGZ": "2023-05-10",
+        "TJK": "2024-03-31",
+        "SSD": "2024-08-08",
+    }
+    assert recorded_types(registry, TREATY).count("EnteredIntoForce") == 1
+    assert rows["SSD"].status is PartyStatus.IN_FORCE
+    eve = registry.state(TREATY, as_of=date(2024, 8, 7)).party("SSD")
+    assert eve is not None and eve.status is PartyStatus.BOUND
+    # Uzbekistan's objection opposed entry into force with Tajikistan until the reservation
+    # was withdrawn on 1 January 2025 (VCLT arts. 20(4)(b), 22).
+    parted = registry.state(TREATY, as_of=date(2024, 6, 1))
+    assert {r.code: r.not_in_force_with for r in parted.parties if r.not_in_force_with} == {
+        "UZB": ("TJK",),
+        "TJK": ("UZB",),
+    }
+    assert all(not row.not_in_force_with for row in rows.values())
     assert rows["KGZ"].consent is ConsentKind.ACCEPTANCE
     assert rows["KGZ"].status is PartyStatus.WITHDRAWN
     assert str(rows["KGZ"].withdrawal_takes_effect) == "2026-06-30"

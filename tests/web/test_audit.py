@@ -539,3 +539,10 @@ def test_deadlines_as_known_before_the_withdrawal_was_recorded(auditor: FlaskCli
     assert "2 deadlines" in html
     short = plain(page(auditor, "/audit/deadlines?as_of=2026-06-15&horizon=30&party=UZB"))
     assert "0 deadlines" in short and "Nothing falls due in this period." in short
+
+
+def test_every_deadline_kind_the_declarations_schedule_has_a_label() -> None:
+    from registry.domain.deadlines import DeadlineKind
+    from registry.web.audit import DEADLINE_LABELS
+
+    assert set(DEADLINE_LABELS) == set(DeadlineKind)

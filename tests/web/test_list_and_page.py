@@ -234,5 +234,10 @@ def test_the_status_table_shows_untc_marks_and_links_footnotes(
         'withdrawn <time datetime="2025-01-01" data-precision="day">1 January 2025</time>' in html
     )
     assert "opposing entry into force between them" in html
+    assert 'id="not-in-force-note"' not in html  # the reservation was withdrawn in 2025
+    parted = reader.get("/agreements/TETC-2022?as_of=2024-06-01").get_data(as_text=True)
+    assert 'id="not-in-force-UZB">Not in force with TJK' in parted
+    assert 'id="not-in-force-TJK">Not in force with UZB' in parted
+    assert 'id="not-in-force-note"' in parted
     assert "Khorgos International Centre for Boundary Cooperation" in html
     assert "No. I-99001" in html and "Government of the Republic of Uzbekistan" in html

@@ -1,18 +1,37 @@
 """Rules the clauses add: a recorded entry into force must be the one the clause gives, a
-withdrawal may not take effect before the clause's earliest date, and a drafted agreement's
-clauses must have their documented shape and agree with its notice period."""
+recorded expiry the one the duration clause gives, a withdrawal may not take effect before
+the clause's earliest date, and a drafted agreement's clauses must have their documented
+shape and agree with its notice period.
+
+Decisions on expiry: with a fixed term (no tacit renewal) and no renewal recorded, an Expired
+must fall on the day the term ends (its general entry into force + the years); with tacit
+renewal, on the end of a term (the agreement then ends at the end of the term running, e.g.
+after a notice not to renew). A recorded renewal hands the end back to the officers (any
+date the other rules allow), as does an agreement whose entry into force the clause cannot
+yet give. A vague date is accepted when the clause's day falls inside it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from registry.domain.clause_force import (
+    add_years,
+    clauses_of,
     computed_entry,
     earliest_withdrawal,
     general_entry,
     party_entry,
 )
 from registry.domain.clauses import EntryIntoForceRule, parse_clauses
+from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError, NonBindingTakesNoEntryIntoForce, spoken
-from registry.domain.events import AgreementEvent, Drafted, EnteredIntoForce, WithdrawalNotified
+from registry.domain.events import (
+    AgreementEvent,
+    Drafted,
+    EnteredIntoForce,
+    Expired,
+    WithdrawalNotified,
+)
 from registry.domain.record import Record
 from registry.domain.values import LegalCharacter
 
@@ -28,6 +47,13 @@ class EntryIntoForceNotDueUnderClause(DomainError):
     """An entry into force recorded before the clause gives a date (too few instruments)."""
 
     code = "entry_into_force_not_due_under_clause"
+    field = "effective"
+
+
+class ExpiryContradictsClause(DomainError):
+    """A recorded expiry is not on the day the duration clause gives (the message says which)."""
+
+    code = "expiry_contradicts_clause"
     field = "effective"
 
 
@@ -71,6 +97,38 @@ def check_clause_rules(record: Record, fact: AgreementEvent) -> None:
         check_entry_by_clause(record, fact)
     elif isinstance(fact, WithdrawalNotified):
         check_earliest_withdrawal(record, fact)
+    elif isinstance(fact, Expired):
+        check_expiry_by_clause(record, fact)
+
+
+def clause_expiry(record: Record, on_or_after: date) -> tuple[date, str] | None:
+    """The day the duration clause ends the agreement, the first on or after `on_or_after`
+    with tacit renewal, and how the clause puts it; None when it gives none."""
+    clauses = clauses_of(record)
+    duration = clauses.duration if clauses is not None else None
+    general = general_entry(record)
+    if duration is None or general is None or record.last_renewal is not None:
+        return None
+    end = add_years(general.start, duration.years)
+    if duration.renewal_years is None:
+        return (end, f"{duration.years} years after its entry into force") if end else None
+    while end is not None and end < on_or_after:
+        end = add_years(end, duration.renewal_years)
+    why = f"at the end of a term ({duration.years} years, renewed for {duration.renewal_years})"
+    return (end, why) if end is not None else None
+
+
+def check_expiry_by_clause(record: Record, fact: Expired) -> None:
+    given = clause_expiry(record, fact.effective.start)
+    if given is None:
+        return
+    day, why = given
+    if not (fact.effective.start <= day <= fact.effective.end):
+        raise ExpiryContradictsClause(
+            f"By its duration clause {record.title} expires on {spoken(PartialDate.of(day))} "
+            f"({why}), not {spoken(fact.effective)}: record it on {day.isoformat()} (or leave "
+            "it to the clause)"
+        )
 
 
 def check_entry_by_clause(record: Record, fact: EnteredIntoForce) -> None:

@@ -47,6 +47,23 @@ class IssuedCheckpoint:
     note: str
 
 
+class _Overlay:
+    """Nodes just made, in front of a reader of the nodes stored before."""
+
+    def __init__(self, made: dict[tuple[int, int], bytes], behind: Any) -> None:
+        self.made, self.behind = made, behind
+
+    def node(self, level: int, index: int) -> bytes:
+        return self.nodes([(level, index)])[(level, index)]
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        found = {key: self.made[key] for key in keys if key in self.made}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(merkle.read_nodes(self.behind, missing))
+        return found
+
+
 class SqlNodeReader:
     """merkle.NodeReader over the node table, fetching a whole proof's nodes in one query."""
 
@@ -108,32 +125,64 @@ class TransparencyLog:
         """Index `leaves` and hash them into the tree, without a checkpoint (a mirror's chunk
         before its last, which only the source can sign); returns the size before them."""
         size = self.size(session)
-        check_entry_sizes(leaves)
-        if leaves:
-            session.execute(
-                insert(log_entries),
-                [
-                    {
-                        "leaf_index": size + offset,
-                        "notification_id": leaf.notification_id,
-                        "stream_id": leaf.stream_id,
-                        "version": leaf.version,
-                        "type": leaf.type,
-                        "recorded": leaf.recorded,
-                        "envelope_sha256": sha256_hex(leaf.envelope),
-                    }
-                    for offset, leaf in enumerate(leaves)
-                ],
-            )
-            reader = SqlNodeReader(session)
-            nodes = merkle.append_leaves(
-                reader, size, [merkle.leaf_hash(x.envelope) for x in leaves]
-            )
-            session.execute(
-                insert(merkle_nodes),
-                [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
-            )
+        self.add_leaves(session, leaves, size, SqlNodeReader(session))
         return size
+
+    def append_at(
+        self, session: Session, leaves: Sequence[NewLeaf], issued: str, size: int, edge: Any
+    ) -> tuple[IssuedCheckpoint, list[tuple[int, int, bytes]]]:
+        """`append` for a writer that knows the size and the tree's right edge (`edge`, a node
+        reader), both checked under the lock: no read of the log at all. Returns the
+        checkpoint and the nodes stored."""
+        nodes = self.add_leaves(session, leaves, size, edge)
+        new_size = size + len(leaves)
+        known = {(level, idx): digest for level, idx, digest in nodes}
+        reader = _Overlay(known, edge)
+        root = merkle.root_at(reader, new_size)
+        if not leaves:
+            return self.issue_checkpoint(session, new_size, issued), nodes
+        # a size never logged before has no checkpoint yet: insert without looking
+        return self._insert_checkpoint(session, new_size, root, issued), nodes
+
+    def add_leaves(
+        self, session: Session, leaves: Sequence[NewLeaf], size: int, reader: Any
+    ) -> list[tuple[int, int, bytes]]:
+        """Index `leaves` after the first `size` and store the Merkle nodes they make."""
+        check_entry_sizes(leaves)
+        if not leaves:
+            return []
+        session.execute(
+            insert(log_entries),
+            [
+                {
+                    "leaf_index": size + offset,
+                    "notification_id": leaf.notification_id,
+                    "stream_id": leaf.stream_id,
+                    "version": leaf.version,
+                    "type": leaf.type,
+                    "recorded": leaf.recorded,
+                    "envelope_sha256": sha256_hex(leaf.envelope),
+                }
+                for offset, leaf in enumerate(leaves)
+            ],
+        )
+        nodes = merkle.append_leaves(reader, size, [merkle.leaf_hash(x.envelope) for x in leaves])
+        session.execute(
+            insert(merkle_nodes),
+            [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
+        )
+        return nodes
+
+    def _insert_checkpoint(
+        self, session: Session, size: int, root: bytes, issued: str
+    ) -> IssuedCheckpoint:
+        if self.signer is None:
+            raise RuntimeError("this registry instance has no log key: it cannot sign checkpoints")
+        note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
+        session.execute(
+            insert(checkpoints), {"size": size, "root_hash": root, "note": note, "issued": issued}
+        )
+        return IssuedCheckpoint(size, root, note)
 
     def archive_checkpoint(
         self, session: Session, size: int, note: str, issued: str
@@ -203,6 +252,11 @@ def check_entry_sizes(leaves: Sequence[NewLeaf]) -> None:
                 f"{MAX_ENTRY_SIZE:,}: shorten its text (documents are attached by hash, not "
                 "content); nothing was recorded"
             )
+
+
+def recorded_of(envelope: bytes) -> str:
+    """The `recorded` instant an envelope's payload names."""
+    return EventPayload.from_bytes(Envelope.from_bytes(envelope).payload).recorded
 
 
 def note_verifier(origin: str, anchors: Keyring) -> NoteVerifier:

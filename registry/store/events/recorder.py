@@ -12,6 +12,7 @@ Only DraftEvents are accepted: there is no way to store bytes that this code did
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,17 +20,27 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ProgrammingError, StoredEvent
+from eventsourcing_sqlalchemy.datastore import transactions
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from registry.ledger.canonical import sha256_hex
-from registry.ledger.dsse import Envelope
-from registry.ledger.payload import GENESIS_PREV, EventPayload, format_instant, parse_instant
-from registry.store.errors import VersionConflict
+from registry.ledger.payload import format_instant, parse_instant
+from registry.ledger.trust import Trust
+from registry.store.errors import EnvelopeTooLarge, VersionConflict
 from registry.store.events.datastore import write_intent
-from registry.store.events.log import IssuedCheckpoint, NewLeaf, TransparencyLog
-from registry.store.events.mapper import DraftEvent, EnvelopeMapper
+from registry.store.events.group import GroupCommit, Member
+from registry.store.events.head import (
+    EdgeReader,
+    LogHead,
+    is_current,
+    last_row,
+    read_head,
+    stream_head,
+)
+from registry.store.events.log import IssuedCheckpoint, NewLeaf, TransparencyLog, check_entry_sizes
+from registry.store.events.mapper import DraftEvent, EnvelopeMapper, SigningRefused
 
 Projection = Callable[[Session, list["SealedEvent"]], None]
 
@@ -57,73 +68,207 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
     mapper: EnvelopeMapper
     log: TransparencyLog
     clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    # The trust at a keyring version (the application's, cached there).
+    trust_at: Callable[[int], Trust]
+    keyring_id: UUID
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head: LogHead | None = None  # what this writer committed last
+        self._head_lock = threading.Lock()
+        self.groups = GroupCommit(self._commit_group)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], *, session: Session | None = None, **kwargs: Any
     ) -> Sequence[int] | None:
-        with write_intent():
-            return super().insert_events(stored_events, session=session, **kwargs)
+        member = Member(list(stored_events), kwargs)
+        if session is not None or transactions.get(None) is not None:
+            # inside a transaction the caller owns: no group can join it
+            self._commit_group([member], session)
+            return member.outcome()
+        return self.groups.submit(member)
 
-    def _insert_stored_events(
-        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int]:
-        drafts = [self._require_draft(event) for event in stored_events]
+    def forget_head(self) -> None:
+        """Drop what this writer knows (after a write that bypassed it); re-read under the lock."""
+        with self._head_lock:
+            self._head = None
+
+    def _commit_group(self, members: list[Member], session: Session | None = None) -> None:
+        """Commit the members' events in one transaction; each member gets its own answer.
+
+        A member refused before anything is written (a version conflict, no valid key, an
+        envelope too large) fails alone and the others commit. If the transaction itself fails,
+        nothing of the group is stored, and each member is retried alone so that only the
+        member at fault gets the error. A keyring change is committed alone: the members after
+        it must be signed under the trust it makes.
+        """
+        runs: list[list[Member]] = []
+        for member in members:
+            if not runs or self._changes_keyring(member) or self._changes_keyring(runs[-1][-1]):
+                runs.append([member])
+            else:
+                runs[-1].append(member)
+        for run in runs:
+            try:
+                self._commit_run(run, session)
+            except Exception as error:
+                self.forget_head()
+                if len(run) == 1 or session is not None:
+                    for member in run:
+                        member.fail(error)
+                    continue
+                for member in run:
+                    self._commit_group([member])
+
+    def _changes_keyring(self, member: Member) -> bool:
+        return any(event.originator_id == self.keyring_id for event in member.events)
+
+    def _commit_run(self, members: list[Member], session: Session | None) -> None:
+        if session is None:
+            with write_intent(), self.transaction(commit=True) as own:
+                head, answers = self._write(own, members)
+        else:
+            head, answers = self._write(session, members)
+        with self._head_lock:
+            self._head = head
+        for member, (result, error) in zip(members, answers, strict=True):
+            if error is not None:
+                member.fail(error)
+            else:
+                member.succeed(result)
+
+    def _write(
+        self, session: Session, members: list[Member]
+    ) -> tuple[LogHead, list[tuple[Any, BaseException | None]]]:
+        events = self.events_record_cls.__table__
         self._lock_table(session)
-        recorded = self._next_instant(session)
-        trust = self.mapper.trust()
-        heads: dict[UUID, tuple[int, str]] = {}
-        records = []
-        sealed_envelopes = []
-        for offset, draft in enumerate(drafts):
-            version, prev = heads.get(draft.originator_id) or self._stream_head(
-                session, draft.originator_id
+        last = last_row(session, events)
+        with self._head_lock:
+            known = self._head.copy() if is_current(self._head, last) else None
+        head = known or read_head(session, self.log, events, self.keyring_id)
+        trust = self.trust_at(head.keyring_version)
+        recorded = head.next_instant(self.clock().astimezone(UTC).replace(tzinfo=UTC))
+        answers: list[tuple[Any, BaseException | None]] = []
+        accepted: list[tuple[Member, list[tuple[DraftEvent, bytes, str]]]] = []
+        offset = 0
+        for member in members:
+            try:
+                sealed = self._seal(session, head, member.events, trust, recorded, offset)
+            except (VersionConflict, SigningRefused, EnvelopeTooLarge, ProgrammingError) as e:
+                answers.append((None, e))
+                continue
+            answers.append((None, None))
+            accepted.append((member, sealed))
+            offset += len(sealed)
+        rows = [
+            {
+                "originator_id": draft.originator_id,
+                "originator_version": draft.originator_version,
+                "topic": draft.topic,
+                "state": envelope,
+            }
+            for _member, sealed in accepted
+            for draft, envelope, _instant in sealed
+        ]
+        ids = self._insert_rows(session, events, rows)
+        position = 0
+        groups: list[list[SealedEvent]] = []
+        for _member, sealed in accepted:
+            groups.append(
+                [
+                    SealedEvent(
+                        draft.originator_id,
+                        draft.originator_version,
+                        draft.type,
+                        envelope,
+                        instant,
+                        ids[position + n],
+                        head.size + position + n,
+                    )
+                    for n, (draft, envelope, instant) in enumerate(sealed)
+                ]
+            )
+            position += len(sealed)
+        every = [event for group in groups for event in group]
+        leaves = [
+            NewLeaf(s.notification_id, str(s.stream), s.version, s.type, s.recorded, s.envelope)
+            for s in every
+        ]
+        edge = EdgeReader(head.frontier, session)
+        checkpoint, nodes = self.log.append_at(
+            session, leaves, format_instant(recorded), head.size, edge
+        )
+        for (member, _sealed), mine in zip(accepted, groups, strict=True):
+            for projection in member.kwargs.get("projections", ()):
+                member.context.run(projection, session, mine)
+        self._notify_channel(session)
+        results = iter(groups)
+        for number, (_result, error) in enumerate(answers):
+            if error is None:
+                mine = next(results)
+                answers[number] = ([s.notification_id for s in mine], None)
+        for (member, _sealed), mine in zip(accepted, groups, strict=True):
+            receipt = member.kwargs.get("receipt")
+            if receipt is not None:  # the caller's own list
+                receipt.append(Receipt(mine, checkpoint))
+        if every:
+            head.frontier = head.grown(nodes, len(every))
+            head.size += len(every)
+            head.last_id = every[-1].notification_id
+            head.last_digest = sha256_hex(every[-1].envelope)
+            head.last_recorded = parse_instant(every[-1].recorded)
+            if any(s.stream == self.keyring_id for s in every):
+                head.keyring_version = max(s.version for s in every if s.stream == self.keyring_id)
+        return head, answers
+
+    def _seal(
+        self,
+        session: Session,
+        head: LogHead,
+        drafts: Sequence[StoredEvent],
+        trust: Trust,
+        recorded: datetime,
+        offset: int,
+    ) -> list[tuple[DraftEvent, bytes, str]]:
+        """Seal one member's drafts after the heads in `head`, which it updates only if every
+        draft of the member is accepted."""
+        mine: dict[UUID, tuple[int, str]] = {}
+        sealed = []
+        for number, stored in enumerate(drafts):
+            draft = self._require_draft(stored)
+            stream = draft.originator_id
+            version, prev = (
+                mine.get(stream)
+                or head.streams.get(stream)
+                or stream_head(session, self.events_record_cls.__table__, stream)
             )
             if draft.originator_version != version + 1:
                 raise VersionConflict(
-                    f"agreement {draft.originator_id} is at version {version}: "
+                    f"agreement {stream} is at version {version}: "
                     f"version {draft.originator_version} was recorded by someone else first"
                 )
-            instant = format_instant(recorded + timedelta(microseconds=offset))
+            instant = format_instant(recorded + timedelta(microseconds=offset + number))
             envelope = self.mapper.seal(draft, instant, prev, trust)
-            heads[draft.originator_id] = (draft.originator_version, sha256_hex(envelope))
-            sealed_envelopes.append((draft, envelope, instant))
-            records.append(
-                self.events_record_cls(
-                    originator_id=draft.originator_id,
-                    originator_version=draft.originator_version,
-                    topic=draft.topic,
-                    state=envelope,
-                )
-            )
-        session.add_all(records)
-        session.flush()
-        size = self.log.size(session)
-        sealed = [
-            SealedEvent(
-                draft.originator_id,
-                draft.originator_version,
-                draft.type,
-                envelope,
-                instant,
-                record.id,
-                size + offset,
-            )
-            for offset, ((draft, envelope, instant), record) in enumerate(
-                zip(sealed_envelopes, records, strict=True)
-            )
-        ]
-        leaves = [
-            NewLeaf(s.notification_id, str(s.stream), s.version, s.type, s.recorded, s.envelope)
-            for s in sealed
-        ]
-        checkpoint = self.log.append(session, leaves, issued=format_instant(recorded))
-        for projection in kwargs.get("projections", ()):
-            projection(session, sealed)
-        self._notify_channel(session)
-        receipt = kwargs.get("receipt")
-        if receipt is not None:  # the caller's own list: safe across threads
-            receipt.append(Receipt(sealed, checkpoint))
-        return [s.notification_id for s in sealed]
+            mine[stream] = (draft.originator_version, sha256_hex(envelope))
+            sealed.append((draft, envelope, instant))
+        check_entry_sizes(
+            [
+                NewLeaf(0, str(d.originator_id), d.originator_version, d.type, i, e)
+                for d, e, i in sealed
+            ]
+        )
+        for stream, (version, digest) in mine.items():
+            head.remember(stream, version, digest)
+        return sealed
+
+    @staticmethod
+    def _insert_rows(session: Session, events: Any, rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        found = session.execute(
+            insert(events).returning(events.c.id, sort_by_parameter_order=True), rows
+        )
+        return [int(row.id) for row in found]
 
     def insert_verified(
         self,
@@ -193,30 +338,3 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         if not isinstance(event, DraftEvent):
             raise ProgrammingError("refusing to store an event that the mapper did not draft")
         return event
-
-    def _next_instant(self, session: Session) -> datetime:
-        """Now, or one microsecond after the last recorded event if the clock is behind."""
-        now = self.clock().astimezone(UTC).replace(tzinfo=UTC)
-        last_state = session.execute(
-            select(self.events_record_cls.state).order_by(self.events_record_cls.id.desc()).limit(1)
-        ).scalar()
-        if last_state is None:
-            return now
-        last = parse_instant(_payload_of(bytes(last_state)).recorded)
-        return max(now, last + timedelta(microseconds=1))
-
-    def _stream_head(self, session: Session, stream: UUID) -> tuple[int, str]:
-        cls = self.events_record_cls
-        row = session.execute(
-            select(cls.originator_version, cls.state)
-            .where(cls.originator_id == stream)
-            .order_by(cls.originator_version.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            return 0, GENESIS_PREV
-        return int(row.originator_version), sha256_hex(bytes(row.state))
-
-
-def _payload_of(envelope: bytes) -> EventPayload:
-    return EventPayload.from_bytes(Envelope.from_bytes(envelope).payload)

@@ -18,8 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from registry.domain.deadlines import Deadline, upcoming
-from registry.domain.history import state_as_of
+from registry.domain.deadlines import Deadline, deadlines_of
 from registry.domain.keyring import Keyring
 from registry.ledger.bundle import make_bundle
 from registry.ledger.canonical import canonical_json
@@ -176,9 +175,7 @@ def deadlines(
     found = []
     for listed in _listed(registry, as_of, known_at, filters or Filters()):
         events = registry.agreement(listed.id).history
-        on_day = state_as_of(events, as_of=as_of, known_at=known_at)
-        known = state_as_of(events, known_at=known_at)
-        found += [Upcoming(listed, d) for d in upcoming(on_day, known, until)]
+        found += [Upcoming(listed, d) for d in deadlines_of(events, as_of, until, known_at)]
     return sorted(found, key=lambda u: (u.deadline.due.start, u.agreement.reference))
 
 

@@ -22,7 +22,14 @@ from registry.domain.agreement import Agreement
 from registry.domain.codec import data_fields
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError
-from registry.domain.events import AGREEMENT_EVENTS, AgreementEvent, Drafted, EventCorrected
+from registry.domain.events import (
+    AGREEMENT_EVENTS,
+    AgreementEvent,
+    Drafted,
+    EventCorrected,
+    ObjectionMade,
+    ReservationMade,
+)
 from registry.domain.values import (
     ConsentKind,
     CorrectionAction,
@@ -155,6 +162,43 @@ def correction_steps(draw: st.DrawFn) -> Step:
     return apply
 
 
+@st.composite
+def standing_statement_steps(draw: st.DrawFn) -> Step:
+    """An objection to the latest reservation actually made, or the withdrawal of the latest
+    objection or reservation by its party: so that histories do part two parties (VCLT art.
+    20(4)(b)) and restore them (art. 22), which random event numbers seldom hit."""
+    objecting = draw(party_picks)
+    opposes = draw(st.booleans())
+    withdraw = draw(st.sampled_from((None, ReservationMade, ObjectionMade)))
+    move, precision = draw(moves), draw(precisions)
+
+    def apply(agreement: Agreement, clock: Clock) -> None:
+        made = [e for e in agreement.history if isinstance(e, withdraw or ReservationMade)]
+        if not made:
+            return
+        target = made[-1]
+        effective = clock.advance(move, precision)
+        if withdraw is not None:
+            agreement.withdraw_statement(
+                effective=effective,
+                actor=OFFICER,
+                party=target.party,  # type: ignore[attr-defined]
+                statement=target.originator_version,
+            )
+            return
+        agreement.object_to_reservation(
+            effective=effective,
+            actor=OFFICER,
+            party=objecting.code(agreement),
+            reserving_party=target.party,  # type: ignore[attr-defined]
+            reservation=target.originator_version,
+            opposes_entry_into_force=opposes,
+        )
+
+    apply.__qualname__ = f"statement({objecting}, {opposes}, {withdraw}, {move:+d}, {precision})"
+    return apply
+
+
 def steps() -> st.SearchStrategy[Step]:
     sign = command(
         "sign",
@@ -197,6 +241,8 @@ def steps() -> st.SearchStrategy[Step]:
         correction_steps(),
         correction_steps(),
         command("make_reservation", party=party_picks, text=st.just("Art. 7 excluded")),
+        standing_statement_steps(),
+        standing_statement_steps(),
         command("make_declaration", party=party_picks, text=st.just("On transit")),
         command(
             "object_to_reservation",

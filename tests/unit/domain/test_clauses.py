@@ -17,11 +17,13 @@ from registry.domain.clauses import (
 from registry.domain.codec import decode_data, event_data
 from registry.domain.deadlines import DeadlineKind, upcoming
 from registry.domain.errors import NonBindingTakesNoEntryIntoForce, NotInForce
+from registry.domain.errors_acts import RegistrationBeforeEntryIntoForce
 from registry.domain.events import Drafted
 from registry.domain.history import state_as_of
 from registry.domain.rules.clauses import (
     EntryIntoForceContradictsClause,
     EntryIntoForceNotDueUnderClause,
+    ExpiryContradictsClause,
     NoticePeriodContradictsClause,
     WithdrawalBeforeEarliestDate,
 )
@@ -346,6 +348,94 @@ def test_tacit_renewal_never_expires_and_gives_the_current_term() -> None:
     assert first.term_ends == day(2026, 2, 18)
     renewed = state_as_of(agreement.history, as_of=date(2026, 2, 19))
     assert renewed.term_ends == day(2028, 2, 18)
+
+
+def test_an_expiry_recorded_off_the_fixed_terms_end_is_refused_with_the_clauses_date() -> None:
+    agreement = in_force_by_clause({"duration": {"years": 1}})
+    with pytest.raises(ExpiryContradictsClause) as refused:
+        agreement.expire(effective=day(2026, 3, 1), actor=OFFICER)
+    assert refused.value.code == "expiry_contradicts_clause"
+    assert refused.value.field == "effective"
+    assert "expires on 19 February 2026" in refused.value.message
+    assert "record it on 2026-02-19" in refused.value.message
+    agreement.expire(effective=day(2026, 2), actor=OFFICER)  # a month holding the day
+    assert agreement.state.expired == day(2026, 2)
+
+
+def test_with_tacit_renewal_an_expiry_falls_at_the_end_of_a_term() -> None:
+    agreement = in_force_by_clause({"duration": {"years": 1, "tacit_renewal": {"years": 2}}})
+    with pytest.raises(ExpiryContradictsClause) as refused:
+        agreement.expire(effective=day(2027, 1, 1), actor=OFFICER)
+    assert "expires on 19 February 2028" in refused.value.message
+    agreement.expire(effective=day(2028, 2, 19), actor=OFFICER)
+    assert state_as_of(agreement.history, as_of=date(2028, 2, 19)).status is (
+        AgreementStatus.EXPIRED
+    )
+
+
+def test_after_a_recorded_renewal_the_officer_records_the_end() -> None:
+    agreement = in_force_by_clause({"duration": {"years": 1}})
+    agreement.renew(effective=day(2026, 2, 1), actor=OFFICER, until=day(2027, 2, 18))
+    agreement.expire(effective=day(2027, 2, 18), actor=OFFICER)
+    assert agreement.state.expired == day(2027, 2, 18)
+
+
+def test_an_expiry_before_the_clause_gives_an_entry_into_force_is_left_to_the_other_rules() -> None:
+    agreement = treaty({"entry_into_force": BY_TWO, "duration": {"years": 1}})
+    ratify(agreement, "PAK", date(2025, 1, 15))
+    agreement.expire(effective=day(2025, 6, 1), actor=OFFICER)
+    assert agreement.state.status is AgreementStatus.EXPIRED
+
+
+# -- withdrawal and the count of instruments ---------------------------------------------------
+
+
+def test_a_withdrawal_that_took_effect_leaves_the_count_of_instruments_as_deposited() -> None:
+    """VCLT art. 55: a treaty does not end because its parties fall below the number needed
+    for its entry into force; the clause counts deposits, and a later party still enters
+    into force its deposit + D days."""
+    agreement = in_force_by_clause({})
+    agreement.notify_withdrawal(effective=day(2025, 3, 1), actor=OFFICER, party="PAK")
+    ratify(agreement, "TUR", date(2026, 5, 1))
+    after = state_as_of(agreement.history, as_of=date(2026, 6, 1))
+    assert after.entered_into_force == day(2025, 2, 19)
+    assert {row.code: row.status for row in after.parties} == {
+        "PAK": PartyStatus.WITHDRAWN,
+        "KAZ": PartyStatus.IN_FORCE,
+        "UZB": PartyStatus.IN_FORCE,
+        "TUR": PartyStatus.IN_FORCE,
+    }
+    assert party_row(after, "TUR").in_force == day(2026, 5, 21)
+    assert party_row(after, "KAZ").in_force == day(2025, 2, 19)
+
+
+def test_no_withdrawal_can_take_effect_before_the_instruments_are_counted() -> None:
+    agreement = treaty({"entry_into_force": BY_TWO})
+    ratify(agreement, "PAK", date(2025, 1, 15))
+    with pytest.raises(NotInForce) as refused:
+        agreement.notify_withdrawal(effective=day(2025, 1, 20), actor=OFFICER, party="PAK")
+    assert refused.value.code == "not_in_force"
+
+
+# -- UN registration -------------------------------------------------------------------------
+
+
+def test_registration_follows_the_entry_into_force_the_clause_computes() -> None:
+    agreement = in_force_by_clause({})
+    assert agreement.state.entered_into_force == day(2025, 2, 19)  # none recorded
+    with pytest.raises(RegistrationBeforeEntryIntoForce) as refused:
+        agreement.register_with_un(effective=day(2025, 2, 18), actor=OFFICER, number="I-1")
+    assert refused.value.code == "registration_before_entry_into_force"
+    agreement.register_with_un(effective=day(2025, 2, 19), actor=OFFICER, number="I-1")
+    registration = agreement.state.registration
+    assert registration is not None and registration.date == day(2025, 2, 19)
+
+
+def test_a_treaty_the_clause_has_not_yet_put_in_force_cannot_be_registered() -> None:
+    agreement = treaty({"entry_into_force": BY_TWO})
+    ratify(agreement, "PAK", date(2025, 1, 15))
+    with pytest.raises(RegistrationBeforeEntryIntoForce):
+        agreement.register_with_un(effective=day(2025, 6, 1), actor=OFFICER, number="I-1")
 
 
 # -- termination ends standing everywhere ------------------------------------------------------

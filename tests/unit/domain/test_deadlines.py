@@ -1,21 +1,30 @@
-"""Upcoming deadlines as of a date: withdrawals, ends, renewals and milestones."""
+"""Upcoming deadlines as of a date: the dates the event types declare ahead (withdrawals,
+territorial declarations, ends, renewals, milestones...), read from the declarations."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 
 from registry.domain.agreement import Agreement
-from registry.domain.deadlines import Deadline, DeadlineKind, upcoming
+from registry.domain.catalogue import DECLARATIONS
+from registry.domain.deadlines import DERIVED, Deadline, DeadlineKind, deadlines_of, upcoming
+from registry.domain.declaration import (
+    IncompleteDeclaration,
+    Scheduled,
+    check_complete,
+)
+from registry.domain.events import TerritorialApplicationDeclared
 from registry.domain.history import state_as_of
-from registry.domain.values import MilestoneStatus
-from tests.unit.domain.builders import OFFICER, day, draft, in_force
+from registry.domain.rules.timing import ActDatedInFuture
+from registry.domain.values import MilestoneStatus, TerritorialScope
+from tests.unit.domain.builders import OFFICER, day, draft, draft_multilateral, in_force
 
 
 def deadlines(agreement: Agreement, on: date, until: date) -> list[Deadline]:
-    events = agreement.history
-    return upcoming(state_as_of(events, as_of=on), state_as_of(events), until)
+    return deadlines_of(agreement.history, on, until)
 
 
 def summary(found: list[Deadline]) -> list[tuple[DeadlineKind, str, str | None]]:
@@ -85,3 +94,101 @@ def test_deadlines_need_a_date_to_count_from() -> None:
     events = in_force(draft()).collect_events()
     with pytest.raises(ValueError, match="needs an as_of"):
         upcoming(state_as_of(events), state_as_of(events), date(2030, 1, 1))
+
+
+# -- the declared kinds ----------------------------------------------------------------------
+
+
+def test_a_territorial_declaration_taking_effect_later_is_a_deadline() -> None:
+    agreement = in_force(draft())
+    agreement.declare_territorial_application(
+        effective=day(2026, 6, 1),
+        actor=OFFICER,
+        party="KAZ",
+        scope=TerritorialScope.EXTENDS,
+        territories=("Khorgos International Centre for Boundary Cooperation",),
+        takes_effect=day(2027, 1, 1),
+    )
+    found = deadlines(agreement, date(2026, 7, 1), date(2027, 12, 31))
+    assert summary(found) == [(DeadlineKind.TERRITORIAL_APPLICATION, "2027-01-01", "KAZ")]
+    assert found[0].detail == "declared 2026-06-01"
+    assert deadlines(agreement, date(2027, 1, 1), date(2027, 12, 31)) == []  # it took effect
+
+
+def test_a_territorial_declaration_taking_effect_at_once_is_no_deadline() -> None:
+    agreement = in_force(draft())
+    agreement.declare_territorial_application(
+        effective=day(2026, 6, 1),
+        actor=OFFICER,
+        party="KAZ",
+        scope=TerritorialScope.EXCLUDES,
+        territories=("Baikonur",),
+    )
+    assert deadlines(agreement, date(2026, 5, 1), date(2027, 12, 31)) == []
+    assert deadlines(agreement, date(2026, 6, 2), date(2027, 12, 31)) == []
+
+
+def test_a_suspension_and_a_resumption_fixed_ahead_are_deadlines() -> None:
+    agreement = in_force(draft_multilateral())
+    agreement.suspend(effective=day(2027, 1, 1), actor=OFFICER, party="KAZ")
+    agreement.resume(effective=day(2027, 4, 1), actor=OFFICER, party="KAZ")
+    assert summary(deadlines(agreement, date(2026, 7, 1), date(2027, 12, 31))) == [
+        (DeadlineKind.SUSPENSION, "2027-01-01", "KAZ"),
+        (DeadlineKind.RESUMPTION, "2027-04-01", "KAZ"),
+    ]
+
+
+def test_a_declared_date_after_the_agreement_ends_is_no_deadline() -> None:
+    agreement = in_force(draft())
+    agreement.suspend(effective=day(2027, 6, 1), actor=OFFICER)
+    agreement.terminate(effective=day(2027, 6, 1), actor=OFFICER)
+    assert summary(deadlines(agreement, date(2026, 7, 1), date(2027, 12, 31))) == [
+        (DeadlineKind.TERMINATION, "2027-06-01", None)
+    ]
+
+
+def test_the_declarations_say_which_acts_lie_ahead_by_nature() -> None:
+    ahead = {d.name for d in DECLARATIONS if d.takes_effect_ahead}
+    assert ahead == {
+        "ProvisionallyApplied",
+        "EnteredIntoForce",
+        "Suspended",
+        "Resumed",
+        "Terminated",
+        "Expired",
+        "Renewed",
+    }
+    fields = {
+        (d.name, s.field) for d in DECLARATIONS for s in d.scheduled if s.field != "effective"
+    }
+    assert fields == {
+        ("TerritorialApplicationDeclared", "takes_effect"),
+        ("WithdrawalNotified", "takes_effect"),
+        ("MilestoneRecorded", "due"),
+        ("Renewed", "until"),
+    }
+    declared = {s.deadline for d in DECLARATIONS for s in d.scheduled}
+    assert declared | {DeadlineKind.MILESTONE_OVERDUE} == set(DeadlineKind)
+    assert set(DeadlineKind) >= DERIVED
+
+
+def test_a_territorial_declaration_is_not_dated_ahead_though_its_effect_may_be() -> None:
+    agreement = in_force(draft())
+    with pytest.raises(ActDatedInFuture) as refused:
+        agreement.declare_territorial_application(
+            effective=day(2199, 1, 1),
+            actor=OFFICER,
+            party="KAZ",
+            scope=TerritorialScope.EXTENDS,
+            territories=("Khorgos",),
+        )
+    assert refused.value.code == "act_dated_in_future"
+
+
+def test_a_scheduled_date_that_is_not_a_date_field_is_an_incomplete_declaration() -> None:
+    (territorial,) = [d for d in DECLARATIONS if d.event is TerritorialApplicationDeclared]
+    broken = dataclasses.replace(
+        territorial, scheduled=(Scheduled("territories", DeadlineKind.TERRITORIAL_APPLICATION),)
+    )
+    with pytest.raises(IncompleteDeclaration, match="'territories' is not one of its date"):
+        check_complete(broken, lambda _command: True)

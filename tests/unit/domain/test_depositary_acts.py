@@ -4,6 +4,7 @@ depositary notifications; each with its rules and every named refusal."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -39,7 +40,15 @@ from registry.domain.errors_acts import (
     TerritoriesRequired,
     UntsPageWithoutVolume,
 )
-from registry.domain.values import ConsentKind, Notification, Party, PartyType, TerritorialScope
+from registry.domain.history import state_as_of
+from registry.domain.values import (
+    ConsentKind,
+    Notification,
+    Party,
+    PartyStatus,
+    PartyType,
+    TerritorialScope,
+)
 from tests.unit.domain.builders import (
     KAZAKHSTAN,
     OFFICER,
@@ -91,6 +100,45 @@ def test_an_objection_names_the_reservation_and_may_oppose_entry_into_force() ->
         reservation,
         True,
     )
+
+
+def not_in_force_with(treaty: Agreement, on: date | None = None) -> dict[str, tuple[str, ...]]:
+    state = state_as_of(treaty.history, as_of=on)
+    return {row.code: row.not_in_force_with for row in state.parties}
+
+
+def test_an_objection_opposing_entry_into_force_parts_the_two_parties_only() -> None:
+    treaty, reservation = with_reservation()
+    objection(treaty, reservation=reservation, opposes_entry_into_force=True)
+    assert not_in_force_with(treaty) == {"PAK": ("KAZ",), "KAZ": ("PAK",), "UZB": ()}
+    assert not_in_force_with(treaty, date(2026, 2, 9)) == {"PAK": (), "KAZ": (), "UZB": ()}
+    statuses = {row.code: row.status for row in treaty.state.parties}
+    assert statuses == {code: PartyStatus.SIGNED for code in ("PAK", "KAZ", "UZB")}
+    assert treaty.state.to_dict()["parties"][0]["not_in_force_with"] == ["KAZ"]
+
+
+def test_an_objection_that_does_not_oppose_entry_into_force_parts_no_one() -> None:
+    treaty, reservation = with_reservation()
+    objection(treaty, reservation=reservation, opposes_entry_into_force=False)
+    assert set(not_in_force_with(treaty).values()) == {()}
+
+
+def test_withdrawing_the_objection_or_the_reservation_restores_relations() -> None:
+    treaty, reservation = with_reservation()
+    objection(treaty, reservation=reservation, opposes_entry_into_force=True)
+    objected = treaty.version
+    objection(treaty, party="UZB", reservation=reservation, opposes_entry_into_force=True)
+    assert not_in_force_with(treaty)["PAK"] == ("KAZ", "UZB")
+    treaty.withdraw_statement(
+        effective=day(2026, 3, 1), actor=OFFICER, party="KAZ", statement=objected
+    )
+    assert not_in_force_with(treaty)["PAK"] == ("UZB",)
+    assert not_in_force_with(treaty, date(2026, 2, 28))["PAK"] == ("KAZ", "UZB")
+    treaty.withdraw_statement(
+        effective=day(2026, 4, 1), actor=OFFICER, party="PAK", statement=reservation
+    )
+    assert set(not_in_force_with(treaty).values()) == {()}
+    assert not_in_force_with(treaty, date(2026, 3, 31))["UZB"] == ("PAK",)
 
 
 @pytest.mark.parametrize(

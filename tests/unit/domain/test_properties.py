@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from registry.domain.agreement import Agreement
 from registry.domain.codec import decode_data, event_data
 from registry.domain.corrections import Corrections, checked_record
-from registry.domain.events import AgreementEvent, Drafted
+from registry.domain.events import (
+    AgreementEvent,
+    Drafted,
+    ObjectionMade,
+    ReservationMade,
+    StatementWithdrawn,
+)
 from registry.domain.history import state_as_of
 from registry.domain.values import AgreementStatus
 from tests.unit.domain.builders import rebuilt
@@ -127,3 +133,35 @@ def test_a_view_as_of_a_date_holds_only_facts_dated_by_then(events: Events, as_o
             assert when is None or when.start <= as_of
     for milestone in state.milestones:
         assert milestone.changed.start <= as_of
+
+
+def naive_partings(facts: Events, as_of: date | None) -> set[tuple[str, str]]:
+    """The pairs an opposing objection parts (VCLT art. 20(4)(b)), read straight from the
+    facts: dated by `as_of`, neither the objection nor its reservation withdrawn by then."""
+    dated = [f for f in facts if as_of is None or f.effective.start <= as_of]
+    versions = {f.originator_version: f for f in dated}
+    withdrawn = {f.statement for f in dated if isinstance(f, StatementWithdrawn)}
+    pairs = set()
+    for fact in dated:
+        if not isinstance(fact, ObjectionMade) or not fact.opposes_entry_into_force:
+            continue
+        if not isinstance(versions.get(fact.reservation), ReservationMade):
+            continue
+        if fact.originator_version in withdrawn or fact.reservation in withdrawn:
+            continue
+        pairs |= {(fact.party, fact.reserving_party), (fact.reserving_party, fact.party)}
+    return pairs
+
+
+@replays
+@given(histories(), as_of_dates())
+def test_an_opposing_objection_parts_exactly_the_pairs_a_naive_reading_gives(
+    events: Events, as_of: date | None
+) -> None:
+    corrections = Corrections()
+    for event in events:
+        corrections.take(event)
+    state = state_as_of(events, as_of=as_of)
+    found = {(row.code, other) for row in state.parties for other in row.not_in_force_with}
+    assert found == naive_partings(corrections.in_order(), as_of)
+    assert found == {(b, a) for a, b in found}  # pair-wise, both ways

@@ -1,0 +1,141 @@
+"""What a writer knows of the log between its transactions, checked under the write lock.
+
+Every write transaction needs the log's size, its last `recorded` instant, the Merkle tree's
+right edge, the keyring version and the head of each stream it appends to. Reading them all
+again costs a dozen statements and a parse of the last envelope per append; a writer instead
+keeps what it wrote last. Under the lock, one indexed read of the last event row tells whether
+anyone else (another process, another Registry, an import) wrote since: if its id and bytes are
+the ones this writer committed last, nothing else can have changed (every write adds an event
+row, and the lock orders them); otherwise everything is read again. A stale head is detected,
+never trusted.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.ledger.canonical import sha256_hex
+from registry.ledger.merkle import NodeKey, read_nodes
+from registry.ledger.payload import GENESIS_PREV, parse_instant
+from registry.store.events.log import SqlNodeReader, TransparencyLog, recorded_of
+
+STREAMS_KEPT = 4096
+
+
+def frontier_keys(size: int) -> list[NodeKey]:
+    """The perfect subtrees that make up the tree of `size` leaves, left to right."""
+    keys, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            keys.append((level, start >> level))
+            start += 1 << level
+    return keys
+
+
+@dataclass
+class LogHead:
+    """The log as its last write left it: the last row, size, tree edge, keyring, streams."""
+
+    last_id: int
+    last_digest: str
+    last_recorded: datetime | None
+    size: int
+    frontier: dict[NodeKey, bytes]
+    keyring_version: int
+    streams: OrderedDict[UUID, tuple[int, str]] = field(default_factory=OrderedDict)
+
+    def copy(self) -> LogHead:
+        return LogHead(
+            self.last_id,
+            self.last_digest,
+            self.last_recorded,
+            self.size,
+            dict(self.frontier),
+            self.keyring_version,
+            OrderedDict(self.streams),
+        )
+
+    def next_instant(self, now: datetime) -> datetime:
+        """Now, or one microsecond after the last recorded event if the clock is behind."""
+        if self.last_recorded is None:
+            return now
+        return max(now, self.last_recorded + timedelta(microseconds=1))
+
+    def grown(self, nodes: list[tuple[int, int, bytes]], leaves: int) -> dict[NodeKey, bytes]:
+        """The right edge after `leaves` more leaves, whose new nodes are `nodes`."""
+        known = {**self.frontier, **{(level, idx): digest for level, idx, digest in nodes}}
+        return {key: known[key] for key in frontier_keys(self.size + leaves)}
+
+    def remember(self, stream: UUID, version: int, digest: str) -> None:
+        self.streams[stream] = (version, digest)
+        self.streams.move_to_end(stream)
+        while len(self.streams) > STREAMS_KEPT:
+            self.streams.popitem(last=False)
+
+
+class EdgeReader:
+    """merkle.NodeReader serving the tree's right edge from memory, the rest from the table."""
+
+    def __init__(self, frontier: dict[NodeKey, bytes], session: Session) -> None:
+        self.frontier = frontier
+        self.stored = SqlNodeReader(session)
+
+    def node(self, level: int, index: int) -> bytes:
+        return self.nodes([(level, index)])[(level, index)]
+
+    def nodes(self, keys: list[NodeKey]) -> dict[NodeKey, bytes]:
+        found = {key: self.frontier[key] for key in keys if key in self.frontier}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(self.stored.nodes(missing))
+        return found
+
+
+def last_row(session: Session, events: Any) -> tuple[int, bytes] | None:
+    row = session.execute(
+        select(events.c.id, events.c.state).order_by(events.c.id.desc()).limit(1)
+    ).first()
+    return (int(row.id), bytes(row.state)) if row is not None else None
+
+
+def read_head(session: Session, log: TransparencyLog, events: Any, keyring_id: UUID) -> LogHead:
+    """The head read from the database (the cold path, after someone else wrote)."""
+    last = last_row(session, events)
+    size = log.size(session)
+    frontier = read_nodes(SqlNodeReader(session), frontier_keys(size))
+    keyring = session.execute(
+        select(func.max(events.c.originator_version)).where(events.c.originator_id == keyring_id)
+    ).scalar()
+    if last is None:
+        return LogHead(0, "", None, size, frontier, int(keyring or 0))
+    recorded = parse_instant(recorded_of(last[1]))
+    return LogHead(last[0], sha256_hex(last[1]), recorded, size, frontier, int(keyring or 0))
+
+
+def is_current(head: LogHead | None, last: tuple[int, bytes] | None) -> bool:
+    """Whether `head` is what the last event row says (nobody else wrote since)."""
+    if head is None:
+        return False
+    if last is None:
+        return head.last_id == 0
+    return head.last_id == last[0] and head.last_digest == sha256_hex(last[1])
+
+
+def stream_head(session: Session, events: Any, stream: UUID) -> tuple[int, str]:
+    """A stream's last version and the hash of its envelope, read from the table."""
+    row = session.execute(
+        select(events.c.originator_version, events.c.state)
+        .where(events.c.originator_id == stream)
+        .order_by(events.c.originator_version.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS_PREV
+    return int(row.originator_version), sha256_hex(bytes(row.state))
