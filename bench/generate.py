@@ -89,7 +89,7 @@ def party_count(rng: random.Random) -> int:
 
 def agreement(rng: random.Random, number: int) -> list[Script]:
     """One agreement's steps (and its amending protocol's, if it has one)."""
-    year = 1950 + number % 76
+    year = 1950 + number % 60  # every act, amendments and withdrawals too, before today
     ref = f"GEN-{year}-{number:06d}"
     count = party_count(rng)
     codes = rng.sample(PARTIES, count)

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, create_engine, insert, text
 from sqlalchemy.engine import Engine, make_url
 
+from bench import bulk as bulk_bench
 from bench import events as append_bench
 from bench import writers
 from bench.generate import generate
@@ -215,6 +216,7 @@ def figures(sizes: Sizes, server: str | None) -> Iterator[Figure]:
                 yield from _read_figures(registry, sizes, figure)
             finally:
                 registry.close()
+        yield from bulk_bench.memory_figures(sizes.agreements, server, figure)
         yield from _one_per_transaction(root, server, sizes, figure)
         yield from writers.concurrent_writers(
             lambda name: _registry_at(root, server, name), sizes.one_per_transaction, figure

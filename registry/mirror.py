@@ -10,8 +10,10 @@ directory: keyring.json and log.vkey, as `registry init` publishes them); the se
 3. pulls the entries in between, in leaf order, and checks every envelope's signature and its
    signer's key window (trust built from the anchors and the keyring stream), every chain link
    to the predecessor, and that recorded instants only increase;
-4. stores them in one transaction that also checks that they hash to the server's signed root;
-   anything wrong, and nothing is written.
+4. stores them a chunk per transaction, each chunk proven part of the server's signed tree
+   before it is stored, the last also checking that they hash to the server's signed root and
+   archiving its checkpoint; anything wrong, and nothing of that chunk is written (an
+   interrupted run leaves whole chunks, which the next run proves again and continues).
 
 Verification uses registry.ledger only; registry.store is just the local database.
 """
@@ -33,13 +35,13 @@ from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring as KeyringStream
+from registry.ledger import merkle
 from registry.ledger.canonical import canonical_json
 from registry.ledger.chain import SignedEvent, first_problems, link_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
@@ -53,8 +55,11 @@ from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
-from registry.store.events.log import CheckpointMismatch, entries
+from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified
+from registry.store.events.datastore import write_intent
+from registry.store.events.log import CheckpointMismatch, SqlNodeReader, entries
 from registry.store.events.mapper import event_from_payload
+from registry.store.events.verify_log import edge_keys
 from registry.store.reads.projection import project as project_agreement
 
 PAGE = 500
@@ -165,12 +170,19 @@ def mirror(
     page: int = PAGE,
     tiles: bool = False,
     policy: Policy | None = None,
+    chunk: int = CHUNK,
 ) -> MirrorResult:
     """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse.
 
     With `tiles`, the source is the log's prefix and is read through its C2SP tiles alone
     (registry/mirror_tiles.py); otherwise it is a registry's API. With a witness `policy`,
     a checkpoint without the quorum of cosignatures is refused.
+
+    The entries are verified and stored `chunk` at a time, each chunk one transaction (its
+    events, leaves, nodes and read models) and each proven part of the server's signed tree
+    before it is stored (a consistency proof from the chunk's end, or the tiles); the last
+    also archives the server's checkpoint. A run killed between chunks leaves whole chunks
+    and no checkpoint for them; the next run proves them again and continues after them.
     """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
@@ -182,7 +194,7 @@ def mirror(
     before = local.size if local else 0
     with registry.transaction() as session:
         held = registry.signed_recorder.log.size(session)
-    if held != before:
+    if held < before:
         raise MirrorRefused(
             f"the local store holds {held} entries but its checkpoint covers {before}: "
             "run `registry verify` on it"
@@ -200,45 +212,93 @@ def mirror(
             raise MirrorRefused(
                 f"the server's checkpoint fails the witness policy: {witnessed.message()}"
             )
-    if remote.size < before:
+    if remote.size < held:
         raise MirrorRefused(
-            f"the server's log has {remote.size} entries, fewer than the {before} this mirror "
+            f"the server's log has {remote.size} entries, fewer than the {held} this mirror "
             "already holds: it rewrote history"
         )
+    tiled: list[bytes] = []
     if tiles:
-        envelopes = _from_tiles(registry, source, before, remote)
-    elif local is not None and before > 0:
-        _check_consistency(source, before, local.root_hash, remote)
-    if remote.size == before:
+        tiled = _from_tiles(registry, source, held, remote)
+    else:
+        if local is not None and before > 0:
+            _check_consistency(source, before, local.root_hash, remote)
+        if held > before:  # an interrupted run's chunks: they must be the server's too
+            _check_consistency(source, held, _stored_root(registry, held), remote)
+    if remote.size == held == before:
         return MirrorResult(before, before, remote)
-    if not tiles:
-        envelopes = _fetch(source, before, remote.size, page)
-    rows = _verify(registry, anchors, envelopes, before)
-    stored = [
-        (
-            StoredEvent(
-                originator_id=UUID(payload.agreement),
-                originator_version=payload.version,
-                topic=get_topic(EVENT_TYPES[payload.type]),
-                state=data,
-            ),
+    follower = _Follower.of(registry, anchors, held)
+    position = held
+    while True:  # one transaction per chunk; the last archives the server's checkpoint
+        stop = min(position + chunk, remote.size)
+        if tiles:
+            envelopes = tiled[position - held : stop - held]
+        else:
+            envelopes = _fetch(source, position, stop, page)
+        rows = _verify(registry, follower, envelopes, position)
+        last = stop == remote.size
+        if not last and not tiles:
+            leaves = [merkle.leaf_hash(data) for _payload, data in rows]
+            root = _root_after(registry, position, leaves)
+            _check_consistency(source, stop, root, remote, entries=True)
+        _store_chunk(registry, rows, position, note if last else None)
+        position = stop
+        if last:
+            return MirrorResult(before, remote.size, remote)
+
+
+def _store_chunk(
+    registry: Registry, rows: list[tuple[EventPayload, bytes]], size: int, note: str | None
+) -> None:
+    """One transaction: the chunk's events, leaves and nodes, their read models, and (for the
+    last chunk) the server's checkpoint, archived only if it signs the tree they give."""
+    recorder = registry.signed_recorder
+    events = [
+        VerifiedEvent(
+            UUID(payload.agreement),
+            payload.version,
             payload.type,
+            get_topic(EVENT_TYPES[payload.type]),
             payload.recorded,
+            data,
         )
         for payload, data in rows
     ]
     try:
-        registry.signed_recorder.insert_verified(
-            stored,
-            [_summaries(registry, rows)],
-            expected_size=before,
-            checkpoint_note=note,
-        )
+        with write_intent(), registry.transaction(commit=True) as session:
+            recorder._lock_table(session)
+            held = recorder.log.size(session)
+            if held != size:
+                raise MirrorRefused(
+                    f"the local log holds {held} entries, not {size}: something else wrote to "
+                    "it during the mirror; nothing more was stored"
+                )
+            append_verified(
+                recorder, session, events, checkpoint_note=note, checkpoint=note is not None
+            )
+            _summaries(registry, rows)(session, [])
     except CheckpointMismatch as error:
         raise MirrorRefused(
             f"the server's entries do not hash to the root its checkpoint signs: {error}"
         ) from None
-    return MirrorResult(before, remote.size, remote)
+
+
+def _stored_root(registry: Registry, size: int) -> bytes:
+    with registry.transaction() as session:
+        return merkle.root_at(SqlNodeReader(session), size)
+
+
+def _root_after(registry: Registry, size: int, leaves: list[bytes]) -> bytes:
+    """The root of the local tree of `size` leaves extended by `leaves` (not yet stored)."""
+    with registry.transaction() as session:
+        reader = SqlNodeReader(session)
+        tree = merkle.MemoryNodeStore()
+        keys = edge_keys(size)
+        for (level, index), digest in reader.nodes(keys).items():
+            tree.put(level, index, digest)
+    for level, index, digest in merkle.append_leaves(tree, size, leaves):
+        tree.put(level, index, digest)
+    return merkle.root_at(tree, size + len(leaves))
 
 
 def _from_tiles(registry: Registry, source: Source, before: int, remote: Checkpoint) -> list[bytes]:
@@ -275,7 +335,12 @@ def _check_keys(source: Source, anchors: Keyring, verifier: NoteVerifier) -> Non
         )
 
 
-def _check_consistency(source: Source, size: int, root: bytes, remote: Checkpoint) -> None:
+def _check_consistency(
+    source: Source, size: int, root: bytes, remote: Checkpoint, *, entries: bool = False
+) -> None:
+    """The server's signed tree extends the tree of `size` leaves whose root is `root`: the
+    mirror's own (else it rewrote history), or, with `entries`, the one the entries it just
+    served give (else they are not its signed log)."""
     if remote.size == size:
         if remote.root_hash != root:
             raise MirrorRefused(
@@ -290,6 +355,11 @@ def _check_consistency(source: Source, size: int, root: bytes, remote: Checkpoin
         hashes = [_b64decode(text) for text in proof["hashes"]]
         verify_consistency(size, remote.size, root, remote.root_hash, hashes)
     except (ProofError, KeyError, TypeError, ValueError) as error:
+        if entries:
+            raise MirrorRefused(
+                f"the server's entries do not hash to the root its checkpoint signs: the first "
+                f"{size} give a tree its tree of {remote.size} does not extend ({error})"
+            ) from None
         raise MirrorRefused(
             f"the server's tree of {remote.size} entries does not extend the tree of {size} "
             f"this mirror holds: it rewrote history ({error})"
@@ -327,15 +397,30 @@ def _fetch(source: Source, start: int, stop: int, page: int) -> list[bytes]:
     return found
 
 
+@dataclass
+class _Follower:
+    """What verifying carries from one chunk to the next: the trust (with the keyring events
+    seen so far) and the last recorded instant. Chains link to the previous chunk's heads
+    through the store, so nothing grows with the log."""
+
+    trust: Trust
+    last: datetime | None
+
+    @classmethod
+    def of(cls, registry: Registry, anchors: Keyring, size: int) -> _Follower:
+        trust = Trust(anchors)
+        for stored in registry.recorder.select_events(KeyringStream.ID):
+            _admit(trust, bytes(stored.state), "the local keyring")
+        return cls(trust, _last_recorded(registry, size))
+
+
 def _verify(
-    registry: Registry, anchors: Keyring, envelopes: Sequence[bytes], start: int
+    registry: Registry, follower: _Follower, envelopes: Sequence[bytes], start: int
 ) -> list[tuple[EventPayload, bytes]]:
     """Every check but the tree's root (which the storing transaction makes), or refuse."""
-    trust = Trust(anchors)
-    for stored in registry.recorder.select_events(KeyringStream.ID):
-        _admit(trust, bytes(stored.state), "the local keyring")
+    trust = follower.trust
     heads: dict[str, SignedEvent] = {}
-    last = _last_recorded(registry, start)
+    last = follower.last
     rows = []
     for offset, data in enumerate(envelopes):
         label = f"leaf {start + offset}"
@@ -358,6 +443,7 @@ def _verify(
             raise MirrorRefused(f"{label}: recorded {payload.recorded}, not after the leaf before")
         last = recorded
         rows.append((payload, data))
+    follower.last = last
     return rows
 
 

@@ -125,10 +125,23 @@ def tokens_revoke(token_id: str, revoked_by: str) -> None:
     is_flag=True,
     help="URL is the log's prefix (…/api/v1/log, or a static copy of it): read its C2SP tiles.",
 )
+@click.option(
+    "--chunk",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Entries per transaction; a run cut off continues after its last whole chunk.",
+)
 @POLICY_OPTION
 @friendly
 def mirror(
-    url: str, keys_dir: Path, token: str | None, page: int, tiles: bool, policy_file: Path | None
+    url: str,
+    keys_dir: Path,
+    token: str | None,
+    page: int,
+    tiles: bool,
+    chunk: int,
+    policy_file: Path | None,
 ) -> None:
     """Follow the registry at URL into this instance's database, verifying everything.
 
@@ -158,6 +171,7 @@ def mirror(
                 page=page,
                 tiles=tiles,
                 policy=policy,
+                chunk=chunk,
             )
         finally:
             registry.close()

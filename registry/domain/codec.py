@@ -171,10 +171,15 @@ def from_json(hint: Any, value: Any, path: str) -> Any:  # one branch per wire t
     raise TypeError(f"no wire form for {hint!r}")
 
 
+@cache
+def _party_hints() -> dict[str, Any]:
+    return typing.get_type_hints(Party)
+
+
 def _party(value: Any, path: str) -> Party:
     if not isinstance(value, dict) or set(value) != {"code", "name", "type"}:
         raise InvalidEventData(path, "a party needs exactly code, name and type")
-    hints = typing.get_type_hints(Party)
+    hints = _party_hints()
     return Party(**{key: from_json(hints[key], value[key], f"{path}.{key}") for key in value})
 
 

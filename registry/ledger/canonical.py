@@ -70,6 +70,9 @@ def parse_canonical(data: bytes) -> object:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CanonicalJSONError(f"not UTF-8: {error}") from None
+    value = _parse_plain_canonical(text, raw)
+    if value is not _NOT_PLAIN:
+        return value
     try:
         value = json.loads(
             text,
@@ -85,6 +88,39 @@ def parse_canonical(data: bytes) -> object:
         raise CanonicalJSONError(f"not valid JSON: {error}") from None
     if canonical_json(value) != raw:
         raise CanonicalJSONError("JSON is valid but not in RFC 8785 canonical form")
+    return value
+
+
+_NOT_PLAIN = object()
+
+
+def _parse_plain_canonical(text: str, raw: bytes) -> object:
+    """The common case in one pass: the value of `raw`, or _NOT_PLAIN for the full check.
+
+    When the text holds no forbidden and no astral character and the standard library's
+    canonical output of its value is `raw` itself, every rule of the full path holds: no
+    string can hold a forbidden character (canonical escapes produce only control
+    characters, quotes and backslashes, and the text has none of the others), no key sorts
+    differently under UTF-16 (no astral character), no key is duplicated (the re-encoding
+    would be shorter), and integers are checked as they are parsed. Anything else, including
+    every input that is refused, takes the full path and its precise message.
+    """
+    if not text.isascii() and (_NOT_TEXT.search(text) or _ASTRAL.search(text)):
+        return _NOT_PLAIN
+    try:
+        value = _PLAIN_DECODER.decode(text)
+        again = _CANONICAL_ENCODER.encode(value)
+    except (ValueError, RecursionError):  # CanonicalJSONError included
+        return _NOT_PLAIN
+    if again.encode("utf-8", "surrogatepass") != raw:
+        return _NOT_PLAIN
+    return value
+
+
+def _safe_int(literal: str) -> int:
+    value = int(literal)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise CanonicalJSONError(f"integer {literal} is outside ±(2**53-1)")
     return value
 
 
@@ -167,3 +203,9 @@ def _refuse_float(literal: str) -> NoReturn:
 
 def _refuse_constant(literal: str) -> NoReturn:
     raise CanonicalJSONError(f"{literal} is not JSON")
+
+
+_PLAIN_DECODER = json.JSONDecoder(
+    parse_float=_refuse_float, parse_constant=_refuse_constant, parse_int=_safe_int
+)
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -11,15 +11,39 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from registry.ledger.canonical import sha256_hex
 from registry.ledger.dsse import Envelope
 from registry.ledger.errors import ChainError, EnvelopeFormatError
 from registry.ledger.payload import GENESIS_PREV, EventPayload, parse_instant
 
-__all__ = ["ChainError", "first_problems", "link_problems", "require_intact_chain", "verify_chain"]
+__all__ = [
+    "ChainError",
+    "ChainHead",
+    "first_problems",
+    "link_problems",
+    "require_intact_chain",
+    "verify_chain",
+]
 
 SignedEvent = tuple[EventPayload, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """What the next link is checked against: a streaming verifier keeps one per agreement
+    (a few hundred bytes) instead of the last event itself."""
+
+    agreement: str
+    version: int
+    digest: str  # SHA-256 hex of the envelope bytes: what the next event names as `prev`
+    recorded: str
+
+    @classmethod
+    def of(cls, event: SignedEvent) -> ChainHead:
+        payload, envelope = event
+        return cls(payload.agreement, payload.version, sha256_hex(envelope), payload.recorded)
 
 
 def verify_chain(envelopes: Sequence[SignedEvent], *, opened: bool = False) -> list[str]:
@@ -48,7 +72,7 @@ def first_problems(first: SignedEvent, *, opened: bool = False) -> list[str]:
 
 
 def link_problems(
-    previous: SignedEvent,
+    previous: SignedEvent | ChainHead,
     current: SignedEvent,
     agreement: str | None = None,
     *,
@@ -60,9 +84,10 @@ def link_problems(
     says the caller read each payload out of its envelope bytes itself (``open_envelope``),
     so their agreement need not be checked again.
     """
-    chain_agreement = agreement if agreement is not None else previous[0].agreement
+    head = previous if isinstance(previous, ChainHead) else ChainHead.of(previous)
+    chain_agreement = agreement if agreement is not None else head.agreement
     return _problems_of_event(chain_agreement, current, opened) + _problems_of_link(
-        chain_agreement, previous, current
+        chain_agreement, head, current
     )
 
 
@@ -107,8 +132,8 @@ def _problems_of_first(agreement: str, first: EventPayload) -> list[str]:
     return problems
 
 
-def _problems_of_link(agreement: str, previous: SignedEvent, current: SignedEvent) -> list[str]:
-    (before, before_bytes), (after, _) = previous, current
+def _problems_of_link(agreement: str, before: ChainHead, current: SignedEvent) -> list[str]:
+    after = current[0]
     label = f"agreement {agreement}"
     problems = []
     if after.version == before.version:
@@ -120,7 +145,7 @@ def _problems_of_link(agreement: str, previous: SignedEvent, current: SignedEven
             f"{label}: {_versions(before.version + 1, after.version - 1)} missing "
             f"between version {before.version} and version {after.version}"
         )
-    before_digest = sha256_hex(before_bytes)
+    before_digest = before.digest
     if after.prev != before_digest:
         problems.append(
             f"{label}: version {after.version} names prev {after.prev} "

@@ -86,16 +86,17 @@ class Envelope:
 
     def to_bytes(self) -> bytes:
         """The envelope's canonical bytes: what is stored, served and hashed."""
-        return canonical_json(
-            {
-                "payload": _b64encode(self.payload),
-                "payloadType": self.payload_type,
-                "signatures": [
-                    {"keyid": signature.keyid, "sig": _b64encode(signature.sig)}
-                    for signature in self.signatures
-                ],
-            }
-        )
+        return canonical_json(self._document())
+
+    def _document(self) -> dict[str, object]:
+        return {
+            "payload": _b64encode(self.payload),
+            "payloadType": self.payload_type,
+            "signatures": [
+                {"keyid": signature.keyid, "sig": _b64encode(signature.sig)}
+                for signature in self.signatures
+            ],
+        }
 
     def digest_hex(self) -> str:
         """SHA-256 hex of ``to_bytes()``: what the next event names as its ``prev``."""
@@ -128,7 +129,9 @@ class Envelope:
             signatures=(Signature(keyid=keyid, sig=_b64decode(entry["sig"], "sig")),),
         )
         # The checks above should make this impossible; it is what digest_hex() relies on.
-        if envelope.to_bytes() != bytes(data):
+        # `data` is the canonical form of `document` (parse_canonical checked it), so the
+        # envelope re-encodes to `data` exactly when its document is `document`.
+        if envelope._document() != document:
             raise EnvelopeFormatError("envelope does not re-encode to the bytes it was read from")
         return envelope
 

@@ -18,6 +18,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -60,14 +61,21 @@ class PublicKey:
     def __post_init__(self) -> None:
         _require_raw_key(self.raw)
 
-    @property
+    def __getstate__(self) -> dict[str, bytes]:
+        return {"raw": self.raw}  # not the cached key object, which does not pickle
+
+    @cached_property
     def keyid(self) -> str:
         return key_id(self.raw)
+
+    @cached_property
+    def _verifier(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(self.raw)
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         """Whether ``signature`` signs ``message`` under this key; never raises for a bad one."""
         try:
-            Ed25519PublicKey.from_public_bytes(self.raw).verify(bytes(signature), bytes(message))
+            self._verifier.verify(bytes(signature), bytes(message))
         except (InvalidSignature, ValueError, TypeError):
             return False
         return True

@@ -155,6 +155,60 @@ class MirrorScenario:
         )
         assert self.follow(local, source, keys).fetched == 0
 
+    def test_a_mirror_cut_off_between_chunks_keeps_them_and_a_rerun_proves_and_continues(
+        self, server: Flask, server_registry: Registry, local: Registry, keys: Path
+    ) -> None:
+        anchors, verifier = load_anchors(keys)
+
+        class CutOff(ClientSource):
+            """A server that goes away after serving two pages of entries."""
+
+            served = 0
+
+            def get(self, path: str, params: dict[str, Any] | None = None) -> bytes:
+                if path == "/api/v1/log/entries":
+                    if self.served == 2:
+                        raise SourceError("connection reset")
+                    self.served += 1
+                return super().get(path, params)
+
+        with pytest.raises(SourceError):
+            mirror(local, CutOff(server.test_client()), anchors, verifier, page=7, chunk=7)
+        with local.transaction() as session:
+            assert local.signed_recorder.log.size(session) == 14  # two whole chunks
+        assert local.checkpoint() is None  # only the server signs, and only its whole tree
+        assert any("checkpoint" in p for p in verify_store(local).problems)
+        source = ClientSource(server.test_client())
+        result = mirror(local, source, anchors, verifier, page=7, chunk=7)
+        assert (result.before, result.after) == (0, root(server_registry)[0])
+        assert root(local) == root(server_registry)
+        report = verify_store(local)
+        assert report.ok, report.problems
+        assert [s.to_dict() for s in local.list_states()] == [
+            s.to_dict() for s in server_registry.list_states()
+        ]
+
+    def test_chunks_that_are_not_the_signed_tree_are_refused_before_they_are_stored(
+        self, server: Flask, local: Registry, keys: Path, tmp_path: Path, server_registry: Registry
+    ) -> None:
+        other = make_app(fork(server_registry.settings.home, tmp_path / "fork", agreements=120))
+        try:
+            other_client = other.test_client()
+
+            class Mixed(ClientSource):
+                def get(self, path: str, params: dict[str, Any] | None = None) -> bytes:
+                    if path == "/api/v1/log/entries":
+                        return ClientSource(other_client).get(path, params)
+                    return super().get(path, params)
+
+            anchors, verifier = load_anchors(keys)
+            with pytest.raises(MirrorRefused, match="do not hash to the root"):
+                mirror(local, Mixed(server.test_client()), anchors, verifier, page=7, chunk=7)
+        finally:
+            other.extensions["registry"].close()
+        with local.transaction() as session:
+            assert local.signed_recorder.log.size(session) == 0
+
     def test_a_server_that_rewrote_history_is_refused(
         self, server: Flask, local: Registry, keys: Path, tmp_path: Path, server_registry: Registry
     ) -> None:

@@ -22,6 +22,7 @@ FIGURES = [
     "8 concurrent writers / 1 writer",
     "state as of a date",
     "domain correction",
+    "peak RSS of registry load",
 ]
 
 

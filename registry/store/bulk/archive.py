@@ -39,10 +39,10 @@ from registry.domain.characters import first_finding
 from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
-from registry.ledger.canonical import sha256_hex
+from registry.ledger.chain import ChainHead, first_problems, link_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
 from registry.ledger.errors import LedgerError
-from registry.ledger.payload import GENESIS_PREV, EventPayload, parse_instant
+from registry.ledger.payload import EventPayload, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified, event_count
@@ -299,12 +299,17 @@ def _check_characters(number: int, line: bytes) -> None:
 
 
 def _open(registry: Registry, trust: Trust, number: int, line: bytes) -> EventPayload:
-    _check_characters(number, line)
+    """The strictly opened payload. Unsafe text is named first, whatever else is wrong: from
+    the payload once it is open (one parse), or, if it does not open, from the raw line."""
     try:
         payload = registry.mapper.open_bytes(line, trust).payload
         event_from_payload(payload)  # the signed data must decode into its event type
     except (TamperedEvent, LedgerError, ValueError, TypeError) as error:
+        _check_characters(number, line)
         raise TransferError(f"line {number}: {error}; nothing was imported") from None
+    unsafe = first_finding({"actor": payload.actor, "data": payload.data})
+    if unsafe is not None:
+        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
     return payload
 
 
@@ -318,7 +323,7 @@ def _verify(
     """Pass 1: every envelope, every link, the order and the tree; nothing is written."""
     verified = _Verified()
     tree = RootAccumulator()
-    heads: dict[str, tuple[int, str, str]] = {}  # agreement -> version, digest, recorded
+    heads: dict[str, ChainHead] = {}
     last_recorded = None
     digest = hashlib.sha256()
     for number, line, trailer in _envelopes(lines):
@@ -337,10 +342,16 @@ def _verify(
                 "the line before it; nothing was imported"
             )
         last_recorded = recorded
-        problem = _link_problem(heads.get(payload.agreement), payload, line)
-        if problem:
-            raise TransferError(f"line {number}: {problem}; nothing was imported")
-        heads[payload.agreement] = (payload.version, sha256_hex(line), payload.recorded)
+        previous = heads.get(payload.agreement)
+        event = (payload, line)
+        problems = (
+            first_problems(event, opened=True)
+            if previous is None
+            else link_problems(previous, event, opened=True)
+        )
+        if problems:
+            raise TransferError(f"line {number}: {'; '.join(problems)}; nothing was imported")
+        heads[payload.agreement] = ChainHead.of(event)
         tree.add(merkle.leaf_hash(line))
         digest.update(line + b"\n")
         if tree.size % chunk == 0:
@@ -371,25 +382,6 @@ def _open_trailer(
             f"line {number}: the trailer's checkpoint is not signed by this registry's log key: "
             f"{error}; nothing was imported"
         ) from None
-
-
-def _link_problem(head: tuple[int, str, str] | None, payload: EventPayload, line: bytes) -> str:
-    """The chain rules of `registry.ledger.chain`, against a head kept as three fields."""
-    where = f"agreement {payload.agreement}: version {payload.version}"
-    if head is None:
-        if payload.version != 1:
-            return f"{where} comes first in the file; versions before it are missing"
-        if payload.prev != GENESIS_PREV:
-            return f"{where} is first but does not name the genesis prev"
-        return ""
-    version, digest, recorded = head
-    if payload.version != version + 1:
-        return f"{where} follows version {version}"
-    if payload.prev != digest:
-        return f"{where} names prev {payload.prev} but version {version} hashes to {digest}"
-    if parse_instant(payload.recorded) <= parse_instant(recorded):
-        return f"{where} is not recorded after version {version}"
-    return ""
 
 
 def _check_trailer(verified: _Verified, allow_partial: bool) -> str | None:

@@ -57,12 +57,13 @@ def append_verified(
     events: Sequence[VerifiedEvent],
     *,
     checkpoint_note: str | None = None,
-) -> IssuedCheckpoint:
+    checkpoint: bool = True,
+) -> IssuedCheckpoint | None:
     """Insert `events` in one batched statement and log them; the caller holds the lock.
 
     With `checkpoint_note` (a checkpoint signed elsewhere, verified by the caller) that note
     is archived, and only if it signs the tree the leaves give; otherwise this instance signs
-    one for the new size.
+    one for the new size, unless `checkpoint` is false (a mirror's chunk before its last).
     """
     cls = recorder.events_record_cls
     rows = [
@@ -74,17 +75,42 @@ def append_verified(
         }
         for event in events
     ]
-    ids = session.execute(
-        insert(cls).returning(cls.id, sort_by_parameter_order=True), rows
-    ).scalars()
+    ids = _insert_rows(session, cls, rows)
     leaves = [
         NewLeaf(notification_id, str(e.stream), e.version, e.type, e.recorded, e.envelope)
         for notification_id, e in zip(ids, events, strict=True)
     ]
     issued = events[-1].recorded if events else ""
-    checkpoint = recorder.log.append(session, leaves, issued=issued, signed=checkpoint_note)
+    if checkpoint:
+        signed = recorder.log.append(session, leaves, issued=issued, signed=checkpoint_note)
+    else:
+        recorder.log.index(session, leaves)
+        signed = None
     recorder._notify_channel(session)
-    return checkpoint
+    return signed
+
+
+def _insert_rows(session: Session, cls: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert event rows in order and return their notification ids, in the same order:
+    one multi-row INSERT, or COPY on PostgreSQL (the caller's table lock keeps every other
+    writer out, so the ids COPY draws from the sequence are the ones after the last)."""
+    if session.get_bind().dialect.name != "postgresql":
+        statement = insert(cls).returning(cls.id, sort_by_parameter_order=True)
+        return list(session.execute(statement, rows).scalars())
+    last = session.execute(select(func.max(cls.id))).scalar() or 0
+    table = cls.__table__
+    name = ".".join(f'"{part}"' for part in (table.schema, table.name) if part)
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {name} ({', '.join(COPIED)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in COPIED])
+    ids = list(session.execute(select(cls.id).where(cls.id > last).order_by(cls.id)).scalars())
+    if len(ids) != len(rows):
+        raise RuntimeError(f"COPY stored {len(ids)} rows of {len(rows)}")
+    return ids
+
+
+COPIED = ("originator_id", "originator_version", "topic", "state")
 
 
 # -- fixture steps, in chunks ------------------------------------------------------------------

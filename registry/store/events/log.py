@@ -116,11 +116,17 @@ class TransparencyLog:
         With `signed`, a checkpoint note signed elsewhere (a mirror's copy of its source's) is
         archived instead, and only if it signs the tree the leaves give.
         """
-        size = self.size(session)
-        self.add_leaves(session, leaves, size, SqlNodeReader(session))
+        size = self.index(session, leaves)
         if signed is not None:
             return self.archive_checkpoint(session, size + len(leaves), signed, issued)
         return self.issue_checkpoint(session, size + len(leaves), issued)
+
+    def index(self, session: Session, leaves: Sequence[NewLeaf]) -> int:
+        """Index `leaves` and hash them into the tree, without a checkpoint (a mirror's chunk
+        before its last, which only the source can sign); returns the size before them."""
+        size = self.size(session)
+        self.add_leaves(session, leaves, size, SqlNodeReader(session))
+        return size
 
     def append_at(
         self, session: Session, leaves: Sequence[NewLeaf], issued: str, size: int, edge: Any

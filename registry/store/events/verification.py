@@ -21,16 +21,14 @@ from sqlalchemy import func, select
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
 from registry.ledger.canonical import sha256_hex
-from registry.ledger.chain import first_problems, link_problems
-from registry.ledger.checkpoint import CheckpointError, open_checkpoint
+from registry.ledger.chain import ChainHead, first_problems, link_problems
 from registry.ledger.errors import LedgerError
-from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import EventPayload, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
-from registry.store.events.log import SqlNodeReader, note_verifier
+from registry.store.events.log import note_verifier
 from registry.store.events.mapper import OpenedEvent, TamperedEvent, event_from_payload
-from registry.store.events.tables import checkpoints, log_entries, merkle_nodes
+from registry.store.events.verify_log import StreamedLogCheck
 from registry.store.settings import Settings
 
 PAGE = 500
@@ -73,49 +71,51 @@ def verify_store(
 ) -> Report:
     """Verify the whole store. The envelopes (strict parsing, signatures, key windows, data)
     are opened by `workers` processes (default: one per core, for stores large enough to be
-    worth it), each over its own ranges of the log; the chains, the order and the tree are
-    checked here, in log order, on what they return."""
+    worth it), each over its own ranges of the log; the chains, the order, the index, the
+    tree and the checkpoints are checked here, in log order, on what they return, a page at
+    a time (memory: a page, the tree's edge and each agreement's head)."""
     report = Report()
     signatures = report.check("signatures and keys")
     chains = report.check("agreement chains")
     order = report.check("log order")
     trust = _keyring_trust(registry, signatures)
     total = count_events(registry)
-    heads: dict[UUID, tuple[EventPayload, bytes]] = {}
-    leaf_hashes: list[bytes] = []
+    heads: dict[UUID, ChainHead] = {}
     last_recorded: str | None = None
-    notifications: list[Notification] = []
     position = 0
-    for page in _opened_pages(registry, trust, total, workers):
-        for stored, leaf, opened, problem in page:
-            position += 1
-            notifications.append(stored)
-            leaf_hashes.append(leaf)
-            if problem is not None:
-                signatures.problems.append(problem)
-            if opened is None:
-                continue
-            payload, envelope = opened
-            if last_recorded is not None and parse_instant(payload.recorded) <= parse_instant(
-                last_recorded
-            ):
-                order.problems.append(
-                    f"notification {stored.id} recorded {payload.recorded}, "
-                    f"not after the event before it ({last_recorded})"
-                )
-            last_recorded = payload.recorded
-            previous = heads.get(stored.originator_id)
-            current = (payload, envelope)
-            if previous is None:
-                chains.problems.extend(first_problems(current, opened=True))
-            else:
-                chains.problems.extend(link_problems(previous, current, opened=True))
-            heads[stored.originator_id] = current
-        if progress:
-            progress(position, total)
+    checks = [report.check(name) for name in ("log index", "merkle tree", "checkpoints")]
+    verifier = note_verifier(registry.settings.log_origin, registry.anchors())
+    with registry.transaction() as session:
+        log = StreamedLogCheck(session, verifier, checks)
+        for page in _opened_pages(registry, trust, total, workers):
+            log.add([(stored, leaf) for stored, leaf, _opened, _problem in page])
+            for stored, _leaf, opened, problem in page:
+                position += 1
+                if problem is not None:
+                    signatures.problems.append(problem)
+                if opened is None:
+                    continue
+                payload, envelope = opened
+                if last_recorded is not None and parse_instant(payload.recorded) <= parse_instant(
+                    last_recorded
+                ):
+                    order.problems.append(
+                        f"notification {stored.id} recorded {payload.recorded}, "
+                        f"not after the event before it ({last_recorded})"
+                    )
+                last_recorded = payload.recorded
+                previous = heads.get(stored.originator_id)
+                current = (payload, envelope)
+                if previous is None:
+                    chains.problems.extend(first_problems(current, opened=True))
+                else:
+                    chains.problems.extend(link_problems(previous, current, opened=True))
+                heads[stored.originator_id] = ChainHead.of(current)
+            if progress:
+                progress(position, total)
+        report.checkpoint_size = log.finish()
     report.events = position
     report.agreements = len([s for s in heads if s != Keyring.ID])
-    _verify_log(registry, report, notifications, leaf_hashes)
     return report
 
 
@@ -229,109 +229,3 @@ def _open(
         check.problems.append(f"notification {stored.id}: signed data does not decode: {error}")
         return None
     return opened
-
-
-def _verify_log(
-    registry: Registry, report: Report, notifications: list[Notification], leaves: list[bytes]
-) -> None:
-    index_check = report.check("log index")
-    tree_check = report.check("merkle tree")
-    checkpoint_check = report.check("checkpoints")
-    with registry.transaction() as session:
-        rows = session.execute(select(log_entries).order_by(log_entries.c.leaf_index)).all()
-        for position, row in enumerate(rows):
-            if row.leaf_index != position:
-                index_check.problems.append(f"leaf index {row.leaf_index} found at {position}")
-                break
-            if position >= len(notifications):
-                index_check.problems.append(
-                    f"leaf {position} names notification {row.notification_id}, "
-                    "but the event store has no such event"
-                )
-                continue
-            event = notifications[position]
-            expected = (event.id, str(event.originator_id), event.originator_version)
-            if (row.notification_id, row.stream_id, row.version) != expected or (
-                row.envelope_sha256 != event.state.decode()
-            ):
-                index_check.problems.append(
-                    f"leaf {position} does not match notification {event.id} "
-                    f"({event.originator_id} v{event.originator_version})"
-                )
-        if len(rows) < len(notifications):
-            index_check.problems.append(
-                f"{len(notifications) - len(rows)} events are not in the log index"
-            )
-        tree = merkle.MemoryNodeStore.from_leaf_hashes(leaves)
-        _compare_nodes(session, tree, len(leaves), tree_check)
-        _verify_checkpoints(registry, session, tree, len(leaves), report, checkpoint_check)
-
-
-def _compare_nodes(session, tree: merkle.MemoryNodeStore, size: int, check: Check) -> None:  # type: ignore[no-untyped-def]
-    stored = SqlNodeReader(session)
-    wrong = 0
-    for row in session.execute(
-        select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash)
-    ):
-        if (row.idx + 1) << row.level > size:
-            check.problems.append(f"node ({row.level}, {row.idx}) covers leaves the log lacks")
-            continue
-        if bytes(row.hash) != tree.node(row.level, row.idx):
-            wrong += 1
-            if wrong <= 20:
-                check.problems.append(f"stored node ({row.level}, {row.idx}) has the wrong hash")
-    if size:
-        try:
-            stored_root = merkle.root_at(stored, size)
-        except KeyError as error:
-            check.problems.append(f"stored tree is missing nodes: {error}")
-            return
-        if stored_root != merkle.root_at(tree, size):
-            check.problems.append("stored tree's root differs from the root of the events")
-
-
-def _verify_checkpoints(  # type: ignore[no-untyped-def]
-    registry: Registry, session, tree, size: int, report: Report, check: Check
-) -> None:
-    verifier: NoteVerifier = note_verifier(registry.settings.log_origin, registry.anchors())
-    rows = session.execute(select(checkpoints).order_by(checkpoints.c.size)).all()
-    if not rows:
-        if size:
-            check.problems.append("no checkpoint has been issued for a non-empty log")
-        return
-    previous = None
-    for row in rows:
-        try:
-            opened = open_checkpoint(row.note, verifier)
-        except (CheckpointError, ValueError) as error:
-            check.problems.append(f"checkpoint of size {row.size} does not verify: {error}")
-            continue
-        if opened.size != row.size or opened.root_hash != bytes(row.root_hash):
-            check.problems.append(f"checkpoint row {row.size} disagrees with its signed note")
-        if opened.size > size:
-            check.problems.append(
-                f"checkpoint of size {opened.size} covers more events than the store holds ({size})"
-            )
-            continue
-        if opened.root_hash != merkle.root_at(tree, opened.size):
-            check.problems.append(
-                f"checkpoint of size {opened.size} signs a root the events do not give"
-            )
-            continue
-        if previous is not None and previous.size > 0:
-            proof = merkle.consistency_proof(tree, previous.size, opened.size)
-            try:
-                merkle.verify_consistency(
-                    previous.size, opened.size, previous.root_hash, opened.root_hash, proof
-                )
-            except merkle.ProofError as error:
-                check.problems.append(
-                    f"checkpoints {previous.size} and {opened.size} are inconsistent: {error}"
-                )
-        previous = opened
-    report.checkpoint_size = previous.size if previous else None
-    if previous is None or previous.size != size:
-        check.problems.append(
-            f"the latest checkpoint covers {previous.size if previous else 0} events, "
-            f"the store holds {size}"
-        )
