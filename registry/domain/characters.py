@@ -115,4 +115,9 @@ def check_fields(fields: Mapping[str, Any]) -> None:
     found = first_finding(fields)
     if found is not None:
         top = re.split(r"[.\[]", found.path, maxsplit=1)[0]
-        raise UnsafeText(f"{found.path.replace('_', ' ').capitalize()}: {found.message}", field=top)
+        raise UnsafeText(
+            "{what}: {message}",
+            what=found.path.replace("_", " ").capitalize(),
+            message=found.message,
+            field=top,
+        )

@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Any
 
 from registry.domain.dates import InvalidDate, PartialDate, Precision
-from registry.domain.errors import DomainError
+from registry.domain.errors import DomainError, Phrase, refusal
 
 
 class InvalidClause(DomainError):
@@ -34,8 +34,10 @@ class InvalidClause(DomainError):
     code = "invalid_clause"
     field = "clauses"
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+    def __init__(self, path: str, template: str, **params: Any) -> None:
+        super().__init__(
+            refusal("{path}: {problem}"), path=path, problem=Phrase(template, **params)
+        )
         self.path = path
 
 
@@ -174,7 +176,9 @@ def _object(data: Any, path: str, keys: set[str]) -> Mapping[str, Any]:
         raise InvalidClause(path, "must be an object")
     unknown = sorted(set(data) - keys)
     if unknown:
-        raise InvalidClause(f"{path}.{unknown[0]}", f"is not part of {path.rsplit('.', 1)[-1]}")
+        raise InvalidClause(
+            f"{path}.{unknown[0]}", "is not part of {part}", part=path.rsplit(".", 1)[-1]
+        )
     return data
 
 
@@ -187,7 +191,9 @@ def _count(
         return None
     value = parts[key]
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= 100_000:
-        raise InvalidClause(f"{path}.{key}", f"must be a whole number, at least {minimum}")
+        raise InvalidClause(
+            f"{path}.{key}", "must be a whole number, at least {minimum}", minimum=minimum
+        )
     return value
 
 
@@ -195,7 +201,7 @@ def _day(value: Any, path: str) -> date:
     try:
         parsed = PartialDate.parse(value)
     except InvalidDate as error:
-        raise InvalidClause(path, str(error)) from None
+        raise InvalidClause(path, "{problem}", problem=str(error)) from None
     if parsed.precision is not Precision.DAY:
         raise InvalidClause(path, "a clause's date is a day, like 2016-11-04")
     return parsed.start

@@ -35,6 +35,7 @@ from registry.domain.errors import (
     ReasonRequired,
     ReferenceCannotChange,
     RetractionTakesNoChanges,
+    event_type,
 )
 from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.record import Record
@@ -86,8 +87,11 @@ def superseded(target: AgreementEvent, correction: EventCorrected, *, strict: bo
         except InvalidEventData as error:
             if strict:
                 raise InvalidCorrectionValue(
-                    f"The new {name} of {type(target).__name__} (event "
-                    f"{target.originator_version}) is not valid: {error.message}",
+                    "The new {name} of {event} (event {target_version}) is not valid: {message}",
+                    name=name,
+                    event=event_type(target),
+                    target_version=target.originator_version,
+                    message=error.message,
                     field=error.field,
                 ) from None
     if correction.new_effective is not None:
@@ -103,7 +107,10 @@ def raise_not_correctable(target: AgreementEvent, name: str) -> None:
         )
     fields = ", ".join(sorted(data_fields(type(target))))
     raise NotACorrectableField(
-        f"{name} is not a field of {type(target).__name__} (its fields are {fields})",
+        "{name} is not a field of {event} (its fields are {fields})",
+        name=name,
+        event=event_type(target),
+        fields=fields,
         field=f"changes.{name}",
     )
 
@@ -148,16 +155,21 @@ def check_target(corrections: Corrections, correction: EventCorrected) -> Agreem
     version = correction.corrects
     target = corrections.events.get(version)
     if target is None or version >= correction.originator_version:
-        raise CorrectionTargetNotFound(f"There is no earlier event {version} to correct")
+        raise CorrectionTargetNotFound(
+            "There is no earlier event {version} to correct", version=version
+        )
     if declared(type(target)).correctable is Correctable.NOT_CORRECTABLE:
         assert isinstance(target, EventCorrected)
         raise CorrectionOfCorrection(
-            f"Event {version} is itself a correction: correct event {target.corrects} instead"
+            "Event {version} is itself a correction: correct event {corrects} instead",
+            version=version,
+            corrects=target.corrects,
         )
     if version in corrections.retracted:
         raise CorrectionOfRetractedEvent(
-            f"Event {version} ({type(target).__name__}) was retracted: record the act anew "
-            "instead of correcting it"
+            "Event {version} ({event}) was retracted: record the act anew instead of correcting it",
+            version=version,
+            event=event_type(target),
         )
     return corrections.facts[version]
 

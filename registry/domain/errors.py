@@ -38,15 +38,39 @@ def spoken(when: PartialDate) -> str:
     return f"{when.day} {month} {when.year}"
 
 
+def refusal(template: str) -> str:
+    """Marks a refusal's template kept in a name before it is raised (the catalogues' extractor,
+    registry/web/domain_words.py, finds it as it finds the templates given to a DomainError)."""
+    return template
+
+
+def english(value: Any) -> str:
+    """A refusal's parameter as the English message shows it (a date spoken)."""
+    if isinstance(value, PartialDate):
+        return spoken(value)
+    if isinstance(value, DomainError):
+        return value.message
+    return str(value)  # a Phrase fills itself in English
+
+
 class DomainError(Exception):
-    """Refused by the treaty rules."""
+    """Refused by the treaty rules.
+
+    `template` is the English message with `{name}` for each parameter (a party's name, a
+    PartialDate, an event's number); `message` is it filled in English. The web layer fills the
+    template's translation with the parameters in the reader's language instead."""
 
     code = "domain_error"
     field: str | None = None
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, template: str, /, *, field: str | None = None, **params: Any) -> None:
+        message = (
+            template.format(**{k: english(v) for k, v in params.items()}) if params else template
+        )
         super().__init__(message)
         self.message = message
+        self.template = template
+        self.params: dict[str, Any] = params
         if field is not None:
             self.field = field
 
@@ -505,16 +529,22 @@ class CorrectionBreaksHistory(DomainError):
 
     def __init__(self, corrects: int, violation: DomainError, blocking: Any = None) -> None:
         if blocking is None:
-            message = f"Correcting event {corrects} would make the record inconsistent: {violation}"
-        else:
-            number = blocking.originator_version
-            name = _words(type(blocking).__name__)
-            message = (
-                f"Correcting event {corrects} would break event {number} ({name}, "
-                f"{spoken(blocking.effective)}), which depends on it: {violation}. "
-                f"Retract or correct event {number} first, then correct event {corrects}"
+            super().__init__(
+                "Correcting event {corrects} would make the record inconsistent: {violation}",
+                corrects=corrects,
+                violation=violation,
             )
-        super().__init__(message)
+        else:
+            super().__init__(
+                "Correcting event {corrects} would break event {number} ({event}, "
+                "{effective}), which depends on it: {violation}. "
+                "Retract or correct event {number} first, then correct event {corrects}",
+                corrects=corrects,
+                number=blocking.originator_version,
+                event=event_words(blocking),
+                effective=blocking.effective,
+                violation=violation,
+            )
         self.violation = violation
         self.blocking_version: int | None = blocking.originator_version if blocking else None
 
@@ -569,6 +599,42 @@ class InstantWithoutTimezone(DomainError):
 
     code = "instant_without_timezone"
     field = "invalid_from"
+
+
+class Words(str):
+    """English words inside a refusal (an event's name, a status) that the interface translates."""
+
+
+class EventType(str):
+    """An event type's name (`EnteredIntoForce`) inside a refusal; the interface shows its label."""
+
+
+def event_type(event: object) -> EventType:
+    return EventType(type(event).__name__)
+
+
+class Phrase:
+    """A part of a refusal with parameters of its own (`{name}'s withdrawal would take effect`),
+    given to the refusal as one parameter."""
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.template
+        return self.template.format(**{name: english(v) for name, v in self.params.items()})
+
+
+def words(code: str) -> Words:
+    """A value's code in words: `ad_referendum` is `ad referendum`."""
+    return Words(code.replace("_", " "))
+
+
+def event_words(event: object) -> Words:
+    """An event's type in words: a `Signed` event is `signed`."""
+    return Words(_words(type(event).__name__))
 
 
 def all_error_classes() -> list[type[DomainError]]:

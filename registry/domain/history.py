@@ -114,8 +114,11 @@ def not_yet_recorded(events: Sequence[AgreementEvent], known_at: datetime | None
     if drafted is None or known_at is None:
         return ValueError("an agreement's history starts with its Drafted event")
     return NotYetRecorded(
-        f"{drafted.reference} was first recorded at {format_instant(drafted.timestamp)}: "
-        f"nothing about it was known at {format_instant(known_at)}"
+        "{reference} was first recorded at {first_recorded}: nothing about it was known at "
+        "{known_at}",
+        reference=drafted.reference,
+        first_recorded=format_instant(drafted.timestamp),
+        known_at=format_instant(known_at),
     )
 
 

@@ -130,7 +130,11 @@ class Keyring(Aggregate):
         check_text(public_key, "public_key")
         old = self.check_officers_key(old_keyid, officer, "old_keyid")
         if old.rotated_to is not None:
-            raise KeyAlreadyRotated(f"Key {old_keyid} was already replaced by {old.rotated_to}")
+            raise KeyAlreadyRotated(
+                "Key {old_keyid} was already replaced by {rotated_to}",
+                old_keyid=old_keyid,
+                rotated_to=old.rotated_to,
+            )
         self.check_new_keyid(new_keyid, "new_keyid")
         self.trigger_event(
             KeyRotated,
@@ -170,30 +174,43 @@ class Keyring(Aggregate):
     def check_new_keyid(self, keyid: str, field: str) -> None:
         if not KEYID.match(keyid):
             raise InvalidKeyId(
-                f"{keyid!r} is not a key id: 16 lowercase hex digits (the first 8 bytes of the "
+                "{keyid!r} is not a key id: 16 lowercase hex digits (the first 8 bytes of the "
                 "SHA-256 of the public key)",
+                keyid=keyid,
                 field=field,
             )
         if keyid in self.keys:
             raise DuplicateKeyId(
-                f"Key {keyid} is already in the keyring (for {self.keys[keyid].officer})",
+                "Key {keyid} is already in the keyring (for {officer})",
+                keyid=keyid,
+                officer=self.keys[keyid].officer,
                 field=field,
             )
 
     def check_officers_key(self, keyid: str, officer: str, field: str) -> KeyEntry:
         entry = self.keys.get(keyid)
         if entry is None:
-            raise KeyNotFound(f"There is no key {keyid} in the keyring", field=field)
+            raise KeyNotFound("There is no key {keyid} in the keyring", keyid=keyid, field=field)
         if entry.officer != officer:
-            raise KeyOfAnotherOfficer(f"Key {keyid} belongs to {entry.officer}, not to {officer}")
+            raise KeyOfAnotherOfficer(
+                "Key {keyid} belongs to {officer}, not to {officer2}",
+                keyid=keyid,
+                officer=entry.officer,
+                officer2=officer,
+            )
         if entry.revoked:
-            raise KeyAlreadyRevoked(f"Key {keyid} of {officer} is already revoked", field=field)
+            raise KeyAlreadyRevoked(
+                "Key {keyid} of {officer} is already revoked",
+                keyid=keyid,
+                officer=officer,
+                field=field,
+            )
         return entry
 
 
 def check_text(value: str | None, field: str) -> None:
     if value is None or not value.strip():
-        raise RequiredFieldMissing(f"{field} is required", field=field)
+        raise RequiredFieldMissing("{what} is required", what=field, field=field)
 
 
 def common(

@@ -24,7 +24,7 @@ from registry.domain.clause_force import (
 )
 from registry.domain.clauses import EntryIntoForceRule, parse_clauses
 from registry.domain.dates import PartialDate
-from registry.domain.errors import DomainError, NonBindingTakesNoEntryIntoForce, spoken
+from registry.domain.errors import DomainError, NonBindingTakesNoEntryIntoForce
 from registry.domain.events import (
     AgreementEvent,
     Drafted,
@@ -86,9 +86,11 @@ def check_drafted_clauses(drafted: Drafted) -> None:
     months = withdrawal.notice_months if withdrawal is not None else None
     if months is not None and months != drafted.withdrawal_notice_months:
         raise NoticePeriodContradictsClause(
-            f"The withdrawal clause gives {months} months' notice but the notice period is "
-            f"{drafted.withdrawal_notice_months} months: leave the notice period out (the "
-            "clause gives it) or make them agree"
+            "The withdrawal clause gives {months} months' notice but the notice period is "
+            "{withdrawal_notice_months} months: leave the notice period out (the clause gives it) "
+            "or make them agree",
+            months=months,
+            withdrawal_notice_months=drafted.withdrawal_notice_months,
         )
 
 
@@ -125,9 +127,13 @@ def check_expiry_by_clause(record: Record, fact: Expired) -> None:
     day, why = given
     if not (fact.effective.start <= day <= fact.effective.end):
         raise ExpiryContradictsClause(
-            f"By its duration clause {record.title} expires on {spoken(PartialDate.of(day))} "
-            f"({why}), not {spoken(fact.effective)}: record it on {day.isoformat()} (or leave "
-            "it to the clause)"
+            "By its duration clause {title} expires on {day} ({why}), not {effective}: record it "
+            "on {iso_day} (or leave it to the clause)",
+            title=record.title,
+            day=PartialDate.of(day),
+            why=why,
+            effective=fact.effective,
+            iso_day=day.isoformat(),
         )
 
 
@@ -143,13 +149,20 @@ def check_entry_by_clause(record: Record, fact: EnteredIntoForce) -> None:
         else:
             rule = f"on {clause.date} for the parties bound by then"
         raise EntryIntoForceNotDueUnderClause(
-            f"{record.title} enters into force{whom} by its clause ({rule}): the instruments "
-            "recorded do not yet give a date"
+            "{title} enters into force{whom} by its clause ({rule}): the instruments recorded do "
+            "not yet give a date",
+            title=record.title,
+            whom=whom,
+            rule=rule,
         )
     if not (fact.effective.start <= given.start <= fact.effective.end):
         raise EntryIntoForceContradictsClause(
-            f"By its clause {record.title} enters into force{whom} on {spoken(given)}, not "
-            f"{spoken(fact.effective)}: record it on {given} (or leave it to the clause)"
+            "By its clause {title} enters into force{whom} on {given}, not {effective}: record it "
+            "on {given} (or leave it to the clause)",
+            title=record.title,
+            whom=whom,
+            given=given,
+            effective=fact.effective,
         )
 
 
@@ -160,7 +173,11 @@ def check_earliest_withdrawal(record: Record, fact: WithdrawalNotified) -> None:
     day, why = earliest
     if fact.takes_effect.definitely_before(day):
         raise WithdrawalBeforeEarliestDate(
-            f"By its withdrawal clause a withdrawal from {record.title} takes effect no earlier "
-            f"than {spoken(day)} ({why}): {record.name_of(fact.party)}'s would take effect on "
-            f"{spoken(fact.takes_effect)}"
+            "By its withdrawal clause a withdrawal from {title} takes effect no earlier than "
+            "{day} ({why}): {party_name}'s would take effect on {takes_effect}",
+            title=record.title,
+            day=day,
+            why=why,
+            party_name=record.name_of(fact.party),
+            takes_effect=fact.takes_effect,
         )

@@ -13,9 +13,10 @@ from registry.domain.errors import (
     DateOutOfOrder,
     LaterActsRecorded,
     PartyWithdrawn,
+    Phrase,
     RequiredFieldMissing,
     UnknownParty,
-    spoken,
+    event_type,
 )
 from registry.domain.events import (
     AgreementEvent,
@@ -29,13 +30,18 @@ from registry.domain.record import Record, party_of
 
 def check_text(value: str | None, field: str, what: str | None = None) -> None:
     if value is None or not value.strip():
-        raise RequiredFieldMissing(f"{what or field.capitalize()} is required", field=field)
+        raise RequiredFieldMissing(
+            "{what} is required", what=what or field.capitalize(), field=field
+        )
 
 
-def check_before(earlier: PartialDate | None, later: PartialDate, message: str, **kw: Any) -> None:
-    """`earlier` must not be definitely after `later`; vague dates never contradict."""
+def check_before(
+    earlier: PartialDate | None, later: PartialDate, template: str, /, **params: Any
+) -> None:
+    """`earlier` must not be definitely after `later`; vague dates never contradict. `template`
+    and `params` (and `field`) are the refusal's, as DomainError takes them."""
     if earlier is not None and earlier.definitely_after(later):
-        raise DateOutOfOrder(message, **kw)
+        raise DateOutOfOrder(template, **params)
 
 
 def check_within_life(record: Record, fact: AgreementEvent) -> None:
@@ -44,8 +50,10 @@ def check_within_life(record: Record, fact: AgreementEvent) -> None:
     drafted = record.drafted
     if when.definitely_before(drafted.effective):
         raise AgreementNotDrafted(
-            f"{record.title} was only drafted on {spoken(drafted.effective)}: nothing about it "
-            f"can be dated {spoken(when)}"
+            "{title} was only drafted on {drafted}: nothing about it can be dated {when}",
+            title=record.title,
+            drafted=drafted.effective,
+            when=when,
         )
     if not isinstance(fact, DocumentAttached):
         check_not_ended(record, when, renewing=isinstance(fact, Renewed))
@@ -55,16 +63,24 @@ def check_within_life(record: Record, fact: AgreementEvent) -> None:
     withdrawal = record.withdrawals.get(party)
     if withdrawal is not None and when.definitely_after(withdrawal.takes_effect):
         raise PartyWithdrawn(
-            f"{record.name_of(party)} withdrew from {record.title} with effect from "
-            f"{spoken(withdrawal.takes_effect)}: it cannot act on {spoken(when)}"
+            "{party_name} withdrew from {title} with effect from {withdrawal_takes_effect}: it "
+            "cannot act on {when}",
+            party_name=record.name_of(party),
+            title=record.title,
+            withdrawal_takes_effect=withdrawal.takes_effect,
+            when=when,
         )
     joined = record.consents.get(party)
     if joined is not None and joined.acceding is not None and fact is not joined:
         check_before(
             joined.effective,
             when,
-            f"{record.name_of(party)} joined {record.title} by accession on "
-            f"{spoken(joined.effective)}: it cannot act on {spoken(when)}, before it joined",
+            "{party_name} joined {title} by accession on {joined}: it cannot act on {when}, "
+            "before it joined",
+            party_name=record.name_of(party),
+            title=record.title,
+            joined=joined.effective,
+            when=when,
         )
 
 
@@ -72,8 +88,10 @@ def check_not_ended(record: Record, when: PartialDate, *, renewing: bool = False
     termination = record.termination
     if termination is not None and when.definitely_after(termination.effective):
         raise AfterTermination(
-            f"{record.title} was terminated on {spoken(termination.effective)}: "
-            f"nothing can take effect on {spoken(when)}"
+            "{title} was terminated on {termination}: nothing can take effect on {when}",
+            title=record.title,
+            termination=termination.effective,
+            when=when,
         )
     withdrawal = record.first_withdrawal()
     if (
@@ -82,15 +100,21 @@ def check_not_ended(record: Record, when: PartialDate, *, renewing: bool = False
         and when.definitely_after(withdrawal.takes_effect)
     ):
         raise AfterTermination(
-            f"{record.title} ended on {spoken(withdrawal.takes_effect)}, when "
-            f"{record.name_of(withdrawal.party)}'s withdrawal from this bilateral agreement "
-            f"took effect: nothing can take effect on {spoken(when)}"
+            "{title} ended on {withdrawal_takes_effect}, when {party_name}'s withdrawal from this "
+            "bilateral agreement took effect: nothing can take effect on {when}",
+            title=record.title,
+            withdrawal_takes_effect=withdrawal.takes_effect,
+            party_name=record.name_of(withdrawal.party),
+            when=when,
         )
     expiry = record.expiry()
     if expiry is not None and not renewing and when.definitely_after(expiry.effective):
         raise AfterExpiry(
-            f"{record.title} expired on {spoken(expiry.effective)}: nothing can take effect on "
-            f"{spoken(when)} unless it is renewed first"
+            "{title} expired on {expiry}: nothing can take effect on {when} unless it is renewed "
+            "first",
+            title=record.title,
+            expiry=expiry.effective,
+            when=when,
         )
 
 
@@ -98,18 +122,25 @@ def check_listed(record: Record, code: str | None) -> None:
     if code is not None and record.party(code) is None:
         listed = ", ".join(p.name for p in record.parties)
         raise UnknownParty(
-            f"{code} is not a party to {record.title} (its parties are {listed}); "
-            "a state joins a multilateral agreement by accession"
+            "{code} is not a party to {title} (its parties are {listed}); a state joins a "
+            "multilateral agreement by accession",
+            code=code,
+            title=record.title,
+            listed=listed,
         )
 
 
-def check_no_later_acts(record: Record, end: PartialDate, what: str, party: str | None) -> None:
+def check_no_later_acts(record: Record, end: PartialDate, what: Phrase, party: str | None) -> None:
     latest = record.latest_act if party is None else record.latest_party_act.get(party)
     if latest is not None and latest.effective.definitely_after(end):
         raise LaterActsRecorded(
-            f"{what} on {spoken(end)}, but {type(latest).__name__} (event "
-            f"{latest.originator_version}) is dated {spoken(latest.effective)}: correct or "
-            "retract the later event first"
+            "{what} on {end}, but {event} (event {latest_version}) is dated {latest}: correct or "
+            "retract the later event first",
+            what=what,
+            end=end,
+            event=event_type(latest),
+            latest_version=latest.originator_version,
+            latest=latest.effective,
         )
 
 
@@ -126,8 +157,11 @@ def check_after_revisions(record: Record, when: PartialDate, what: str) -> None:
         check_before(
             last.effective,
             when,
-            f"The text of {record.title} was last revised on {spoken(last.effective)}: it cannot "
-            f"have been {what} on {spoken(when)}",
+            "The text of {title} was last revised on {last}: it cannot have been {what} on {when}",
+            title=record.title,
+            last=last.effective,
+            what=what,
+            when=when,
         )
 
 
@@ -136,7 +170,10 @@ def check_after_adoption(record: Record, when: PartialDate, who: str, what: str)
         check_before(
             record.adoption.effective,
             when,
-            f"{who} cannot have {what} on {spoken(when)}: the text was only adopted on "
-            f"{spoken(record.adoption.effective)}",
+            "{who} cannot have {what} on {when}: the text was only adopted on {adoption}",
+            who=who,
+            what=what,
+            when=when,
+            adoption=record.adoption.effective,
         )
     check_after_revisions(record, when, what)

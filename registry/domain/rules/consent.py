@@ -14,7 +14,8 @@ from registry.domain.errors import (
     NonBindingTakesNoReservations,
     PartyAlreadyListed,
     ReservationWithoutSignature,
-    spoken,
+    Words,
+    words,
 )
 from registry.domain.errors_acts import (
     FormalConfirmationByOrganisationOnly,
@@ -68,27 +69,38 @@ def check_signed(record: Record, fact: Signed) -> None:
         )
         if not confirming:
             raise DuplicateSignature(
-                f"{name} already signed {record.title} on {spoken(earlier.effective)} "
-                f"({earlier.signature_type.value.replace('_', ' ')})"
+                "{name} already signed {title} on {earlier} ({signature_type})",
+                name=name,
+                title=record.title,
+                earlier=earlier.effective,
+                signature_type=words(earlier.signature_type.value),
             )
         check_before(
             earlier.effective,
             fact.effective,
-            f"{name}'s confirming signature cannot come before its signature ad referendum "
-            f"of {spoken(earlier.effective)}",
+            "{name}'s confirming signature cannot come before its signature ad referendum of "
+            "{earlier}",
+            name=name,
+            earlier=earlier.effective,
         )
     consent = record.consents.get(fact.party)
     if consent is not None:
         if fact.signature_type is SignatureType.DEFINITIVE:
             raise DuplicateConsent(
-                f"{name} is already bound by its {consent.instrument.value} of "
-                f"{spoken(consent.effective)}: it cannot also sign definitively"
+                "{name} is already bound by its {instrument} of {consent}: it cannot also sign "
+                "definitively",
+                name=name,
+                instrument=words(consent.instrument.value),
+                consent=consent.effective,
             )
         check_before(
             fact.effective,
             consent.effective,
-            f"{name} cannot sign on {spoken(fact.effective)}, after its "
-            f"{consent.instrument.value} of {spoken(consent.effective)}",
+            "{name} cannot sign on {effective}, after its {instrument} of {consent}",
+            name=name,
+            effective=fact.effective,
+            instrument=words(consent.instrument.value),
+            consent=consent.effective,
         )
     check_after_adoption(record, fact.effective, name, "signed")
 
@@ -96,8 +108,9 @@ def check_signed(record: Record, fact: Signed) -> None:
 def check_consent(record: Record, fact: ConsentExpressed) -> None:
     if not record.binding:
         raise NonBindingTakesNoConsent(
-            f"{record.title} is non-binding: parties do not consent to be bound by it; it takes "
-            "effect once every party has signed"
+            "{title} is non-binding: parties do not consent to be bound by it; it takes effect "
+            "once every party has signed",
+            title=record.title,
         )
     if fact.acceding is not None:
         check_joining(record, fact, fact.acceding)
@@ -108,21 +121,31 @@ def check_consent(record: Record, fact: ConsentExpressed) -> None:
     consent = record.consents.get(fact.party)
     if consent is not None:
         raise DuplicateConsent(
-            f"{name} already expressed its consent to {record.title} by "
-            f"{consent.instrument.value} on {spoken(consent.effective)}"
+            "{name} already expressed its consent to {title} by {instrument} on {consent}",
+            name=name,
+            title=record.title,
+            instrument=words(consent.instrument.value),
+            consent=consent.effective,
         )
     signatures = record.signatures.get(fact.party, [])
     for signature in signatures:
         if signature.signature_type is SignatureType.DEFINITIVE:
             raise AlreadyBoundBySignature(
-                f"{name} signed {record.title} definitively on {spoken(signature.effective)}: "
-                "it is already bound and needs no further consent"
+                "{name} signed {title} definitively on {signature}: it is already bound and needs "
+                "no further consent",
+                name=name,
+                title=record.title,
+                signature=signature.effective,
             )
         check_before(
             signature.effective,
             fact.effective,
-            f"{name}'s {fact.instrument.value} cannot be dated {spoken(fact.effective)}, before "
-            f"its signature of {spoken(signature.effective)}",
+            "{name}'s {instrument} cannot be dated {effective}, before its signature of "
+            "{signature}",
+            name=name,
+            instrument=words(fact.instrument.value),
+            effective=fact.effective,
+            signature=signature.effective,
         )
     if fact.instrument.needs_prior_signature:
         check_signed_before_consent(record, fact, name, signatures)
@@ -135,15 +158,16 @@ def check_instrument(record: Record, fact: ConsentExpressed, name: str) -> None:
     organisation = party is not None and party.type is PartyType.INTERNATIONAL_ORGANISATION
     if fact.instrument is ConsentKind.FORMAL_CONFIRMATION and not organisation:
         raise FormalConfirmationByOrganisationOnly(
-            f"{name} is not an international organisation: formal confirmation is an "
-            "organisation's consent (1986 Convention art. 2(1)(b bis)); a state ratifies, "
-            "accepts or approves"
+            "{name} is not an international organisation: formal confirmation is an "
+            "organisation's consent (1986 Convention art. 2(1)(b bis)); a state ratifies, accepts "
+            "or approves",
+            name=name,
         )
     if fact.predecessor is not None:
         if fact.instrument is not ConsentKind.SUCCESSION:
             raise PredecessorWithoutSuccession(
-                f"A predecessor state is named only for consent by succession, not by "
-                f"{fact.instrument.value.replace('_', ' ')}"
+                "A predecessor state is named only for consent by succession, not by {instrument}",
+                instrument=words(fact.instrument.value),
             )
         acceding = fact.acceding.name if fact.acceding is not None else None
         check_predecessor(record, fact.party, fact.predecessor, acceding)
@@ -155,7 +179,8 @@ def check_predecessor(
     check_text(predecessor, "predecessor", "The predecessor state")
     if predecessor.strip() in (party, record.name_of(party), joining):
         raise PredecessorIsSuccessor(
-            f"{record.name_of(party)} cannot succeed itself: name the predecessor state"
+            "{party_name} cannot succeed itself: name the predecessor state",
+            party_name=record.name_of(party),
         )
 
 
@@ -163,21 +188,26 @@ def check_successor(record: Record, fact: Signed, successor: Party) -> None:
     """Succession to a signature by a state not yet a party (1978 Convention arts. 18-19)."""
     if not record.multilateral:
         raise SuccessionToBilateral(
-            f"{record.title} is bilateral: no other state can succeed to a signature of it"
+            "{title} is bilateral: no other state can succeed to a signature of it",
+            title=record.title,
         )
     if successor.code != fact.party:
         raise SuccessorPartyMismatch(
-            f"The successor's code {successor.code} differs from the acting party {fact.party}"
+            "The successor's code {code} differs from the acting party {party}",
+            code=successor.code,
+            party=fact.party,
         )
     if record.party(successor.code) is not None:
         raise SuccessorAlreadyListed(
-            f"{successor.name} is already a party to {record.title}: record its signature "
-            "without a successor"
+            "{name} is already a party to {title}: record its signature without a successor",
+            name=successor.name,
+            title=record.title,
         )
     if fact.predecessor is None:
         raise SuccessionNeedsPredecessor(
-            f"{successor.name} succeeds to a signature: name the predecessor state whose "
-            "signature it succeeds to"
+            "{name} succeeds to a signature: name the predecessor state whose signature it "
+            "succeeds to",
+            name=successor.name,
         )
     check_party_list((*record.parties, successor), binding=record.binding, multilateral=True)
 
@@ -185,34 +215,43 @@ def check_successor(record: Record, fact: Signed, successor: Party) -> None:
 def check_signed_before_consent(
     record: Record, fact: ConsentExpressed, name: str, signatures: list[Signed]
 ) -> None:
-    verb = VERB[fact.instrument]
+    verb = Words(VERB[fact.instrument])
     simple = [s for s in signatures if s.signature_type is SignatureType.SIMPLE]
     if not simple:
         pending = " (its signature ad referendum is not yet confirmed)" if signatures else ""
         raise ConsentWithoutSignature(
-            f"{name} cannot {verb} before it has signed{pending}: record a simple signature "
-            "first, or use accession"
+            "{name} cannot {verb} before it has signed{pending}: record a simple signature first, "
+            "or use accession",
+            name=name,
+            verb=verb,
+            pending=pending,
         )
 
 
 def check_joining(record: Record, fact: ConsentExpressed, acceding: Party) -> None:
     if not record.multilateral:
         raise AccessionToBilateral(
-            f"{record.title} is bilateral: no other party can join it by accession"
+            "{title} is bilateral: no other party can join it by accession", title=record.title
         )
     if fact.instrument not in JOINING:
         raise JoiningNeedsAccession(
-            f"{acceding.name} is not a party: it can only join {record.title} by accession or "
-            f"succession, not by {fact.instrument.value}"
+            "{name} is not a party: it can only join {title} by accession or succession, not by "
+            "{instrument}",
+            name=acceding.name,
+            title=record.title,
+            instrument=words(fact.instrument.value),
         )
     if acceding.code != fact.party:
         raise AccedingPartyMismatch(
-            f"The acceding party's code {acceding.code} differs from the acting party {fact.party}"
+            "The acceding party's code {code} differs from the acting party {party}",
+            code=acceding.code,
+            party=fact.party,
         )
     if record.party(acceding.code) is not None:
         raise PartyAlreadyListed(
-            f"{acceding.name} is already a party to {record.title}: record its consent "
-            "without an acceding party"
+            "{name} is already a party to {title}: record its consent without an acceding party",
+            name=acceding.name,
+            title=record.title,
         )
     check_party_list((*record.parties, acceding), binding=True, multilateral=True)
 
@@ -220,7 +259,8 @@ def check_joining(record: Record, fact: ConsentExpressed, acceding: Party) -> No
 def check_reservation(record: Record, fact: ReservationMade) -> None:
     if not record.binding:
         raise NonBindingTakesNoReservations(
-            f"{record.title} is non-binding: it takes no reservations; record a declaration"
+            "{title} is non-binding: it takes no reservations; record a declaration",
+            title=record.title,
         )
     check_statement(record, fact)
     name = record.name_of(fact.party)
@@ -228,15 +268,20 @@ def check_reservation(record: Record, fact: ReservationMade) -> None:
     acts = [*record.signatures.get(fact.party, ()), *([consent] if consent else [])]
     if not acts:
         raise ReservationWithoutSignature(
-            f"{name} has neither signed nor consented to {record.title}: a reservation is made "
-            "when signing, ratifying, accepting, approving or acceding"
+            "{name} has neither signed nor consented to {title}: a reservation is made when "
+            "signing, ratifying, accepting, approving or acceding",
+            name=name,
+            title=record.title,
         )
     first = min(acts, key=lambda act: act.effective.start)
     check_before(
         first.effective,
         fact.effective,
-        f"{name} cannot have made a reservation on {spoken(fact.effective)}, before it "
-        f"signed or consented ({spoken(first.effective)})",
+        "{name} cannot have made a reservation on {effective}, before it signed or consented "
+        "({first})",
+        name=name,
+        effective=fact.effective,
+        first=first.effective,
     )
 
 

@@ -12,9 +12,11 @@ from registry.domain.errors import (
     ExpiryWithinRenewedTerm,
     NotInForce,
     NotSuspended,
+    Phrase,
     WithdrawalAlreadyNotified,
     WithdrawalNoticeTooShort,
-    spoken,
+    Words,
+    event_type,
 )
 from registry.domain.events import (
     AgreementEvent,
@@ -36,15 +38,24 @@ def check_suspended(record: Record, fact: Suspended) -> None:
     current = record.suspended(fact.party)
     if current is not None:
         raise AlreadySuspended(
-            f"{record.title} is already suspended for {name} since {spoken(current.effective)}"
+            "{title} is already suspended for {name} since {current}",
+            title=record.title,
+            name=name,
+            current=current.effective,
         )
     if not operative_on(record, fact.party, fact.effective):
-        state = "in force" if record.binding else "in effect"
+        state = Words("in force" if record.binding else "in effect")
         raise NotInForce(
-            f"{record.title} is not {state} for {name} by {spoken(fact.effective)}: only an "
-            f"agreement {state} can be suspended"
+            "{title} is not {state} for {name} by {effective}: only an agreement {state} can be "
+            "suspended",
+            title=record.title,
+            state=state,
+            name=name,
+            effective=fact.effective,
         )
-    check_in_sequence(record.last_suspension.get(fact.party), fact, "suspension and resumption")
+    check_in_sequence(
+        record.last_suspension.get(fact.party), fact, Words("suspension and resumption")
+    )
 
 
 def check_resumed(record: Record, fact: Resumed) -> None:
@@ -52,18 +63,23 @@ def check_resumed(record: Record, fact: Resumed) -> None:
     current = record.suspended(fact.party)
     if current is None:
         raise NotSuspended(
-            f"{record.title} is not suspended for {record.name_of(fact.party)}: there is "
-            "nothing to resume"
+            "{title} is not suspended for {party_name}: there is nothing to resume",
+            title=record.title,
+            party_name=record.name_of(fact.party),
         )
-    check_in_sequence(current, fact, "suspension and resumption")
+    check_in_sequence(current, fact, Words("suspension and resumption"))
 
 
 def check_in_sequence(last: AgreementEvent | None, fact: AgreementEvent, what: str) -> None:
     """A step of a sequence the views fold in order may not start before the step it follows."""
     if last is not None and fact.effective.start < last.effective.start:
         raise DateOutOfOrder(
-            f"Steps of {what} are recorded in order: the last one ({type(last).__name__}) is "
-            f"dated {spoken(last.effective)}, so this one cannot be dated {spoken(fact.effective)}"
+            "Steps of {what} are recorded in order: the last one ({event}) is dated {last}, so "
+            "this one cannot be dated {effective}",
+            what=what,
+            event=event_type(last),
+            last=last.effective,
+            effective=fact.effective,
         )
 
 
@@ -73,58 +89,82 @@ def check_withdrawal(record: Record, fact: WithdrawalNotified) -> None:
     earlier = record.withdrawals.get(fact.party)
     if earlier is not None:
         raise WithdrawalAlreadyNotified(
-            f"{name} already notified its withdrawal from {record.title} on "
-            f"{spoken(earlier.effective)}, with effect from {spoken(earlier.takes_effect)}"
+            "{name} already notified its withdrawal from {title} on {earlier}, with effect from "
+            "{earlier_takes_effect}",
+            name=name,
+            title=record.title,
+            earlier=earlier.effective,
+            earlier_takes_effect=earlier.takes_effect,
         )
     if not operative_on(record, fact.party, fact.effective):
-        state = "in force" if record.binding else "in effect"
+        state = Words("in force" if record.binding else "in effect")
         raise NotInForce(
-            f"{record.title} is not {state} for {name} by {spoken(fact.effective)}: there is "
-            "nothing to withdraw from"
+            "{title} is not {state} for {name} by {effective}: there is nothing to withdraw from",
+            title=record.title,
+            state=state,
+            name=name,
+            effective=fact.effective,
         )
     months = notice_months(record)
     earliest = withdrawal_effect(record, fact.effective)
     if fact.takes_effect.definitely_before(earliest):
         raise WithdrawalNoticeTooShort(
-            f"{record.title} requires {months} months' notice: {name}'s withdrawal notified on "
-            f"{spoken(fact.effective)} takes effect on {spoken(earliest)} at the earliest, not "
-            f"{spoken(fact.takes_effect)}"
+            "{title} requires {months} months' notice: {name}'s withdrawal notified on "
+            "{effective} takes effect on {earliest} at the earliest, not {takes_effect}",
+            title=record.title,
+            months=months,
+            name=name,
+            effective=fact.effective,
+            earliest=earliest,
+            takes_effect=fact.takes_effect,
         )
     scope = None if not record.multilateral else fact.party
-    check_no_later_acts(record, fact.takes_effect, f"{name}'s withdrawal would take effect", scope)
+    check_no_later_acts(
+        record, fact.takes_effect, Phrase("{name}'s withdrawal would take effect", name=name), scope
+    )
 
 
 def check_terminated(record: Record, fact: Terminated) -> None:
     if record.termination is not None:
         raise AlreadyTerminated(
-            f"{record.title} was already terminated on {spoken(record.termination.effective)}"
+            "{title} was already terminated on {termination}",
+            title=record.title,
+            termination=record.termination.effective,
         )
-    check_no_later_acts(record, fact.effective, f"{record.title} would end", None)
+    check_no_later_acts(
+        record, fact.effective, Phrase("{title} would end", title=record.title), None
+    )
 
 
 def check_expired(record: Record, fact: Expired) -> None:
     current = record.expiry()
     if current is not None:
         raise AlreadyExpired(
-            f"{record.title} already expired on {spoken(current.effective)}; record a renewal "
-            "first if it was renewed"
+            "{title} already expired on {current}; record a renewal first if it was renewed",
+            title=record.title,
+            current=current.effective,
         )
-    check_in_sequence(record.last_term, fact, "expiry and renewal")
+    check_in_sequence(record.last_term, fact, Words("expiry and renewal"))
     renewal = record.last_renewal
     until = renewal.until if renewal is not None else None
     if until is not None and until.definitely_after(fact.effective):
         raise ExpiryWithinRenewedTerm(
-            f"{record.title} was renewed until {spoken(until)}: it cannot expire on "
-            f"{spoken(fact.effective)}"
+            "{title} was renewed until {until}: it cannot expire on {effective}",
+            title=record.title,
+            until=until,
+            effective=fact.effective,
         )
-    check_no_later_acts(record, fact.effective, f"{record.title} would expire", None)
+    check_no_later_acts(
+        record, fact.effective, Phrase("{title} would expire", title=record.title), None
+    )
 
 
 def check_renewed(record: Record, fact: Renewed) -> None:
     if fact.until is not None and fact.until.definitely_before(fact.effective):
         raise DateOutOfOrder(
-            f"A renewal dated {spoken(fact.effective)} cannot run until {spoken(fact.until)}, "
-            "which is earlier",
+            "A renewal dated {effective} cannot run until {until}, which is earlier",
+            effective=fact.effective,
+            until=fact.until,
             field="until",
         )
-    check_in_sequence(record.last_term, fact, "expiry and renewal")
+    check_in_sequence(record.last_term, fact, Words("expiry and renewal"))

@@ -56,20 +56,25 @@ def operative_on(record: Record, party: str | None, on: PartialDate) -> bool:
 def check_provisional(record: Record, fact: ProvisionallyApplied) -> None:
     if not record.binding:
         raise NonBindingTakesNoProvisionalApplication(
-            f"{record.title} is non-binding: there is nothing to apply provisionally"
+            "{title} is non-binding: there is nothing to apply provisionally", title=record.title
         )
     check_listed(record, fact.party)
     for scope in {fact.party, None}:
         earlier = record.provisional.get(scope)
         if earlier is not None:
             raise AlreadyProvisionallyApplied(
-                f"{record.title} is already applied provisionally by {record.name_of(scope)} "
-                f"since {spoken(earlier.effective)}"
+                "{title} is already applied provisionally by {scope_name} since {earlier}",
+                title=record.title,
+                scope_name=record.name_of(scope),
+                earlier=earlier.effective,
             )
     if in_force_on(record, fact.party, fact.effective):
         raise AlreadyInForce(
-            f"{record.title} is already in force for {record.name_of(fact.party)} by "
-            f"{spoken(fact.effective)}: provisional application is pending entry into force"
+            "{title} is already in force for {party_name} by {effective}: provisional application "
+            "is pending entry into force",
+            title=record.title,
+            party_name=record.name_of(fact.party),
+            effective=fact.effective,
         )
     check_after_adoption(record, fact.effective, record.name_of(fact.party), "applied it")
 
@@ -77,8 +82,9 @@ def check_provisional(record: Record, fact: ProvisionallyApplied) -> None:
 def check_entry_into_force(record: Record, fact: EnteredIntoForce) -> None:
     if not record.binding:
         raise NonBindingTakesNoEntryIntoForce(
-            f"{record.title} is non-binding: it does not enter into force; it takes effect once "
-            "every party has signed"
+            "{title} is non-binding: it does not enter into force; it takes effect once every "
+            "party has signed",
+            title=record.title,
         )
     if fact.party is None:
         check_general_entry_into_force(record, fact)
@@ -90,9 +96,11 @@ def check_entry_into_force(record: Record, fact: EnteredIntoForce) -> None:
             check_before(
                 applied.effective,
                 fact.effective,
-                f"Provisional application by {record.name_of(scope)} from "
-                f"{spoken(applied.effective)} cannot come after entry into force on "
-                f"{spoken(fact.effective)}",
+                "Provisional application by {scope_name} from {applied} cannot come after entry "
+                "into force on {effective}",
+                scope_name=record.name_of(scope),
+                applied=applied.effective,
+                effective=fact.effective,
             )
 
 
@@ -100,7 +108,9 @@ def check_general_entry_into_force(record: Record, fact: EnteredIntoForce) -> No
     general = record.in_force.get(None)
     if general is not None:
         raise AlreadyInForce(
-            f"{record.title} already entered into force on {spoken(general.effective)}",
+            "{title} already entered into force on {general}",
+            title=record.title,
+            general=general.effective,
             field="effective",
         )
     bound = {p.code: record.bound_on(p.code) for p in record.parties}
@@ -108,27 +118,34 @@ def check_general_entry_into_force(record: Record, fact: EnteredIntoForce) -> No
     if record.multilateral:
         if not any(bound.values()):
             raise EntryIntoForceWithoutConsent(
-                f"{record.title} cannot enter into force: no party has yet consented to be bound"
+                "{title} cannot enter into force: no party has yet consented to be bound",
+                title=record.title,
             )
         if all(b is None or b.definitely_after(fact.effective) for b in bound.values()):
             raise DateOutOfOrder(
-                f"{record.title} cannot have entered into force on {when}: no party had "
-                "consented to be bound by then"
+                "{title} cannot have entered into force on {when}: no party had consented to be "
+                "bound by then",
+                title=record.title,
+                when=when,
             )
         return
     for code, on in bound.items():
         if on is None:
             raise EntryIntoForceWithoutConsent(
-                f"{record.title} cannot enter into force before {record.name_of(code)} has "
-                "consented to be bound (by ratification, acceptance, approval, notification or "
-                "definitive signature)",
+                "{title} cannot enter into force before {code_name} has consented to be bound (by "
+                "ratification, acceptance, approval, notification or definitive signature)",
+                title=record.title,
+                code_name=record.name_of(code),
                 field="party",
             )
         check_before(
             on,
             fact.effective,
-            f"{record.title} cannot have entered into force on {when}: "
-            f"{record.name_of(code)} only consented on {spoken(on)}",
+            "{title} cannot have entered into force on {when}: {code_name} only consented on {on}",
+            title=record.title,
+            when=when,
+            code_name=record.name_of(code),
+            on=on,
         )
 
 
@@ -142,15 +159,25 @@ def check_party_entry_into_force(record: Record, fact: EnteredIntoForce, party: 
         general is not None and bound is not None and not bound.definitely_after(general.effective)
     ):
         since = own.effective if own is not None else general.effective  # type: ignore[union-attr]
-        raise AlreadyInForce(f"{record.title} is already in force for {name} since {spoken(since)}")
+        raise AlreadyInForce(
+            "{title} is already in force for {name} since {since}",
+            title=record.title,
+            name=name,
+            since=since,
+        )
     if bound is None:
         raise EntryIntoForceWithoutConsent(
-            f"{record.title} cannot enter into force for {name} before {name} has consented "
-            "to be bound"
+            "{title} cannot enter into force for {name} before {name} has consented to be bound",
+            title=record.title,
+            name=name,
         )
     check_before(
         bound,
         fact.effective,
-        f"{record.title} cannot have entered into force for {name} on "
-        f"{spoken(fact.effective)}: {name} only consented on {spoken(bound)}",
+        "{title} cannot have entered into force for {name} on {effective}: {name} only consented "
+        "on {bound}",
+        title=record.title,
+        name=name,
+        effective=fact.effective,
+        bound=bound,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from registry.domain.errors import spoken
+from registry.domain.errors import Words
 from registry.domain.errors_acts import (
     AlreadyRegistered,
     DuplicateFootnote,
@@ -50,21 +50,27 @@ def check_particulars(record: Record, fact: ParticularsRecorded) -> None:
 def check_registration(record: Record, fact: RegisteredWithUN) -> None:
     if not record.binding:
         raise NonBindingCannotBeRegistered(
-            f"{record.title} is non-binding: UN Charter art. 102 registers treaties and "
-            "international agreements"
+            "{title} is non-binding: UN Charter art. 102 registers treaties and international "
+            "agreements",
+            title=record.title,
         )
     check_text(fact.number, "number", "The registration number")
     if record.registration is not None:
         raise AlreadyRegistered(
-            f"{record.title} was registered on {spoken(record.registration.effective)} under "
-            f"number {record.registration.number}: correct that event instead"
+            "{title} was registered on {registration} under number {number}: correct that event "
+            "instead",
+            title=record.title,
+            registration=record.registration.effective,
+            number=record.registration.number,
         )
     if fact.unts_page is not None and fact.unts_volume is None:
         raise UntsPageWithoutVolume("Give the UNTS volume with its page")
     if not in_force_on(record, None, fact.effective):
         raise RegistrationBeforeEntryIntoForce(
-            f"{record.title} is not in force by {spoken(fact.effective)}: the Secretariat "
-            "registers an agreement after its entry into force"
+            "{title} is not in force by {effective}: the Secretariat registers an agreement after "
+            "its entry into force",
+            title=record.title,
+            effective=fact.effective,
         )
 
 
@@ -74,8 +80,10 @@ def check_footnote(record: Record, fact: FootnoteRecorded) -> None:
     check_text(fact.text, "text", "The footnote's text")
     for earlier in record.footnotes:
         if earlier.party == fact.party and earlier.mark.strip() == fact.mark.strip():
-            where = record.name_of(fact.party) if fact.party else "the general notes"
+            where = record.name_of(fact.party) if fact.party else Words("the general notes")
             raise DuplicateFootnote(
-                f"{where} already has footnote {fact.mark.strip()} (event "
-                f"{earlier.originator_version}): correct it instead"
+                "{where} already has footnote {mark} (event {earlier_version}): correct it instead",
+                where=where,
+                mark=fact.mark.strip(),
+                earlier_version=earlier.originator_version,
             )

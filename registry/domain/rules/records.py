@@ -16,7 +16,8 @@ from registry.domain.errors import (
     InvalidMilestoneTransition,
     MilestoneAlreadyFinal,
     MilestoneNotFound,
-    spoken,
+    Phrase,
+    words,
 )
 from registry.domain.events import (
     Amended,
@@ -37,16 +38,20 @@ def check_amended(record: Record, fact: Amended) -> None:
     expected = str(agreement_id(fact.amendment_reference))
     if fact.amendment != expected:
         raise AmendmentReferenceMismatch(
-            f"The amendment {fact.amendment_reference} is the agreement {expected}, not "
-            f"{fact.amendment}"
+            "The amendment {amendment_reference} is the agreement {expected}, not {amendment}",
+            amendment_reference=fact.amendment_reference,
+            expected=expected,
+            amendment=fact.amendment,
         )
     if fact.amendment == str(record.drafted.originator_id):
-        raise AmendmentOfItself(f"{record.title} cannot amend itself")
+        raise AmendmentOfItself("{title} cannot amend itself", title=record.title)
     earlier = record.amendments.get(fact.amendment)
     if earlier is not None:
         raise DuplicateAmendment(
-            f"{fact.amendment_reference} was already recorded as an amendment of "
-            f"{record.title} on {spoken(earlier.effective)}"
+            "{amendment_reference} was already recorded as an amendment of {title} on {earlier}",
+            amendment_reference=fact.amendment_reference,
+            title=record.title,
+            earlier=earlier.effective,
         )
 
 
@@ -56,30 +61,42 @@ def check_milestone_recorded(record: Record, fact: MilestoneRecorded) -> None:
     earlier = record.milestones.get(fact.milestone)
     if earlier is not None:
         raise DuplicateMilestone(
-            f"{record.title} already has a milestone {fact.milestone} ({earlier.title})"
+            "{title} already has a milestone {milestone} ({title2})",
+            title=record.title,
+            milestone=fact.milestone,
+            title2=earlier.title,
         )
 
 
 def check_milestone_status_changed(record: Record, fact: MilestoneStatusChanged) -> None:
     milestone = record.milestones.get(fact.milestone)
     if milestone is None:
-        raise MilestoneNotFound(f"{record.title} has no milestone {fact.milestone}")
+        raise MilestoneNotFound(
+            "{title} has no milestone {milestone}", title=record.title, milestone=fact.milestone
+        )
     status, since = record.milestone_status(fact.milestone)
-    what = f"The milestone {milestone.title!r}"
+    what = Phrase("The milestone {title!r}", title=milestone.title)
     if status.is_final:
         raise MilestoneAlreadyFinal(
-            f"{what} is {status.value} since {spoken(since)}: its status is final"
+            "{what} is {status} since {since}: its status is final",
+            what=what,
+            status=words(status.value),
+            since=since,
         )
     if not status.may_become(fact.status):
         raise InvalidMilestoneTransition(
-            f"{what} is {status.value.replace('_', ' ')}: it cannot become "
-            f"{fact.status.value.replace('_', ' ')} (planned -> in progress -> achieved, "
-            "missed or cancelled; a missed milestone may resume)"
+            "{what} is {status}: it cannot become {new_status} (planned -> in progress -> "
+            "achieved, missed or cancelled; a missed milestone may resume)",
+            what=what,
+            status=words(status.value),
+            new_status=words(fact.status.value),
         )
     if fact.effective.start < since.start:
         raise DateOutOfOrder(
-            f"{what} took its current status on {spoken(since)}: a change cannot be dated "
-            f"{spoken(fact.effective)}"
+            "{what} took its current status on {since}: a change cannot be dated {effective}",
+            what=what,
+            since=since,
+            effective=fact.effective,
         )
 
 
@@ -94,6 +111,8 @@ def check_document(record: Record, fact: DocumentAttached) -> None:
     earlier = record.documents.get(fact.sha256)
     if earlier is not None:
         raise DuplicateDocument(
-            f"This document is already attached to {record.title} as {earlier.title!r} "
-            f"({earlier.filename})"
+            "This document is already attached to {title} as {title2!r} ({filename})",
+            title=record.title,
+            title2=earlier.title,
+            filename=earlier.filename,
         )

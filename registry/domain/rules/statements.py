@@ -15,7 +15,7 @@ Decisions:
 
 from __future__ import annotations
 
-from registry.domain.errors import spoken
+from registry.domain.errors import Words
 from registry.domain.errors_acts import (
     DuplicateObjection,
     NonBindingTakesNoObjections,
@@ -44,7 +44,7 @@ KINDS = {"ReservationMade": "reservation", "DeclarationMade": "declaration"}
 def check_objection(record: Record, fact: ObjectionMade) -> None:
     if not record.binding:
         raise NonBindingTakesNoObjections(
-            f"{record.title} is non-binding: it takes no reservations to object to"
+            "{title} is non-binding: it takes no reservations to object to", title=record.title
         )
     check_listed(record, fact.party)
     check_listed(record, fact.reserving_party)
@@ -53,36 +53,47 @@ def check_objection(record: Record, fact: ObjectionMade) -> None:
     reservation = record.statements.get(fact.reservation)
     if not isinstance(reservation, ReservationMade):
         raise ReservationNotFound(
-            f"Event {fact.reservation} is not a reservation to {record.title}: name the "
-            "ReservationMade event objected to"
+            "Event {reservation} is not a reservation to {title}: name the ReservationMade event "
+            "objected to",
+            reservation=fact.reservation,
+            title=record.title,
         )
     if reservation.party != fact.reserving_party:
         raise ReservationOfAnotherParty(
-            f"Event {fact.reservation} is a reservation by {record.name_of(reservation.party)}, "
-            f"not by {record.name_of(fact.reserving_party)}"
+            "Event {reservation} is a reservation by {party_name}, not by {reserving_party_name}",
+            reservation=fact.reservation,
+            party_name=record.name_of(reservation.party),
+            reserving_party_name=record.name_of(fact.reserving_party),
         )
     objector = record.name_of(fact.party)
     if fact.party == fact.reserving_party:
         raise ObjectionToOwnReservation(
-            f"{objector} cannot object to its own reservation: it may withdraw it instead"
+            "{objector} cannot object to its own reservation: it may withdraw it instead",
+            objector=objector,
         )
     withdrawn = record.withdrawn(fact.reservation)
     if withdrawn is not None and not withdrawn.effective.definitely_after(fact.effective):
         raise ObjectionToWithdrawnReservation(
-            f"{record.name_of(reservation.party)} withdrew that reservation on "
-            f"{spoken(withdrawn.effective)}: there is nothing left to object to"
+            "{party_name} withdrew that reservation on {withdrawn}: there is nothing left to "
+            "object to",
+            party_name=record.name_of(reservation.party),
+            withdrawn=withdrawn.effective,
         )
     for earlier in record.objections.get(fact.party, ()):
         standing = record.withdrawn(earlier.originator_version) is None
         if earlier.reservation == fact.reservation and earlier is not fact and standing:
             raise DuplicateObjection(
-                f"{objector} already objected to this reservation on {spoken(earlier.effective)}"
+                "{objector} already objected to this reservation on {earlier}",
+                objector=objector,
+                earlier=earlier.effective,
             )
     check_before(
         reservation.effective,
         fact.effective,
-        f"{objector} cannot have objected on {spoken(fact.effective)} to a reservation made "
-        f"on {spoken(reservation.effective)}",
+        "{objector} cannot have objected on {effective} to a reservation made on {reservation}",
+        objector=objector,
+        effective=fact.effective,
+        reservation=reservation.effective,
     )
 
 
@@ -91,26 +102,36 @@ def check_statement_withdrawn(record: Record, fact: StatementWithdrawn) -> None:
     statement = record.statements.get(fact.statement)
     if statement is None:
         raise StatementNotFound(
-            f"Event {fact.statement} is not a reservation, declaration or objection to "
-            f"{record.title}"
+            "Event {statement} is not a reservation, declaration or objection to {title}",
+            statement=fact.statement,
+            title=record.title,
         )
-    kind = KINDS.get(type(statement).__name__, "objection")
+    kind = Words(KINDS.get(type(statement).__name__, "objection"))
     if statement.party != fact.party:
         raise StatementOfAnotherParty(
-            f"Event {fact.statement} is a {kind} by {record.name_of(statement.party)}: only it "
-            f"can withdraw it, not {record.name_of(fact.party)}"
+            "Event {statement} is a {kind} by {party_name}: only it can withdraw it, not "
+            "{party_name2}",
+            statement=fact.statement,
+            kind=kind,
+            party_name=record.name_of(statement.party),
+            party_name2=record.name_of(fact.party),
         )
     earlier = record.withdrawn(fact.statement)
     if earlier is not None and earlier is not fact:
         raise StatementAlreadyWithdrawn(
-            f"{record.name_of(fact.party)} already withdrew that {kind} on "
-            f"{spoken(earlier.effective)}"
+            "{party_name} already withdrew that {kind} on {earlier}",
+            party_name=record.name_of(fact.party),
+            kind=kind,
+            earlier=earlier.effective,
         )
     check_before(
         statement.effective,
         fact.effective,
-        f"{record.name_of(fact.party)} cannot have withdrawn on {spoken(fact.effective)} a "
-        f"{kind} made on {spoken(statement.effective)}",
+        "{party_name} cannot have withdrawn on {effective} a {kind} made on {statement}",
+        party_name=record.name_of(fact.party),
+        effective=fact.effective,
+        kind=kind,
+        statement=statement.effective,
     )
 
 
@@ -125,6 +146,8 @@ def check_territorial(record: Record, fact: TerritorialApplicationDeclared) -> N
         check_text(fact.text, "text", "The text of the declaration")
     if fact.takes_effect is not None and fact.takes_effect.definitely_before(fact.effective):
         raise TakesEffectBeforeDeclaration(
-            f"A territorial declaration made on {spoken(fact.effective)} cannot take effect "
-            f"earlier, on {spoken(fact.takes_effect)}"
+            "A territorial declaration made on {effective} cannot take effect earlier, on "
+            "{takes_effect}",
+            effective=fact.effective,
+            takes_effect=fact.takes_effect,
         )

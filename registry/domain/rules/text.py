@@ -11,8 +11,9 @@ from registry.domain.errors import (
     PartyTypeCannotBind,
     ReferenceRequired,
     TextAlreadyAdopted,
+    Words,
     WrongNumberOfParties,
-    spoken,
+    words,
 )
 from registry.domain.events import (
     Drafted,
@@ -52,21 +53,26 @@ def check_party_list(parties: tuple[Party, ...], *, binding: bool, multilateral:
         check_text(party.code, "parties", "A party code")
         check_text(party.name, "parties", "A party name")
         if codes.count(party.code) > 1:
-            raise DuplicatePartyCode(f"{party.code} is listed twice among the parties")
+            raise DuplicatePartyCode("{code} is listed twice among the parties", code=party.code)
         if binding and not party.type.may_bind:
             raise PartyTypeCannotBind(
-                f"{party.name} is an {party.type.value}: only states and international "
-                "organisations can be parties to a binding agreement; record the instrument "
-                "as non-binding"
+                "{name} is an {type}: only states and international organisations can be parties "
+                "to a binding agreement; record the instrument as non-binding",
+                name=party.name,
+                type=words(party.type.value),
             )
     names = ", ".join(p.name for p in parties) or "none"
     if not multilateral and len(parties) != 2:
         raise WrongNumberOfParties(
-            f"A bilateral agreement has exactly two parties, not {len(parties)} ({names}); "
-            "record it as multilateral if more take part"
+            "A bilateral agreement has exactly two parties, not {parties} ({names}); record it as "
+            "multilateral if more take part",
+            parties=len(parties),
+            names=names,
         )
     if multilateral and len(parties) < 2:
-        raise WrongNumberOfParties(f"A multilateral agreement needs at least two parties ({names})")
+        raise WrongNumberOfParties(
+            "A multilateral agreement needs at least two parties ({names})", names=names
+        )
 
 
 def check_text_amended(record: Record, fact: TextAmended) -> None:
@@ -80,45 +86,59 @@ def check_text_amended(record: Record, fact: TextAmended) -> None:
         for code in record.latest_party_act:
             if code not in kept:
                 raise PartyHasActed(
-                    f"{record.name_of(code)} has already acted on {record.title}: it cannot be "
-                    "dropped from the parties"
+                    "{code_name} has already acted on {title}: it cannot be dropped from the "
+                    "parties",
+                    code_name=record.name_of(code),
+                    title=record.title,
                 )
     last = record.last_revision
     if last is not None and fact.effective.start < last.effective.start:
         raise DateOutOfOrder(
-            f"Revisions of the text are recorded in order: the last one is dated "
-            f"{spoken(last.effective)}, so this one cannot be dated {spoken(fact.effective)}"
+            "Revisions of the text are recorded in order: the last one is dated {last}, so this "
+            "one cannot be dated {effective}",
+            last=last.effective,
+            effective=fact.effective,
         )
 
 
 def check_text_open(record: Record) -> None:
     if record.adoption is not None:
         raise TextAlreadyAdopted(
-            f"The text of {record.title} was adopted on {spoken(record.adoption.effective)}: "
-            "it can no longer be revised; record an amendment instead"
+            "The text of {title} was adopted on {adoption}: it can no longer be revised; record "
+            "an amendment instead",
+            title=record.title,
+            adoption=record.adoption.effective,
         )
     signed = next((code for code, sigs in record.signatures.items() if sigs), None)
     if signed is not None or record.consents:
         who = record.name_of(signed or next(iter(record.consents)))
         raise TextAlreadyAdopted(
-            f"{who} has already signed or consented to {record.title}: the text is settled "
-            "and can no longer be revised; record an amendment instead"
+            "{who} has already signed or consented to {title}: the text is settled and can no "
+            "longer be revised; record an amendment instead",
+            who=who,
+            title=record.title,
         )
 
 
 def check_text_adopted(record: Record, fact: TextAdopted) -> None:
     if record.adoption is not None:
         raise TextAlreadyAdopted(
-            f"The text of {record.title} was already adopted on {spoken(record.adoption.effective)}"
+            "The text of {title} was already adopted on {adoption}",
+            title=record.title,
+            adoption=record.adoption.effective,
         )
     for code, acts in party_acts(record):
         for act in acts:
-            done = "signed" if isinstance(act, Signed) else "consented"
+            done = Words("signed" if isinstance(act, Signed) else "consented")
             check_before(
                 fact.effective,
                 act.effective,
-                f"The text of {record.title} cannot have been adopted on "
-                f"{spoken(fact.effective)}: {record.name_of(code)} had already {done} on "
-                f"{spoken(act.effective)}",
+                "The text of {title} cannot have been adopted on {effective}: {code_name} had "
+                "already {done} on {act}",
+                title=record.title,
+                effective=fact.effective,
+                code_name=record.name_of(code),
+                done=done,
+                act=act.effective,
             )
     check_after_revisions(record, fact.effective, "adopted")

@@ -21,7 +21,7 @@ import dataclasses
 from datetime import date
 
 from registry.domain.dates import PartialDate
-from registry.domain.errors import DomainError, spoken
+from registry.domain.errors import DomainError, event_type
 from registry.domain.events import AgreementEvent, EventCorrected
 
 FIRST_YEAR, LAST_YEAR = 1000, 2200
@@ -46,18 +46,24 @@ def check_timing(fact: AgreementEvent, recorded: date | None = None, *, ahead: b
     for name, value in dated_fields(fact):
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise DateBeyondHorizon(
-                f"{value} is outside the dates the registry records (the years {FIRST_YEAR} "
-                f"to {LAST_YEAR}): check the year",
+                "{value} is outside the dates the registry records (the years {FIRST_YEAR} to "
+                "{LAST_YEAR}): check the year",
+                value=value,
+                FIRST_YEAR=FIRST_YEAR,
+                LAST_YEAR=LAST_YEAR,
                 field=name,
             )
     if ahead:
         return
     recorded = recorded or fact.timestamp.date()
     if fact.effective.start > recorded:
-        what = type(fact).__name__
+        what = event_type(fact)
         raise ActDatedInFuture(
-            f"{what} records an act that has happened: it cannot be dated {spoken(fact.effective)}"
-            f", after the day it is recorded ({spoken(PartialDate.of(recorded))})"
+            "{what} records an act that has happened: it cannot be dated {effective}, after the "
+            "day it is recorded ({recorded})",
+            what=what,
+            effective=fact.effective,
+            recorded=PartialDate.of(recorded),
         )
 
 
