@@ -530,15 +530,19 @@ class CorrectionBreaksHistory(DomainError):
     def __init__(self, corrects: int, violation: DomainError, blocking: Any = None) -> None:
         if blocking is None:
             super().__init__(
-                "Correcting event {corrects} would make the record inconsistent: {violation}",
+                refusal(
+                    "Correcting event {corrects} would make the record inconsistent: {violation}"
+                ),
                 corrects=corrects,
                 violation=violation,
             )
         else:
             super().__init__(
-                "Correcting event {corrects} would break event {number} ({event}, "
-                "{effective}), which depends on it: {violation}. "
-                "Retract or correct event {number} first, then correct event {corrects}",
+                refusal(
+                    "Correcting event {corrects} would break event {number} ({event}, "
+                    "{effective}), which depends on it: {violation}. "
+                    "Retract or correct event {number} first, then correct event {corrects}"
+                ),
                 corrects=corrects,
                 number=blocking.originator_version,
                 event=event_words(blocking),

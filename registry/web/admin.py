@@ -20,6 +20,7 @@ from registry.store.events.cosigning import witness_states
 from registry.store.events.keystore import KeyStoreError
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
+from registry.web.refusals import refusal_text
 from registry.web.schemas import InstantField
 from registry.web.security import install_error_pages
 
@@ -200,4 +201,6 @@ def _trail(action: AdminAction, subject: str, detail: str) -> None:
 
 
 def _message(error: Exception) -> str:
+    if isinstance(error, DomainError):
+        return refusal_text(error)
     return getattr(error, "message", None) or str(error)

@@ -7,8 +7,11 @@ declarations through it, so a label added in the domain reaches every catalogue.
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from enum import Enum
+from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import gettext
@@ -35,6 +38,46 @@ def enum_words() -> Iterator[str]:
                         yield choice_label(member.value, translate=False)
 
 
+DOMAIN = Path(__file__).resolve().parent.parent / "domain"
+# Where a refusal's template stands among a call's arguments when it is not the first.
+TEMPLATE_ARGUMENT = {"InvalidClause": 1, "check_before": 2}
+# Calls whose first argument is a refusal's template or words inside one.
+MARKERS = frozenset({"refusal", "Phrase", "Words", "words"})
+
+
+def refusal_classes() -> frozenset[str]:
+    """The names of every DomainError subclass, the domain's modules all imported."""
+    import registry.domain.catalogue
+    import registry.domain.keyring  # noqa: F401
+    from registry.domain.errors import all_error_classes
+
+    return frozenset(cls.__name__ for cls in all_error_classes())
+
+
+def template_calls() -> Iterator[tuple[Path, ast.Call, ast.expr | None]]:
+    """Every call in the domain that raises a refusal or marks its words, with the argument
+    that holds the template (None when the call gives none)."""
+    names = refusal_classes() | MARKERS | set(TEMPLATE_ARGUMENT)
+    for path in sorted(DOMAIN.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name not in names:
+                continue
+            position = TEMPLATE_ARGUMENT.get(name, 0)
+            yield path, node, node.args[position] if len(node.args) > position else None
+
+
+def refusal_templates() -> Iterator[str]:
+    """The English templates of the domain's refusals and the words inside them."""
+    for _path, _call, argument in template_calls():
+        text = argument.value if isinstance(argument, ast.Constant) else None
+        if isinstance(text, str) and re.sub(r"\{[^{}]*\}", "", text).strip(" :"):
+            yield text  # (a template of parameters only, "{problem}", has nothing to translate)
+
+
 def domain_words() -> Iterator[str]:
     """Every English text the domain declares for people to read."""
     from registry.domain.catalogue import DECLARATIONS
@@ -52,6 +95,19 @@ def domain_words() -> Iterator[str]:
                 yield hint
     yield from CHOICE_LABELS.values()
     yield from enum_words()
+    yield from refusal_templates()
+    yield from value_words()
+
+
+def value_words() -> Iterator[str]:
+    """Enum values as a refusal says them (`ad referendum`, `ratification`)."""
+    from registry.domain import values
+
+    for item in vars(values).values():
+        if isinstance(item, type) and issubclass(item, Enum) and item.__module__ == values.__name__:
+            for member in item:
+                if isinstance(member.value, str):
+                    yield member.value.replace("_", " ")
 
 
 def extract(

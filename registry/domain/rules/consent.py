@@ -44,10 +44,10 @@ from registry.domain.values import ConsentKind, Party, PartyType, SignatureType
 
 JOINING = (ConsentKind.ACCESSION, ConsentKind.SUCCESSION)
 VERB = {
-    ConsentKind.RATIFICATION: "ratify",
-    ConsentKind.ACCEPTANCE: "accept",
-    ConsentKind.APPROVAL: "approve",
-    ConsentKind.FORMAL_CONFIRMATION: "confirm it formally",
+    ConsentKind.RATIFICATION: Words("ratify"),
+    ConsentKind.ACCEPTANCE: Words("accept"),
+    ConsentKind.APPROVAL: Words("approve"),
+    ConsentKind.FORMAL_CONFIRMATION: Words("confirm it formally"),
 }
 
 
@@ -215,7 +215,7 @@ def check_successor(record: Record, fact: Signed, successor: Party) -> None:
 def check_signed_before_consent(
     record: Record, fact: ConsentExpressed, name: str, signatures: list[Signed]
 ) -> None:
-    verb = Words(VERB[fact.instrument])
+    verb = VERB[fact.instrument]
     simple = [s for s in signatures if s.signature_type is SignatureType.SIMPLE]
     if not simple:
         pending = " (its signature ad referendum is not yet confirmed)" if signatures else ""

@@ -44,7 +44,7 @@ def check_suspended(record: Record, fact: Suspended) -> None:
             current=current.effective,
         )
     if not operative_on(record, fact.party, fact.effective):
-        state = Words("in force" if record.binding else "in effect")
+        state = Words("in force") if record.binding else Words("in effect")
         raise NotInForce(
             "{title} is not {state} for {name} by {effective}: only an agreement {state} can be "
             "suspended",
@@ -97,7 +97,7 @@ def check_withdrawal(record: Record, fact: WithdrawalNotified) -> None:
             earlier_takes_effect=earlier.takes_effect,
         )
     if not operative_on(record, fact.party, fact.effective):
-        state = Words("in force" if record.binding else "in effect")
+        state = Words("in force") if record.binding else Words("in effect")
         raise NotInForce(
             "{title} is not {state} for {name} by {effective}: there is nothing to withdraw from",
             title=record.title,

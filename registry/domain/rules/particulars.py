@@ -41,9 +41,14 @@ def check_particulars(record: Record, fact: ParticularsRecorded) -> None:
     if languages is not None:
         bad = [code for code in languages if not LANGUAGE.match(code)]
         if not languages or bad or len(set(languages)) != len(languages):
+            if bad:
+                raise InvalidLanguageCode(
+                    "List each authentic language once, by its code (e.g. ar, zh, en, fr, ru, "
+                    "es): {code!r} is not a language code",
+                    code=bad[0],
+                )
             raise InvalidLanguageCode(
                 "List each authentic language once, by its code (e.g. ar, zh, en, fr, ru, es)"
-                + (f": {bad[0]!r} is not a language code" if bad else "")
             )
 
 

@@ -38,7 +38,7 @@ from registry.domain.events import (
 from registry.domain.record import Record
 from registry.domain.rules.common import check_before, check_listed, check_text
 
-KINDS = {"ReservationMade": "reservation", "DeclarationMade": "declaration"}
+KINDS = {"ReservationMade": Words("reservation"), "DeclarationMade": Words("declaration")}
 
 
 def check_objection(record: Record, fact: ObjectionMade) -> None:
@@ -106,7 +106,7 @@ def check_statement_withdrawn(record: Record, fact: StatementWithdrawn) -> None:
             statement=fact.statement,
             title=record.title,
         )
-    kind = Words(KINDS.get(type(statement).__name__, "objection"))
+    kind = KINDS.get(type(statement).__name__, Words("objection"))
     if statement.party != fact.party:
         raise StatementOfAnotherParty(
             "Event {statement} is a {kind} by {party_name}: only it can withdraw it, not "

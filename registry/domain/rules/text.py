@@ -129,7 +129,7 @@ def check_text_adopted(record: Record, fact: TextAdopted) -> None:
         )
     for code, acts in party_acts(record):
         for act in acts:
-            done = Words("signed" if isinstance(act, Signed) else "consented")
+            done = Words("signed") if isinstance(act, Signed) else Words("consented")
             check_before(
                 fact.effective,
                 act.effective,

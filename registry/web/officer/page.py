@@ -33,6 +33,7 @@ from registry.web.i18n import N_
 from registry.web.officer import bp
 from registry.web.officer.next_steps import likely_next
 from registry.web.pdf import agreement_status_pdf
+from registry.web.refusals import refusal_text
 from registry.web.schemas import InstantField
 from registry.web.security import error_page
 from registry.web.timeline import build_timeline
@@ -89,7 +90,7 @@ def show(ref: str) -> ResponseReturnValue:
         try:
             state = registry.state(ref, as_of=as_of or today, known_at=known_at)
         except DomainError as refusal:  # e.g. known at a time before it was first recorded
-            problems.append(refusal.message)
+            problems.append(refusal_text(refusal))
             as_of, known_at, status = None, None, 422
             state = registry.state(ref, as_of=today)
         opened = registry.opened_events(ref)

@@ -46,6 +46,7 @@ from registry.web.forms_uploads import UploadRefused, accept_upload, documents, 
 from registry.web.input_rules import gives_its_form_back_on_unsafe_text
 from registry.web.officer import bp
 from registry.web.officer.page import HistoryRow, history_rows
+from registry.web.refusals import refusal_text
 
 NEW = "new-"  # prefix of the corrected event's fields in a correction form
 # Stand-ins while an upload is refused, so the other fields are still checked.
@@ -98,7 +99,7 @@ def expected_version(values: Mapping[str, str]) -> int:
 def refused(error: Exception, names: set[str], prefix: str = "") -> Outcome:
     """A domain refusal: its message on top, and at the field it names if the form has it."""
     if isinstance(error, DomainError):
-        message, target = error.message, error.field
+        message, target = refusal_text(error), error.field
     elif isinstance(error, InvalidEventData):
         message, target = f"{error.field}: {error.message}", error.field
     else:

@@ -1,0 +1,48 @@
+"""The domain's refusals in the interface's language. A DomainError carries its English
+template and named parameters (registry/domain/errors.py); here the template's translation is
+filled with the parameters written for the reader: dates by Babel with their precision, event
+types by their declared name, the domain's words translated. The API keeps `error.message`
+(English), for other systems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain.dates import PartialDate
+from registry.domain.errors import DomainError, EventType, Phrase, Words
+from registry.web.domain_words import translated
+from registry.web.forms_text import event_label
+from registry.web.i18n import language
+from registry.web.officer.present import localised
+
+
+def refusal_text(error: DomainError) -> str:
+    """The refusal's message in the interface's language (English where it is not catalogued);
+    in English exactly the domain's message, as the API gives it."""
+    if language() == "en":
+        return error.message
+    return filled(error.template, error.params)
+
+
+def filled(template: str, params: dict[str, Any]) -> str:
+    if not params:
+        return translated(template)
+    values = {name: parameter_text(value) for name, value in params.items()}
+    try:
+        return translated(template).format(**values)
+    except (KeyError, IndexError, ValueError):  # a translation naming a parameter wrongly
+        return template.format(**values)
+
+
+def parameter_text(value: Any) -> str:
+    if isinstance(value, PartialDate):
+        return localised(value)
+    if isinstance(value, DomainError):
+        return refusal_text(value)
+    if isinstance(value, Phrase):
+        return filled(value.template, value.params)
+    if isinstance(value, EventType):
+        return event_label(value)
+    if isinstance(value, Words):
+        return translated(value)
+    return str(value)
