@@ -62,6 +62,7 @@ SAME_IN_EVERY_LANGUAGE = frozenset(
     {
         "SHA-256",
         "Ad referendum",
+        "ad referendum",
         "(Atom).",
         "YYYY-MM-DDThh:mm:ssZ",
         "witness astana astana.example/witness+1234abcd+BAbc…&#10;quorum astana",
