@@ -38,6 +38,7 @@ from registry.domain.codec import format_instant
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.declaration import ActKind
+from registry.domain.errors import EventType, Phrase, Words, words
 from registry.domain.events import (
     AgreementEvent,
     Amended,
@@ -77,6 +78,8 @@ class Change:
     version: int | None = None  # the event the registry learned it from
     recorded: datetime | None = None  # when that event was recorded
     late_days: int | None = None  # recorded day minus the effective date's last day, if > 0
+    # `detail` as a template and its parameters, for the interface to translate
+    phrase: Phrase | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -190,88 +193,143 @@ def _acts(was: Sources | None, now: Sources) -> list[Change]:
                     ACT_KINDS[type(a)],
                     party_of(a),
                     a.effective,
-                    _described(a, was),
+                    str(_described(a, was)),
                     removed=True,
+                    phrase=_described(a, was),
                     version=now.learned(version),
                 )
             )
             continue
         words = _described(b, now)
-        if a is not None and was is not None and _described(a, was) != words:
-            words = f"{words} (was {_described(a, was)})"
+        if a is not None and was is not None and str(_described(a, was)) != str(words):
+            words = Phrase("{now} (was {was})", now=words, was=_described(a, was))
         previous = a.effective if a is not None and a.effective != b.effective else None
         found.append(
             Change(
                 ACT_KINDS[type(b)],
                 party_of(b),
                 b.effective,
-                words,
+                str(words),
                 previous,
                 version=now.learned(version),
+                phrase=words,
             )
         )
     return found
 
 
-def _described(fact: AgreementEvent, sources: Sources) -> str:
+def _described(fact: AgreementEvent, sources: Sources) -> Phrase:
     """The act in plain words, as the view holding it has it."""
     if isinstance(fact, Signed):
-        succession = f", succeeding {fact.predecessor}" if fact.predecessor else ""
-        return f"{_words(fact.signature_type.value)}, by {fact.signatory}{succession}"
+        succession = (
+            Phrase(", succeeding {predecessor}", predecessor=fact.predecessor)
+            if fact.predecessor
+            else ""
+        )
+        return Phrase(
+            "{signature_type}, by {signatory}{succession}",
+            signature_type=words(fact.signature_type.value),
+            signatory=fact.signatory,
+            succession=succession,
+        )
     if isinstance(fact, ConsentExpressed):
-        succession = f" of {fact.predecessor}" if fact.predecessor else ""
-        return _words(fact.instrument.value) + succession
+        if fact.predecessor:
+            return Phrase(
+                "{instrument} of {predecessor}",
+                instrument=words(fact.instrument.value),
+                predecessor=fact.predecessor,
+            )
+        return Phrase("{instrument}", instrument=words(fact.instrument.value))
     if isinstance(fact, ObjectionMade):
         opposes = (
-            ", opposing entry into force between them" if fact.opposes_entry_into_force else ""
+            Words(", opposing entry into force between them")
+            if fact.opposes_entry_into_force
+            else ""
         )
-        return f"to the reservation of {fact.reserving_party} (event {fact.reservation}){opposes}"
+        return Phrase(
+            "to the reservation of {party} (event {reservation}){opposes}",
+            party=fact.reserving_party,
+            reservation=fact.reservation,
+            opposes=opposes,
+        )
     if isinstance(fact, StatementWithdrawn):
-        return f"withdrew event {fact.statement}"
+        return Phrase("withdrew event {statement}", statement=fact.statement)
     if isinstance(fact, TerritorialApplicationDeclared):
-        when = f", from {fact.takes_effect}" if fact.takes_effect else ""
-        return f"{fact.scope.value} {', '.join(fact.territories)}{when}"
+        when = Phrase(", from {day}", day=str(fact.takes_effect)) if fact.takes_effect else ""
+        return Phrase(
+            "{scope} {territories}{when}",
+            scope=words(fact.scope.value),
+            territories=", ".join(fact.territories),
+            when=when,
+        )
     if isinstance(fact, ParticularsRecorded):
-        given = [f"{k} {v}" for k, v in _particulars(fact)]
-        return "; ".join(given)
+        given = [Phrase("{name} {value}", name=k, value=v) for k, v in _particulars(fact)]
+        return _joined("; ", given)
     if isinstance(fact, RegisteredWithUN):
-        unts = f", UNTS vol. {fact.unts_volume}" if fact.unts_volume is not None else ""
-        page = f" p. {fact.unts_page}" if fact.unts_page is not None else ""
-        return f"No. {fact.number}{unts}{page}"
+        unts = (
+            Phrase(", UNTS vol. {volume}", volume=fact.unts_volume)
+            if fact.unts_volume is not None
+            else ""
+        )
+        page = Phrase(" p. {page}", page=fact.unts_page) if fact.unts_page is not None else ""
+        return Phrase("No. {number}{unts}{page}", number=fact.number, unts=unts, page=page)
     if isinstance(fact, FootnoteRecorded):
-        return f"note {fact.mark}: {_short(fact.text)}"
+        return Phrase("note {mark}: {text}", mark=fact.mark, text=_short(fact.text))
     if isinstance(fact, ReservationMade | DeclarationMade):
-        return (f"article {fact.article}: " if fact.article else "") + _short(fact.text)
+        if fact.article:
+            return Phrase("article {article}: {text}", article=fact.article, text=_short(fact.text))
+        return Phrase("{text}", text=_short(fact.text))
     if isinstance(fact, WithdrawalNotified):
-        return f"takes effect {fact.takes_effect}"
+        return Phrase("takes effect {day}", day=str(fact.takes_effect))
     if isinstance(fact, Renewed):
-        return f"until {fact.until}" if fact.until else "without an end date"
+        if fact.until:
+            return Phrase("until {day}", day=str(fact.until))
+        return Phrase("without an end date")
     if isinstance(fact, Amended):
-        return f"{fact.amendment_reference}: {_short(fact.summary)}"
+        return Phrase(
+            "{reference}: {summary}",
+            reference=fact.amendment_reference,
+            summary=_short(fact.summary),
+        )
     if isinstance(fact, DocumentAttached):
-        return f"{fact.title} ({fact.filename})"
+        return Phrase("{title} ({filename})", title=fact.title, filename=fact.filename)
     if isinstance(fact, MilestoneRecorded):
-        due = f", due {fact.due}" if fact.due else ""
-        return f"{fact.title}: {_words(fact.status.value)}{due}"
+        due = Phrase(", due {day}", day=str(fact.due)) if fact.due else ""
+        return Phrase(
+            "{title}: {status}{due}", title=fact.title, status=words(fact.status.value), due=due
+        )
     if isinstance(fact, MilestoneStatusChanged):
         title, earlier = _milestone_before(fact, sources)
-        return f"{title}: {earlier} → {_words(fact.status.value)}"
-    return ""
+        return Phrase(
+            "{title}: {earlier} → {status}",
+            title=title,
+            earlier=earlier,
+            status=words(fact.status.value),
+        )
+    return Phrase("")
 
 
-def _particulars(fact: ParticularsRecorded) -> list[tuple[str, str]]:
+def _joined(separator: str, parts: Sequence[Phrase | str]) -> Phrase:
+    """Parts in a row, each translated on its own."""
+    names = {f"part{i}": part for i, part in enumerate(parts)}
+    return Phrase(separator.join("{" + name + "}" for name in names), **names)
+
+
+def _particulars(fact: ParticularsRecorded) -> list[tuple[Words, str]]:
     values = {
-        "depositary": fact.depositary,
-        "concluded at": fact.concluded_place,
-        "concluded on": fact.concluded_on,
-        "languages": ", ".join(fact.authentic_languages) if fact.authentic_languages else None,
+        Words("depositary"): fact.depositary,
+        Words("concluded at"): fact.concluded_place,
+        Words("concluded on"): fact.concluded_on,
+        Words("languages"): ", ".join(fact.authentic_languages)
+        if fact.authentic_languages
+        else None,
     }
     return [(k, str(v)) for k, v in values.items() if v is not None]
 
 
-def _milestone_before(change: MilestoneStatusChanged, sources: Sources) -> tuple[str, str]:
+def _milestone_before(change: MilestoneStatusChanged, sources: Sources) -> tuple[str, Words]:
     """The milestone's title, and its status before `change` (in the fold order)."""
-    title, status = change.milestone, "?"
+    title, status = change.milestone, Words("?")
     steps = sorted(
         (
             f
@@ -285,7 +343,7 @@ def _milestone_before(change: MilestoneStatusChanged, sources: Sources) -> tuple
     for step in steps:
         if isinstance(step, MilestoneRecorded):
             title = step.title
-        status = _words(step.status.value)
+        status = words(step.status.value)
     return title, status
 
 
@@ -336,19 +394,22 @@ def _derived(
                         new.in_force,
                         "bound after the general entry into force",
                         previous=was_in_force,
+                        phrase=Phrase("bound after the general entry into force"),
                         version=max(sources, default=None),
                     )
                 )
         was_withdrawn = old is not None and old.withdrawn
         if new.withdrawn and not was_withdrawn and new.withdrawal_takes_effect is not None:
             notified = now.find((WithdrawalNotified,), new.withdrawal_notified, _for(new.code))
+            notice = Phrase("notified {day}", day=str(new.withdrawal_notified))
             found.append(
                 Change(
                     ChangeKind.WITHDRAWAL_TOOK_EFFECT,
                     new.code,
                     new.withdrawal_takes_effect,
-                    f"notified {new.withdrawal_notified}",
+                    str(notice),
                     version=now.learned(notified),
+                    phrase=notice,
                 )
             )
     return found
@@ -370,24 +431,31 @@ def _corrections(
         if row.version in known_before and not between_dates:
             continue
         target = sources.events.get(row.corrects)
-        what = f"event {row.corrects}" + (f" ({row.corrected_type})" if row.corrected_type else "")
+        what = (
+            Phrase(
+                "event {number} ({event})", number=row.corrects, event=EventType(row.corrected_type)
+            )
+            if row.corrected_type
+            else Phrase("event {number}", number=row.corrects)
+        )
         if row.action is CorrectionAction.RETRACT:
-            words = f"retracted {what}"
+            said = Phrase("retracted {what}", what=what)
         else:
-            parts = [f"corrected {what}"]
+            parts: list[Phrase | str] = [Phrase("corrected {what}", what=what)]
             if row.new_effective is not None:
-                parts.append(f"now effective {row.new_effective}")
+                parts.append(Phrase("now effective {day}", day=str(row.new_effective)))
             parts += [f"{name} = {value}" for name, value in row.changes.items()]
-            words = ", ".join(parts)
+            said = _joined(", ", parts)
         if row.reason:
-            words += f"; reason: {row.reason}"
+            said = Phrase("{said}; reason: {reason}", said=said, reason=row.reason)
         found.append(
             Change(
                 ChangeKind.CORRECTED,
                 party_of(target) if target is not None else None,
                 row.date,
-                words,
+                str(said),
                 version=row.version,
+                phrase=said,
             )
         )
     return found
@@ -406,10 +474,6 @@ def _for_all(fact: Any) -> bool:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _words(value: str) -> str:
-    return value.replace("_", " ")
 
 
 __all__ = ["ACT_KINDS", "Change", "ChangeKind", "diff", "lateness"]

@@ -74,8 +74,8 @@ def refusal_templates() -> Iterator[str]:
     """The English templates of the domain's refusals and the words inside them."""
     for _path, _call, argument in template_calls():
         text = argument.value if isinstance(argument, ast.Constant) else None
-        if isinstance(text, str) and re.sub(r"\{[^{}]*\}", "", text).strip(" :"):
-            yield text  # (a template of parameters only, "{problem}", has nothing to translate)
+        if isinstance(text, str) and re.search(r"[^\W\d_]", re.sub(r"\{[^{}]*\}", "", text)):
+            yield text  # (parameters and punctuation only, "{path}: {problem}": nothing to say)
 
 
 def domain_words() -> Iterator[str]:

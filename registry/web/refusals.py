@@ -1,14 +1,18 @@
-"""The domain's refusals in the interface's language. A DomainError carries its English
-template and named parameters (registry/domain/errors.py); here the template's translation is
-filled with the parameters written for the reader: dates by Babel with their precision, event
-types by their declared name, the domain's words translated. The API keeps `error.message`
-(English), for other systems."""
+"""The domain's refusals, and the audit diff's details, in the interface's language. A
+DomainError (and a Change's `phrase`) carries its English template and named parameters
+(registry/domain/errors.py); here the template's translation is filled with the parameters
+written for the reader: dates by Babel with their precision, event types by their declared
+name, the domain's words translated. The API keeps `error.message` (English), for other
+systems; so do the audit report's documents (`Change.detail`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+
 from registry.domain.dates import PartialDate
+from registry.domain.diff import Change
 from registry.domain.errors import DomainError, EventType, Phrase, Words
 from registry.web.domain_words import translated
 from registry.web.forms_text import event_label
@@ -22,6 +26,13 @@ def refusal_text(error: DomainError) -> str:
     if language() == "en":
         return error.message
     return filled(error.template, error.params)
+
+
+def change_detail(change: Change) -> str:
+    """A change's details (audit diff) in the interface's language."""
+    if change.phrase is None or language() == "en":
+        return change.detail
+    return filled(change.phrase.template, change.phrase.params)
 
 
 def filled(template: str, params: dict[str, Any]) -> str:
@@ -46,3 +57,7 @@ def parameter_text(value: Any) -> str:
     if isinstance(value, Words):
         return translated(value)
     return str(value)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(change_detail, "change_detail")

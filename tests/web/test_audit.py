@@ -546,3 +546,15 @@ def test_every_deadline_kind_the_declarations_schedule_has_a_label() -> None:
     from registry.web.audit import DEADLINE_LABELS
 
     assert set(DEADLINE_LABELS) == set(DeadlineKind)
+
+
+def test_the_diffs_details_are_in_the_auditors_language(auditor: FlaskClient) -> None:
+    token = csrf_token(auditor, "/audit")
+    auditor.post("/language", data={"csrf_token": token, "language": "ru", "next": "/audit"})
+    changes = section(page(auditor, f"{CORRECTED}&party=KAZ"), TRANSIT)
+    assert "исправлено: событие 3 (" in changes  # the event's type by its Russian name
+    assert ", теперь вступает в силу 2026-02-03; причина: " in changes
+    assert "corrected event" not in changes and "now effective" not in changes
+    spring = section(page(auditor, f"/audit/diff?{SPRING}"), TRANSIT)
+    assert "простая, подписал(а) Minister" in spring and "by Minister" not in spring
+    assert "ратификация" in spring

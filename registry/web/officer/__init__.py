@@ -17,7 +17,7 @@ require_login(bp)
 
 
 def init_app(app: Flask) -> None:
-    from registry.web import admin, auth, security
+    from registry.web import admin, auth, refusals, security
     from registry.web.officer import (  # noqa: F401 - their routes join bp
         correcting,
         listing,
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
 
     security.init_app(app)
     present.init_app(app)
+    refusals.init_app(app)
     app.register_blueprint(auth.bp)
     auth.init_app(app)
     app.register_blueprint(bp)
