@@ -24,7 +24,7 @@ from registry.domain.clause_force import (
 )
 from registry.domain.clauses import EntryIntoForceRule, parse_clauses
 from registry.domain.dates import PartialDate
-from registry.domain.errors import DomainError, NonBindingTakesNoEntryIntoForce
+from registry.domain.errors import DomainError, NonBindingTakesNoEntryIntoForce, Phrase
 from registry.domain.events import (
     AgreementEvent,
     Drafted,
@@ -141,13 +141,17 @@ def check_entry_by_clause(record: Record, fact: EnteredIntoForce) -> None:
     clause = computed_entry(record)
     if clause is None:
         return
-    whom = "" if fact.party is None else f" for {record.name_of(fact.party)}"
+    whom = "" if fact.party is None else Phrase(" for {name}", name=record.name_of(fact.party))
     given = general_entry(record) if fact.party is None else party_entry(record, fact.party)
     if given is None:
         if clause.rule is EntryIntoForceRule.INSTRUMENTS:
-            rule = f"{clause.days_after} days after the deposit of instrument {clause.instruments}"
+            rule = Phrase(
+                "{days} days after the deposit of instrument {number}",
+                days=clause.days_after,
+                number=clause.instruments,
+            )
         else:
-            rule = f"on {clause.date} for the parties bound by then"
+            rule = Phrase("on {day} for the parties bound by then", day=clause.date)
         raise EntryIntoForceNotDueUnderClause(
             "{title} enters into force{whom} by its clause ({rule}): the instruments recorded do "
             "not yet give a date",

@@ -218,7 +218,7 @@ def check_signed_before_consent(
     verb = VERB[fact.instrument]
     simple = [s for s in signatures if s.signature_type is SignatureType.SIMPLE]
     if not simple:
-        pending = " (its signature ad referendum is not yet confirmed)" if signatures else ""
+        pending = Words(" (its signature ad referendum is not yet confirmed)") if signatures else ""
         raise ConsentWithoutSignature(
             "{name} cannot {verb} before it has signed{pending}: record a simple signature first, "
             "or use accession",
