@@ -39,8 +39,8 @@ def spoken(when: PartialDate) -> str:
 
 
 def refusal(template: str) -> str:
-    """Marks a refusal's template kept in a name before it is raised (the catalogues' extractor,
-    registry/web/domain_words.py, finds it as it finds the templates given to a DomainError)."""
+    """Marks a template that a refusal's own __init__ hands on to DomainError's (the catalogues'
+    extractor, registry/web/domain_words.py, finds it as it finds the templates a raise gives)."""
     return template
 
 
