@@ -40,7 +40,7 @@ def enum_words() -> Iterator[str]:
 
 DOMAIN = Path(__file__).resolve().parent.parent / "domain"
 # Where a refusal's template stands among a call's arguments when it is not the first.
-TEMPLATE_ARGUMENT = {"InvalidClause": 1, "check_before": 2}
+TEMPLATE_ARGUMENT = {"InvalidClause": 1, "check_before": 2, "check_text": 2}
 # Calls whose first argument is a refusal's template or words inside one.
 MARKERS = frozenset({"refusal", "Phrase", "Words", "words"})
 

@@ -16,6 +16,7 @@ from registry.domain.errors import (
     Phrase,
     RequiredFieldMissing,
     UnknownParty,
+    Words,
     event_type,
 )
 from registry.domain.events import (
@@ -31,7 +32,7 @@ from registry.domain.record import Record, party_of
 def check_text(value: str | None, field: str, what: str | None = None) -> None:
     if value is None or not value.strip():
         raise RequiredFieldMissing(
-            "{what} is required", what=what or field.capitalize(), field=field
+            "{what} is required", what=Words(what or field.capitalize()), field=field
         )
 
 

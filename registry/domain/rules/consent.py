@@ -102,7 +102,7 @@ def check_signed(record: Record, fact: Signed) -> None:
             instrument=words(consent.instrument.value),
             consent=consent.effective,
         )
-    check_after_adoption(record, fact.effective, name, "signed")
+    check_after_adoption(record, fact.effective, name, Words("signed"))
 
 
 def check_consent(record: Record, fact: ConsentExpressed) -> None:
@@ -149,7 +149,7 @@ def check_consent(record: Record, fact: ConsentExpressed) -> None:
         )
     if fact.instrument.needs_prior_signature:
         check_signed_before_consent(record, fact, name, signatures)
-    check_after_adoption(record, fact.effective, name, "consented")
+    check_after_adoption(record, fact.effective, name, Words("consented"))
 
 
 def check_instrument(record: Record, fact: ConsentExpressed, name: str) -> None:

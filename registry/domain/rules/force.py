@@ -11,6 +11,7 @@ from registry.domain.errors import (
     EntryIntoForceWithoutConsent,
     NonBindingTakesNoEntryIntoForce,
     NonBindingTakesNoProvisionalApplication,
+    Words,
     spoken,
 )
 from registry.domain.events import (
@@ -76,7 +77,7 @@ def check_provisional(record: Record, fact: ProvisionallyApplied) -> None:
             party_name=record.name_of(fact.party),
             effective=fact.effective,
         )
-    check_after_adoption(record, fact.effective, record.name_of(fact.party), "applied it")
+    check_after_adoption(record, fact.effective, record.name_of(fact.party), Words("applied it"))
 
 
 def check_entry_into_force(record: Record, fact: EnteredIntoForce) -> None:

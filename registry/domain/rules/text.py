@@ -141,4 +141,4 @@ def check_text_adopted(record: Record, fact: TextAdopted) -> None:
                 done=done,
                 act=act.effective,
             )
-    check_after_revisions(record, fact.effective, "adopted")
+    check_after_revisions(record, fact.effective, Words("adopted"))
