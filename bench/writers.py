@@ -100,4 +100,7 @@ def eventsourcing_in_memory(url: str, count: int) -> float:
             app.save(roadmap)
         return count / (time.perf_counter() - start)
     finally:
-        app.close()
+        app.close()  # eventsourcing-sqlalchemy leaves its engine's pool open: dispose it too
+        engine = app.recorder.datastore.engine  # type: ignore[attr-defined]
+        if engine is not None:
+            engine.dispose()
