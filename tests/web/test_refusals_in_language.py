@@ -219,3 +219,33 @@ def test_the_api_keeps_the_english_message(
     assert refused.value.message.startswith("Pakistan's ratification cannot be dated 10 April")
     assert refused.value.params["name"] == "Pakistan"
     assert refused.value.params["effective"] == PartialDate.parse("2026-04-10")
+
+
+@pytest.mark.parametrize(
+    ("duration", "english", "russian"),
+    [
+        ({"years": 1}, "1 years after its entry into force", "через 1 лет после его вступления"),
+        (
+            {"years": 1, "tacit_renewal": {"years": 2}},
+            "at the end of a term (1 years, renewed for 2)",
+            "по окончании срока (1 лет, с продлением на 2)",
+        ),
+    ],
+)
+def test_how_the_duration_clause_puts_an_expiry_is_translated_too(
+    client: FlaskClient, duration: dict, english: str, russian: str
+) -> None:
+    from registry.domain.rules.clauses import ExpiryContradictsClause
+    from registry.web.refusals import refusal_text
+    from tests.unit.domain.builders import OFFICER as ACTOR
+    from tests.unit.domain.builders import day
+    from tests.unit.domain.test_clauses import in_force_by_clause
+
+    agreement = in_force_by_clause({"duration": duration})
+    with pytest.raises(ExpiryContradictsClause) as refused:
+        agreement.expire(effective=day(2027, 1, 1), actor=ACTOR)
+    assert english in refused.value.message
+    with client.application.test_request_context(headers={"Accept-Language": "ru"}):
+        shown = refusal_text(refused.value)
+    assert russian in shown
+    assert english not in shown

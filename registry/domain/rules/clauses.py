@@ -103,7 +103,7 @@ def check_clause_rules(record: Record, fact: AgreementEvent) -> None:
         check_expiry_by_clause(record, fact)
 
 
-def clause_expiry(record: Record, on_or_after: date) -> tuple[date, str] | None:
+def clause_expiry(record: Record, on_or_after: date) -> tuple[date, Phrase] | None:
     """The day the duration clause ends the agreement, the first on or after `on_or_after`
     with tacit renewal, and how the clause puts it; None when it gives none."""
     clauses = clauses_of(record)
@@ -113,10 +113,15 @@ def clause_expiry(record: Record, on_or_after: date) -> tuple[date, str] | None:
         return None
     end = add_years(general.start, duration.years)
     if duration.renewal_years is None:
-        return (end, f"{duration.years} years after its entry into force") if end else None
+        why = Phrase("{years} years after its entry into force", years=duration.years)
+        return (end, why) if end else None
     while end is not None and end < on_or_after:
         end = add_years(end, duration.renewal_years)
-    why = f"at the end of a term ({duration.years} years, renewed for {duration.renewal_years})"
+    why = Phrase(
+        "at the end of a term ({years} years, renewed for {renewal})",
+        years=duration.years,
+        renewal=duration.renewal_years,
+    )
     return (end, why) if end is not None else None
 
 

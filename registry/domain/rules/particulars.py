@@ -34,7 +34,8 @@ def check_particulars(record: Record, fact: ParticularsRecorded) -> None:
             "Give at least one particular: the depositary, the place or date of conclusion, "
             "or the authentic languages"
         )
-    for name, what in (("depositary", "The depositary"), ("concluded_place", "The place")):
+    named = (("depositary", Words("The depositary")), ("concluded_place", Words("The place")))
+    for name, what in named:
         if getattr(fact, name) is not None:
             check_text(getattr(fact, name), name, what)
     languages = fact.authentic_languages
