@@ -20,14 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from bench.databases import database_url
 from bench.generate import generate
 from registry.ledger.dsse import Envelope, verify_envelope
 from registry.ledger.keys import PublicKey, SigningKey
@@ -41,26 +39,6 @@ class Run:
     seconds: float
     peak_rss_mb: float
     stdout: str
-
-
-@contextmanager
-def database(folder: Path, name: str, server: str | None) -> Iterator[str]:
-    """A fresh SQLite file, or a fresh schema on the PostgreSQL server."""
-    if server is None:
-        yield f"sqlite:///{folder / f'{name}.sqlite3'}"
-        return
-    schema = f"bulk_{name}_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def command(home: Path, url: str, *args: str, profile: Path | None = None) -> Run:
@@ -164,7 +142,10 @@ def bulk_figures(agreements: int, server: str | None, max_parties: int, profile:
             return None if profile is None else profile / f"{name}.prof"
 
         home = root / "source"
-        with database(root, "source", server) as url, database(root, "target", server) as url2:
+        with (
+            database_url(root, "source", server) as url,
+            database_url(root, "target", server) as url2,
+        ):
             command(home, url, "init")
             load = command(home, url, "load", *files, profile=prof("load"))
             export = root / "export.jsonl"
@@ -176,9 +157,9 @@ def bulk_figures(agreements: int, server: str | None, max_parties: int, profile:
             keys = public_keys(home, url, envelopes)
         from bench.run import raw_verify_on_every_core
 
-        with database(root, "raw1", server) as raw:
+        with database_url(root, "raw1", server) as raw:
             sign_limit = raw_sign_and_insert(raw, envelopes)
-        with database(root, "raw2", server) as raw:
+        with database_url(root, "raw2", server) as raw:
             verify_limit = raw_verify_and_insert(raw, envelopes, keys)
         cores = raw_verify_on_every_core(envelopes, {k: v.raw for k, v in keys.items()})
         yield (f"registry load ({count} events)", count / load.seconds, sign_limit,
@@ -193,7 +174,7 @@ def peak_rss_of_load(root: Path, agreements: int, server: str | None) -> float:
     """MB: the peak RSS of `registry load` of a generated archive, in a child process."""
     folder = root / f"rss{agreements}"
     scripts = generate(folder / "archive", agreements, per_file=5000, max_parties=2)
-    with database(folder, f"rss{agreements}", server) as url:
+    with database_url(folder, f"rss{agreements}", server) as url:
         command(folder / "home", url, "init")
         return command(folder / "home", url, "load", *map(str, scripts)).peak_rss_mb
 

@@ -24,9 +24,9 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing import get_context
@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import create_engine, func, insert, literal, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, literal, select, text
 
+from bench.databases import database_url
 from registry.domain.agreement import Agreement
 from registry.domain.dates import PartialDate
 from registry.domain.events import (
@@ -271,23 +271,10 @@ def rows_of(first: int, count: int, seed: int, today: date) -> Rows:
 
 def open_bench_registry(folder: Path, database: str | None) -> tuple[Registry, Callable[[], None]]:
     """A registry on a fresh SQLite file, or in a schema of its own on a PostgreSQL server."""
-    if database is None:
-        url, cleanup = f"sqlite:///{folder / 'bench.sqlite3'}", lambda: None
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(database, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(database).update_query_dict({"options": f"-csearch_path={schema}"})
-        url = url.render_as_string(hide_password=False)
-
-        def cleanup() -> None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
-
+    databases = ExitStack()
+    url = databases.enter_context(database_url(folder, "bench", database))
     settings = Settings(folder, url, "bench.registry.example/log", folder / "keys")
-    return Registry(settings, can_sign=False), cleanup
+    return Registry(settings, can_sign=False), databases.close
 
 
 @dataclass

@@ -16,7 +16,6 @@ import copy
 import random
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -24,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from bench.databases import database_url
 from registry.domain import commands
 from registry.domain.dates import PartialDate
 from registry.ledger.payload import format_instant
@@ -76,30 +74,14 @@ def status_table(participants: int, seed: int = 7) -> bytes:
 def fresh(folder: Path, database: str | None) -> Iterator[Registry]:
     """An initialised registry on a new SQLite file or in a schema of its own."""
     folder.mkdir(parents=True)
-    cleanup = None
-    url = f"sqlite:///{folder / 'registry.sqlite3'}"
-    if database is not None:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(database, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(database).update_query_dict({"options": f"-csearch_path={schema}"})
-        url = url.render_as_string(hide_password=False)
-
-        def cleanup() -> None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
-
-    settings = Settings(folder, url, "bench.registry.example/log", folder / "keys")
-    initialise(settings, demo_officers=(OFFICER,))
-    registry = Registry(settings)
-    try:
-        yield registry
-    finally:
-        registry.close()
-        if cleanup is not None:
-            cleanup()
+    with database_url(folder, "registry", database) as url:
+        settings = Settings(folder, url, "bench.registry.example/log", folder / "keys")
+        initialise(settings, demo_officers=(OFFICER,))
+        registry = Registry(settings)
+        try:
+            yield registry
+        finally:
+            registry.close()
 
 
 def status_import_seconds(root: Path, database: str | None, participants: int) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -25,12 +24,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, create_engine, insert, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, create_engine, insert
+from sqlalchemy.engine import Engine
 
 from bench import bulk as bulk_bench
 from bench import events as append_bench
 from bench import writers
+from bench.databases import database_url
 from bench.generate import generate
 from bench.list_as_of import as_of_list, current_list
 from registry.ledger.dsse import Envelope, verify_envelope
@@ -71,25 +71,6 @@ FULL = Sizes(agreements=2000, one_per_transaction=300, history=10_000, requests=
 
 
 # -- databases -------------------------------------------------------------------------------
-
-
-@contextmanager
-def database_url(folder: Path, name: str, server: str | None) -> Iterator[str]:
-    """A fresh SQLite file, or a fresh schema on the PostgreSQL server."""
-    if server is None:
-        yield f"sqlite:///{folder / f'{name}.sqlite3'}"
-        return
-    schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def settings_at(home: Path, url: str) -> Settings:

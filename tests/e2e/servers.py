@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,3 +122,13 @@ def serving(
     command += ["--workers", str(workers)]
     with running(command, f"{url}/health", env=environment(settings, **env)):
         yield url
+
+
+def wait_until(condition: Callable[[], object], what: str, seconds: float) -> None:
+    """Poll `condition` until it holds; fail with `what` if it has not within `seconds` (a bound
+    on waiting for another process, not a measure of speed)."""
+    give_up = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= give_up:
+            pytest.fail(f"{what} within {seconds:.0f} s")
+        time.sleep(0.3)
