@@ -6,23 +6,24 @@ and `registry verify` passes. Bounded: 12 x 8 requests, a timeout on each; loopb
 
 from __future__ import annotations
 
-import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from registry.ledger import merkle
-from registry.store.events.log import SqlNodeReader
-from registry.store.events.tables import checkpoints, log_entries
 from registry.store.settings import Settings
 from registry.store.setup import initialise
 from tests.conftest import settings_for
 from tests.e2e.servers import registry_command, serving
 from tests.e2e.test_api_mirror import call, make_token
-from tests.integration.helpers import ISLAMABAD, OFFICERS, drafted_data, open_registry
+from tests.integration.helpers import (
+    ISLAMABAD,
+    OFFICERS,
+    assert_one_dense_log,
+    drafted_data,
+    open_registry,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 WORKERS = 3
@@ -115,22 +116,7 @@ def test_three_gunicorn_workers_on_one_postgresql_keep_one_dense_log(
 
     total = before + CLIENTS * EACH  # every milestone once, none lost, none doubled
     with open_registry(server_settings, init=False) as registry:
-        with registry.transaction() as session:
-            entries = list(session.execute(select(log_entries).order_by(log_entries.c.leaf_index)))
-            issued = list(
-                session.execute(
-                    select(checkpoints).order_by(checkpoints.c.issued, checkpoints.c.size)
-                )
-            )
-            reader = SqlNodeReader(session)
-            roots = {row.size: merkle.root_at(reader, row.size) for row in issued}
-        assert [e.leaf_index for e in entries] == list(range(total))
-        for earlier, later in itertools.pairwise(entries):
-            assert earlier.notification_id < later.notification_id
-            assert earlier.recorded < later.recorded
-        sizes = [row.size for row in issued]
-        assert sizes == sorted(set(sizes)) and sizes[-1] == total
-        assert all(bytes(row.root_hash) == roots[row.size] for row in issued)
+        assert_one_dense_log(registry, total)
         assert registry.agreement(SHARED).version == 1 + CLIENTS * EACH // 2
         for client in range(CLIENTS):
             assert registry.agreement(own(client)).version == 1 + EACH // 2

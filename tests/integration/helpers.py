@@ -135,3 +135,31 @@ class OnPostgres:
     @pytest.fixture
     def settings(self, postgres_settings: Settings) -> Settings:
         return postgres_settings
+
+
+def assert_one_dense_log(registry: Registry, total: int) -> None:
+    """The log has `total` leaves indexed 0..total-1 in commit order (notification ids and
+    `recorded` strictly increase with them); checkpoints were issued in increasing sizes, the
+    last of them `total`, each signing the root of the tree of its size."""
+    import itertools
+
+    from sqlalchemy import select
+
+    from registry.ledger import merkle
+    from registry.store.events.log import SqlNodeReader
+    from registry.store.events.tables import checkpoints, log_entries
+
+    with registry.transaction() as session:
+        entries = list(session.execute(select(log_entries).order_by(log_entries.c.leaf_index)))
+        issued = list(
+            session.execute(select(checkpoints).order_by(checkpoints.c.issued, checkpoints.c.size))
+        )
+        reader = SqlNodeReader(session)
+        roots = {row.size: merkle.root_at(reader, row.size) for row in issued}
+    assert [e.leaf_index for e in entries] == list(range(total))
+    for earlier, later in itertools.pairwise(entries):
+        assert earlier.notification_id < later.notification_id
+        assert earlier.recorded < later.recorded
+    sizes = [row.size for row in issued]
+    assert sizes == sorted(set(sizes)) and sizes[-1] == total
+    assert all(bytes(row.root_hash) == roots[row.size] for row in issued)

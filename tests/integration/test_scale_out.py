@@ -10,21 +10,22 @@ passes. Bounded: N x M events, a timeout on every process; loopback only.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from registry.ledger import merkle
 from registry.store.errors import VersionConflict
-from registry.store.events.log import SqlNodeReader
-from registry.store.events.tables import checkpoints, log_entries
 from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
 from tests.conftest import settings_for
-from tests.integration.helpers import ISLAMABAD, day, draft_transit_agreement, open_registry
+from tests.integration.helpers import (
+    ISLAMABAD,
+    assert_one_dense_log,
+    day,
+    draft_transit_agreement,
+    open_registry,
+)
 
 PROCESSES = 4
 EVENTS_EACH = 12
@@ -93,23 +94,8 @@ def test_processes_writing_to_one_postgresql_give_one_dense_log(
     assert [p.exitcode for p in writers] == [0] * PROCESSES
 
     with open_registry(postgres_settings, init=False) as registry:
-        with registry.transaction() as session:
-            entries = list(session.execute(select(log_entries).order_by(log_entries.c.leaf_index)))
-            issued = list(
-                session.execute(
-                    select(checkpoints).order_by(checkpoints.c.issued, checkpoints.c.size)
-                )
-            )
-            reader = SqlNodeReader(session)
-            roots = {row.size: merkle.root_at(reader, row.size) for row in issued}
         total = before.size + PROCESSES * EVENTS_EACH
-        assert [e.leaf_index for e in entries] == list(range(total))
-        for earlier, later in itertools.pairwise(entries):
-            assert earlier.notification_id < later.notification_id
-            assert earlier.recorded < later.recorded
-        sizes = [row.size for row in issued]
-        assert sizes == sorted(set(sizes)) and sizes[-1] == total
-        assert all(bytes(row.root_hash) == roots[row.size] for row in issued)
+        assert_one_dense_log(registry, total)
         assert registry.agreement(SHARED).version == 1 + PROCESSES * EVENTS_EACH // 2
         report = verify_store(registry, workers=1)
         assert report.ok, report.problems
