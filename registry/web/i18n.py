@@ -26,6 +26,7 @@ def N_(text: str) -> str:
 
 
 ROLE_WORDS = (N_("officer"), N_("auditor"), N_("admin"))
+SCOPE_WORDS = (N_("read"), N_("write"))  # an API token's scopes, as its form offers them
 
 
 def select_language() -> str:
