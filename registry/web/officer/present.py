@@ -113,8 +113,15 @@ def ltr(text: str) -> Markup:
 
 
 # ISO dates and instants (2026-02-03, 2026-03-01T12:00:00Z) and depositary notification
-# numbers (C.N.464.2017.TREATIES-XXVII.7.d) inside a hint or a message.
-CODE_RUN = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?(?:T[\d:.]+Z?)?|\bC\.N\.[\w.-]*\w")
+# numbers (C.N.464.2017.TREATIES-XXVII.7.d), references and standards inside a hint or a
+# message.
+CODE_RUN = re.compile(
+    r"\{.*\}"  # a JSON sample (it may wrap, still left to right)
+    r"|\b\d{4}-\d{2}(?:-\d{2})?(?:T[\d:.]+Z?)?"  # a date or an instant
+    r"|\bC\.N\.[\w.-]*\w"  # a depositary notification
+    r"|\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b"  # a reference, PK-KZ-2026-001
+    r"|\bISO \d+(?: alpha-\d)?"  # a standard
+)
 
 
 def with_codes_ltr(text: str | None) -> Markup:
@@ -122,4 +129,11 @@ def with_codes_ltr(text: str | None) -> Markup:
     if not text:
         return Markup("")
     escaped = str(escape(text))
-    return Markup(CODE_RUN.sub(lambda found: str(ltr(found.group(0))), escaped))
+
+    def kept(found: re.Match[str]) -> str:
+        text = found.group(0)
+        if text.startswith("{"):
+            return f'<bdi dir="ltr">{text}</bdi>'  # (already escaped)
+        return f'<bdi class="ltr" dir="ltr">{text}</bdi>'
+
+    return Markup(CODE_RUN.sub(kept, escaped))
