@@ -253,3 +253,23 @@ def test_the_word_search_finds_english_that_escaped_the_catalogue() -> None:
     )
     assert english_words(html, set(), set()) == ["All", "notified", "parties", "planned"]
     assert english_words(html, {"All parties"}, set()) == ["notified", "planned"]
+
+
+def test_history_details_are_worded_for_the_reader(app: Flask) -> None:
+    """An event's values read by their declared fields: an enum is its label, a date is in
+    words, a language code is the language's name, and a list is separated as the language
+    writes (Urdu's comma and semicolon); not `simple`, `2026-12-01` or `en:`."""
+    client = app.test_client()
+    auth = Auth(client)
+    auth.login("officer")
+    client.post("/language", data={"csrf_token": auth.token(), "language": "ru"})
+    russian = visible_text(client.get(f"/agreements/{TRANSIT}").get_data(as_text=True))
+    assert "Вид подписи простая" in russian and "Вид подписи simple" not in russian
+    assert "Вступает в действие 1 декабря 2026" in russian
+    assert "Новая дата действия 3 февраля 2026" in russian
+    assert "Юридический характер обязательный" in russian
+    assert "Названия английский: Agreement on Transit Trade; русский:" in russian
+    client.post("/language", data={"csrf_token": auth.token(), "language": "ur"})
+    urdu = visible_text(client.get(f"/agreements/{TRANSIT}").get_data(as_text=True))
+    assert "Pakistan (PAK، ریاست)؛ Kazakhstan (KAZ، ریاست)" in urdu
+    assert "1 دسمبر 2026" in urdu and "Вступает" not in urdu

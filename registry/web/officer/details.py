@@ -16,6 +16,7 @@ from marshmallow import fields
 from registry.domain.dates import InvalidDate, PartialDate
 from registry.web.forms import EVENT_CLASSES, _one_of
 from registry.web.forms_text import choice_label, field_text
+from registry.web.i18n import separator
 from registry.web.officer.present import localised
 from registry.web.schemas import PartialDateField, data_schema
 
@@ -43,31 +44,33 @@ def schema_field(type_name: str | None, name: str) -> fields.Field | None:
 def value_text(type_name: str | None, name: str, value: Any, target: str | None = None) -> str:
     declared = schema_field(type_name, name)
     if name == "changes" and isinstance(value, dict):
-        return "; ".join(
+        return separator(";").join(
             f"{field_text(target or '', key)[0]}: {value_text(target, key, item)}"
             for key, item in value.items()
         )
     if isinstance(declared, fields.List) and isinstance(value, list):
         inner = declared.inner
-        return "; ".join(item_text(inner, name, item) for item in value)
+        return separator(";").join(item_text(inner, name, item) for item in value)
     return item_text(declared, name, value)
 
 
 def item_text(declared: fields.Field | None, name: str, value: Any) -> str:
     if isinstance(value, dict) and set(value) == PARTY:
         kind = choice_label(str(value["type"])).lower()
-        return f"{value['name']} ({value['code']}, {kind})"
+        return f"{value['name']} ({value['code']}{separator()}{kind})"
     if isinstance(value, dict) and name == "titles":
-        return "; ".join(f"{language_name(code)}: {title}" for code, title in value.items())
+        return separator(";").join(
+            f"{language_name(code)}: {title}" for code, title in value.items()
+        )
     if isinstance(value, dict) and "number" in value:  # a depositary notification
         day = date_text(value.get("date"))
         return f"{value['number']} ({day})" if day else str(value["number"])
     if isinstance(value, dict):
-        return "; ".join(
+        return separator(";").join(
             f"{field_text('', k)[0]}: {item_text(None, k, v)}" for k, v in value.items()
         )
     if isinstance(value, list):
-        return "; ".join(item_text(None, name, v) for v in value)
+        return separator(";").join(item_text(None, name, v) for v in value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, str):
