@@ -36,6 +36,7 @@ from registry.domain.catalogue import declared
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.declaration import DeadlineKind
+from registry.domain.errors import Phrase, words
 from registry.domain.events import AgreementEvent, Drafted
 from registry.domain.history import state_as_of
 from registry.domain.record import party_of
@@ -61,7 +62,12 @@ class Deadline:
     kind: DeadlineKind
     due: PartialDate
     party: str | None  # None: the agreement as a whole
-    detail: str = ""
+    phrase: Phrase | None = None  # the details, as data: the interface words them
+
+    @property
+    def detail(self) -> str:
+        """The details in English (`notified 2026-06-01`)."""
+        return str(self.phrase) if self.phrase is not None else ""
 
     def days_from(self, day: date) -> int:
         """Days from `day` to the first day the deadline can fall on (negative: overdue)."""
@@ -127,7 +133,7 @@ def upcoming(
                     DeadlineKind.WITHDRAWAL_TAKES_EFFECT,
                     row.withdrawal_takes_effect,
                     row.code,
-                    f"notified {row.withdrawal_notified}",
+                    Phrase("notified {day}", day=str(row.withdrawal_notified)),
                 )
             )
     for kind, when in (
@@ -140,7 +146,9 @@ def upcoming(
     renewal = known.renewed_until
     if ahead(renewal) and not any(renewal is not None and e.start < renewal.start for e in ends):
         assert renewal is not None
-        found.append(Deadline(DeadlineKind.RENEWAL_ENDS, renewal, None, "unless renewed again"))
+        found.append(
+            Deadline(DeadlineKind.RENEWAL_ENDS, renewal, None, Phrase("unless renewed again"))
+        )
     for fact in facts:
         if isinstance(fact, Drafted):
             continue
@@ -151,16 +159,22 @@ def upcoming(
                 fact.effective if scheduled.field == "effective" else getattr(fact, scheduled.field)
             )
             if ahead(when) and standing(when):
-                detail = "" if scheduled.field == "effective" else f"declared {fact.effective}"
+                detail = (
+                    None
+                    if scheduled.field == "effective"
+                    else Phrase("declared {day}", day=str(fact.effective))
+                )
                 found.append(Deadline(scheduled.deadline, when, party_of(fact), detail))
     for milestone in on_day.milestones:
         if milestone.due is None or milestone.status.is_final:
             continue
-        words = f"{milestone.title} ({milestone.status.value.replace('_', ' ')})"
+        about = Phrase(
+            "{title} ({status})", title=milestone.title, status=words(milestone.status.value)
+        )
         if milestone.due.end < day:
-            found.append(Deadline(DeadlineKind.MILESTONE_OVERDUE, milestone.due, None, words))
+            found.append(Deadline(DeadlineKind.MILESTONE_OVERDUE, milestone.due, None, about))
         elif milestone.due.start <= until:
-            found.append(Deadline(DeadlineKind.MILESTONE_DUE, milestone.due, None, words))
+            found.append(Deadline(DeadlineKind.MILESTONE_DUE, milestone.due, None, about))
     return sorted(found, key=lambda d: (d.due.start, list(DeadlineKind).index(d.kind)))
 
 

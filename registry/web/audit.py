@@ -14,7 +14,7 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
@@ -28,12 +28,12 @@ from registry.store.events.verification import verify_store
 from registry.store.reads import audit
 from registry.store.reads.audit_document import report_csv
 from registry.store.reads.audit_report import AuditQuery, ReportError, View
-from registry.store.reads.filters import Filters, FiltersSchema, parse_filters
+from registry.store.reads.filters import Filters, FiltersSchema
 from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
-from registry.web.forms_text import choice_label
-from registry.web.i18n import N_
+from registry.web.forms_text import choice_label, load_query
+from registry.web.i18n import N_, language
 from registry.web.officer.party_names import party_names
 from registry.web.pdf import pdf_response, verification
 from registry.web.schemas import InstantField
@@ -106,35 +106,41 @@ class DeadlineArgs(PickArgs):
     horizon = fields.Integer(load_default=365, validate=validate.OneOf(HORIZONS))
 
 
-FIELD_NAMES = {
-    "as_of": "As of",
-    "from": "From",
-    "to": "To",
-    "known_at": "Known at",
-    "known_from": "Known at (first)",
-    "known_to": "Known at (second)",
-    "horizon": "Horizon",
-    "q": "Search",
-    "character": "Legal character",
+# The store's refusals of a report's dates (English, for the CLI), as the pages word them.
+REPORT_PROBLEMS = {
+    "the first date must not be after the second": N_(
+        "The first date must not be after the second."
+    ),
+    "the first 'known at' instant must not be after the second": N_(
+        "The first \u201cknown at\u201d instant must not be after the second."
+    ),
 }
+
+
+def problem_text(error: Exception) -> str:
+    """A report's refusal in the interface's language (in English as the store words it)."""
+    if language() == "en":
+        return str(error)
+    if isinstance(error, audit.TooManyAgreements):
+        return gettext(
+            "%(found)s agreements match, more than the %(limit)s a page can compare: narrow "
+            "the filters, or run `registry report` for a report of any size.",
+            found=error.found,
+            limit=error.limit,
+        )
+    words = REPORT_PROBLEMS.get(str(error))
+    return gettext(words) if words else str(error)
 
 
 def parsed(schema: Schema | None = None) -> tuple[Filters, dict[str, Any], list[str]]:
     """The filters and the page's own arguments, empty ones left out; on errors, the
     defaults and the messages. `args` has them all as the templates show them."""
     raw = {k: v for k, v in request.args.items() if v.strip()}
-    filters, problems = parse_filters(AuditFilters(), raw, FIELD_NAMES)
+    filters, problems = load_query(AuditFilters(), raw)
     own: dict[str, Any] = {}
     if schema is not None:
-        try:
-            own = schema.load(raw)
-        except ValidationError as error:
-            messages = error.messages if isinstance(error.messages, dict) else {}
-            problems += [
-                f"{FIELD_NAMES.get(name, name.capitalize())}: {' '.join(map(str, m))}"
-                for name, m in messages.items()  # type: ignore[union-attr]
-            ]
-            own = schema.load({})
+        own, more = load_query(schema, raw)
+        problems += more
     shown = {"as_of": filters.as_of, "known_at": filters.known_at, "page": filters.page or 1}
     return filters, {**filters.selection(), **shown, **own}, problems
 
@@ -196,7 +202,7 @@ def diff() -> ResponseReturnValue:
             if not same:
                 report = audit.compare(get_registry(), query, limit=DIFF_LIMIT)
         except (ReportError, audit.TooManyAgreements) as error:
-            problems.append(str(error))
+            problems.append(problem_text(error))
     return render_template(
         "audit/diff.html",
         nav="audit",
@@ -251,11 +257,11 @@ def _policy_check(registry: Any, text: str) -> tuple[PolicyResult | None, str | 
     try:
         policy = parse_policy(text)
     except PolicyError as error:
-        return None, f"The witness policy does not parse: {error}"
+        return None, gettext("The witness policy does not parse: %(problem)s", problem=error)
     with registry.transaction() as session:
         latest = TransparencyLog.latest(session)
         if latest is None:
-            return None, "The log is empty: there is no checkpoint to check."
+            return None, gettext("The log is empty: there is no checkpoint to check.")
         return policy.check(cosigned(session, latest).note), None
 
 
@@ -266,7 +272,7 @@ def _report_query() -> AuditQuery | ResponseReturnValue:
     try:
         return query_of(filters, args)
     except ReportError as error:
-        return error_page(400, N_("The report's dates could not be used"), str(error))
+        return error_page(400, N_("The report's dates could not be used"), problem_text(error))
 
 
 def _download_name(query: AuditQuery, extension: str) -> str:
@@ -290,7 +296,7 @@ def report() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, N_("Too many agreements for one report"), str(error))
+        return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     return render_template(
         "audit/report.html",
         nav="audit",
@@ -310,7 +316,7 @@ def report_pdf() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, N_("Too many agreements for one report"), str(error))
+        return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     html = render_template(
         "audit/report.html",
         nav="audit",
@@ -338,7 +344,7 @@ def report_json() -> ResponseReturnValue:
             limit=REPORT_LIMIT,
         )
     except audit.TooManyAgreements as error:
-        return error_page(400, N_("Too many agreements for one report"), str(error))
+        return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     body = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
     return _download(body, "application/json", _download_name(query, "json"))
 
@@ -352,7 +358,7 @@ def report_csv_file() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, N_("Too many agreements for one report"), str(error))
+        return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     return _download(report_csv(found), "text/csv", _download_name(query, "csv"))
 
 
@@ -366,7 +372,7 @@ def report_tables() -> ResponseReturnValue:
     try:
         found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
     except audit.TooManyAgreements as error:
-        return error_page(400, N_("Too many agreements for one report"), str(error))
+        return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     body = tables_zip(found, datetime.now(UTC))
     return _download(body, "application/zip", _download_name(query, "zip"))
 

@@ -173,14 +173,14 @@ def describe(
     required = bool(schema_field.required) and not has_default
     choices = _one_of(schema_field)
     if name == "party" and isinstance(schema_field, fields.String):
-        options = context.parties if required else (Choice("", "All parties"), *context.parties)
+        options = context.parties if required else (Choice("", _("All parties")), *context.parties)
         return FormField(name, label, "select", required, hint, tuple(options))
     if name == "milestone" and type_name == "MilestoneStatusChanged":
         return FormField(name, label, "select", required, hint, context.milestones)
     if choices:
         options = tuple(Choice(c, choice_label(c)) for c in choices)
         if not required and not has_default:
-            options = (Choice("", "(none)"), *options)
+            options = (Choice("", _("(none)")), *options)
         return FormField(name, label, "select", required, hint, options)
     if isinstance(schema_field, PartialDateField):
         return FormField(name, label, "date", required, hint)

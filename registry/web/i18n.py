@@ -26,6 +26,7 @@ def N_(text: str) -> str:
 
 
 ROLE_WORDS = (N_("officer"), N_("auditor"), N_("admin"))
+SCOPE_WORDS = (N_("read"), N_("write"))  # an API token's scopes, as its form offers them
 
 
 def select_language() -> str:
@@ -58,6 +59,7 @@ def change_language() -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language, default_translation_directories=str(TRANSLATIONS))
     app.add_url_rule("/language", "language", change_language, methods=["POST"])
+    app.add_template_filter(joined, "joined")
 
     @app.context_processor
     def language_context() -> dict[str, object]:
@@ -67,3 +69,17 @@ def init_app(app: Flask) -> None:
             "text_direction": "rtl" if lang in RIGHT_TO_LEFT else "ltr",
             "languages": LANGUAGES,
         }
+
+
+# A list's separators: Urdu writes the Arabic comma and semicolon.
+SEPARATORS = {"ur": {",": "، ", ";": "؛ "}}
+
+
+def separator(kind: str = ",") -> str:
+    """ ", " (or "; " for `kind` ";") in the interface's language."""
+    return SEPARATORS.get(language(), {}).get(kind, kind + " ")
+
+
+def joined(items: object, kind: str = ",") -> str:
+    """A template filter: the items as text, separated as the interface's language writes."""
+    return separator(kind).join(str(item) for item in items)  # type: ignore[attr-defined]

@@ -7,17 +7,27 @@ systems; so do the audit report's documents (`Change.detail`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
 
+from registry.domain.catalogue import DECLARATIONS
 from registry.domain.dates import PartialDate
+from registry.domain.deadlines import Deadline
 from registry.domain.diff import Change
-from registry.domain.errors import DomainError, EventType, Phrase, Words
+from registry.domain.errors import DomainError, EventType, Phrase, Words, _words
 from registry.web.domain_words import translated
 from registry.web.forms_text import event_label
 from registry.web.i18n import language
 from registry.web.officer.present import localised
+
+# A day or a month written as ISO inside an English detail (`notified 2026-06-01`).
+ISO_DAY = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+# An event type's name as a refusal's words give it (`event_words`: "entered into force").
+EVENT_WORDS = {_words(d.name): d.name for d in DECLARATIONS}
 
 
 def refusal_text(error: DomainError) -> str:
@@ -33,6 +43,14 @@ def change_detail(change: Change) -> str:
     if change.phrase is None or language() == "en":
         return change.detail
     return filled(change.phrase.template, change.phrase.params)
+
+
+def deadline_detail(deadline: Deadline) -> str:
+    """A deadline's details (`notified 2026-06-01`, a milestone's title and status) in the
+    interface's language."""
+    if deadline.phrase is None or language() == "en":
+        return deadline.detail
+    return filled(deadline.phrase.template, deadline.phrase.params)
 
 
 def filled(template: str, params: dict[str, Any]) -> str:
@@ -55,9 +73,17 @@ def parameter_text(value: Any) -> str:
     if isinstance(value, EventType):
         return event_label(value)
     if isinstance(value, Words):
-        return translated(value)
+        text = translated(value)
+        called = EVENT_WORDS.get(str(value))
+        if text == value and called is not None:  # an event's name the catalogue lacks
+            label = event_label(called)
+            return label[:1].lower() + label[1:]
+        return text
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return localised(PartialDate.parse(value))  # a date the English keeps as ISO
     return str(value)
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(change_detail, "change_detail")
+    app.add_template_filter(deadline_detail, "deadline_detail")

@@ -211,7 +211,7 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
                 "%(what)s from %(start)s to %(end)s",
                 what=what,
                 start=localised(start),
-                end=until.isoformat(),
+                end=day_text(until),
             )
         else:
             title = _("%(what)s from %(start)s", what=what, start=localised(start))
@@ -276,7 +276,7 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
     timeline.ticks = _ticks(scale)
     timeline.breaks = [round((scale.x(a) + scale.x(b)) / 2, 1) for a, b in scale.gaps]
     timeline.now_x = scale.x(marker)
-    timeline.now_label = marker.isoformat()
+    timeline.now_label = day_text(marker)
     timeline.legend = _legend(used)
     broken = (
         " " + _("Long quiet periods are shortened, each behind a break mark.") if scale.gaps else ""
@@ -286,10 +286,10 @@ def build_timeline(state: AgreementState, marker: date) -> Timeline:
             "Timeline of %(ref)s from %(first)s to %(last)s, %(count)s marked acts; the "
             "vertical line marks %(now)s.",
             ref=state.reference,
-            first=scale.first.isoformat(),
-            last=scale.last.isoformat(),
+            first=day_text(scale.first),
+            last=day_text(scale.last),
             count=len(timeline.markers),
-            now=marker.isoformat(),
+            now=day_text(marker),
         )
         + broken
         + " "
@@ -348,3 +348,8 @@ def _ticks(scale: _Scale) -> list[Tick]:
             continue
         ticks.append(Tick(x, text))
     return ticks
+
+
+def day_text(day: date) -> str:
+    """A day in words in the interface's language (Babel), as every other date on the page."""
+    return localised(PartialDate.parse(day.isoformat()))

@@ -184,3 +184,84 @@ def test_no_page_is_wider_than_a_phone_in_any_direction(
                     wide.append((language, url, width))
             page.context.close()
     assert not wide, wide
+
+
+# The width a select's own text may take: its box less the padding and the arrow.
+CUT_OFF_SELECTS = """() => {
+  const pen = document.createElement('canvas').getContext('2d');
+  return [...document.querySelectorAll('select')].filter(s => s.offsetParent !== null)
+    .map(s => {
+      const style = getComputedStyle(s);
+      pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const text = s.options[s.selectedIndex] ? s.options[s.selectedIndex].text : '';
+      const room = s.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight) - 20;
+      return [s.id || s.name, text, Math.round(pen.measureText(text).width), Math.round(room)];
+    })
+    .filter(([, , needed, room]) => needed > room);
+}"""
+FILTER_PAGES = {
+    "officer.islamabad": [
+        "/agreements",
+        "/parties/KAZ",
+        f"/agreements/{TRANSIT}/events/2/correct",
+        f"/agreements/{TRANSIT}",
+    ],
+    "auditor": ["/audit?as_of=2026-02-20", "/audit/deadlines?as_of=2026-06-15"],
+}
+
+
+def test_no_choice_is_cut_off_in_its_box_in_any_language_or_width(
+    module_browser: Any, story_server: LiveServer
+) -> None:
+    """Seen on the screenshots: "Обязывающее ил…" in the list's filters at 1280 px, and the
+    correction's "Заменить: новая дата и/или новые знач…" at 390 px."""
+    cut = []
+    for language in LANGUAGES:
+        for size in WIDTHS:
+            for who, urls in FILTER_PAGES.items():
+                page = logged_in(module_browser, story_server, who, language, size)
+                for url in urls:
+                    page.goto(story_server.url + url)
+                    cut += [(language, size, url, *s) for s in page.evaluate(CUT_OFF_SELECTS)]
+                page.context.close()
+    assert not cut, "\n".join(map(str, cut))
+
+
+def test_dates_and_codes_inside_sentences_stay_on_one_line_left_to_right(
+    module_browser: Any, story_server: LiveServer
+) -> None:
+    """Seen on the screenshots: in Urdu "2026-03-01T12:00" broke at a hyphen and its parts
+    swapped; in Russian a hint's "2026-02-03" broke after "2026-02-"."""
+    split = []
+    for language in ("ur", "ru"):
+        page = logged_in(module_browser, story_server, "officer.islamabad", language, "phone")
+        for url in (f"/agreements/{TRANSIT}", f"/agreements/{TRANSIT}/record/Signed"):
+            page.goto(story_server.url + url)
+            runs = page.locator("bdi.ltr")
+            assert runs.count() > 0, (language, url)
+            split += [
+                (language, url, text)
+                for text, lines, direction in page.evaluate(
+                    "() => [...document.querySelectorAll('bdi.ltr')].map(e =>"
+                    " [e.textContent, e.getClientRects().length, getComputedStyle(e).direction])"
+                )
+                if lines != 1 or direction != "ltr"
+            ]
+        page.context.close()
+    assert not split, split
+
+
+def test_a_checkbox_sits_beside_its_label_on_a_phone(
+    module_browser: Any, story_server: LiveServer
+) -> None:
+    """Seen on the screenshots: "Multilateral (more than two parties may join)" wrapped onto
+    the line under its box, in every language."""
+    for language in LANGUAGES:
+        page = logged_in(module_browser, story_server, "officer.islamabad", language, "phone")
+        page.goto(f"{story_server.url}/agreements/new")
+        box = page.locator(".checkbox input").first.bounding_box()
+        label = page.locator(".checkbox label").first.bounding_box()
+        assert box and label
+        assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"], language
+        page.context.close()

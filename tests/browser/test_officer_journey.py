@@ -151,7 +151,7 @@ def test_an_officer_records_an_agreement_through_the_forms(
     page.get_by_role("button", name="Show").click()
     banner = page.locator(".banner-past")
     assert banner.is_visible()
-    assert "2026-02-10" in banner.inner_text()
+    assert "10 February 2026" in banner.inner_text()  # the day in words (Babel)
     pakistan = page.locator("table.status-table tbody tr").first
     assert "Ratification" not in pakistan.inner_text()
     page.screenshot(path=str(artifacts / "07-as-of-desktop.png"), full_page=True)

@@ -39,7 +39,7 @@ def test_an_officer_imports_a_status_table_and_opens_the_party_page(
     page.wait_for_url(f"{live_server.url}/parties/AUT")
     row = page.locator("#party-agreements tbody tr").first
     text = row.inner_text()
-    assert "XXVII-7-d" in text and "2016-04-22" in text and "2016-10-05" in text, text
+    assert "XXVII-7-d" in text and "22 April 2016" in text and "5 October 2016" in text, text
     page.screenshot(path=str(artifacts / "status-import-party.png"), full_page=True)
 
     page.get_by_role("link", name="Import status table").click()

@@ -548,12 +548,22 @@ def test_every_deadline_kind_the_declarations_schedule_has_a_label() -> None:
     assert set(DEADLINE_LABELS) == set(DeadlineKind)
 
 
+def test_a_deadlines_details_are_in_the_auditors_language(auditor: FlaskClient) -> None:
+    token = csrf_token(auditor, "/audit")
+    auditor.post("/language", data={"csrf_token": token, "language": "ru", "next": "/audit"})
+    html = page(auditor, "/audit/deadlines?as_of=2026-06-15")
+    assert "KAZ уведомление 1 июня 2026" in plain(html)  # was "notified 2026-06-01"
+    assert "Joint trade committee meets (запланирован)" in plain(html)  # was "(planned)"
+    assert "notified" not in plain(html) and "(planned)" not in plain(html)
+
+
 def test_the_diffs_details_are_in_the_auditors_language(auditor: FlaskClient) -> None:
     token = csrf_token(auditor, "/audit")
     auditor.post("/language", data={"csrf_token": token, "language": "ru", "next": "/audit"})
     changes = section(page(auditor, f"{CORRECTED}&party=KAZ"), TRANSIT)
     assert "исправлено: событие 3 (" in changes  # the event's type by its Russian name
-    assert ", теперь вступает в силу 2026-02-03; причина: " in changes
+    # the date as Babel writes it in Russian, not as the English detail's ISO
+    assert ", теперь вступает в силу 3 февраля 2026; причина: " in changes
     assert "corrected event" not in changes and "now effective" not in changes
     spring = section(page(auditor, f"/audit/diff?{SPRING}"), TRANSIT)
     assert "простая, подписал(а) Minister" in spring and "by Minister" not in spring

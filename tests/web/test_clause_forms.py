@@ -55,7 +55,7 @@ def test_the_draft_form_takes_the_clauses_as_json(officer: FlaskClient, registry
     [
         ("{not json", "Enter the clauses as JSON"),
         ('{"entry_into_force": {"date": "2016-11"}}', "Enter a day like 2016-11-04."),
-        ('{"duration": {"years": 0}}', "greater than or equal to 1"),
+        ('{"duration": {"years": 0}}', "Enter a number from 1 to 100000."),
     ],
 )
 def test_a_bad_clause_is_named_on_the_form_and_nothing_is_drafted(

@@ -26,9 +26,8 @@ def officer(client: FlaskClient, auth: Auth, agreement: str) -> FlaskClient:
     return client
 
 
-def test_a_refused_correction_names_the_blocking_event_and_what_to_retract(
-    officer: FlaskClient, registry: Registry, agreement: str
-) -> None:
+def refused_correction(officer: FlaskClient, registry: Registry, agreement: str) -> str:
+    """Event 2 (a signature) corrected to after event 3 (the consent that depends on it)."""
     registry.record(
         agreement, "Signed", effective=day("2026-02-03"), actor=OFFICER, data=signed_data("PAK")
     )
@@ -57,8 +56,26 @@ def test_a_refused_correction_names_the_blocking_event_and_what_to_retract(
     )
     summary = error_summary(response.get_data(as_text=True))
     assert response.status_code == 422, summary
+    return summary
+
+
+def test_a_refused_correction_names_the_blocking_event_and_what_to_retract(
+    officer: FlaskClient, registry: Registry, agreement: str
+) -> None:
+    summary = refused_correction(officer, registry, agreement)
     assert "would break event 3 (consent expressed, 15 February 2026)" in summary
     assert "Retract or correct event 3 first, then correct event 2" in summary
+
+
+def test_the_blocking_event_is_named_in_the_officers_language(
+    officer: FlaskClient, auth: Auth, registry: Registry, agreement: str
+) -> None:
+    officer.post("/language", data={"csrf_token": auth.token(), "language": "ru"})
+    summary = refused_correction(officer, registry, agreement)
+    # "consent expressed" has no entry of its own in the catalogue: the event's declared
+    # name is used, as in the history
+    assert "событие 3 (согласие выражено, 15 февраля 2026)" in summary
+    assert "consent expressed" not in summary
 
 
 def test_a_consent_dated_before_the_signature_is_spoken_of_as_the_consent(

@@ -166,7 +166,9 @@ def test_the_page_as_of_an_earlier_date_says_so(
     )
     html = reader.get(f"/agreements/{agreement}?as_of=2026-02-10").get_data(as_text=True)
     assert "You are looking at the past" in html
-    assert "as it stood on 2026-02-10" in html
+    assert (
+        'as it stood on <time datetime="2026-02-10" data-precision="day">10 February 2026' in html
+    )
     assert "Back to today" in html
     assert "Ratification" not in html[html.index("Status by party") : html.index("Milestones")]
     assert "not in this view" in html

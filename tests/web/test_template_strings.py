@@ -117,7 +117,8 @@ class Finder(HTMLParser):
             self.found.append(text)
 
 
-# A quoted phrase inside {{ … }} that is not the argument of _() or ngettext(): `or 'Details'`.
+# A quoted phrase inside {{ … }} that is not the argument of _(), ngettext() or pgettext():
+# `or 'Details'`.
 LITERAL = re.compile(r"""(?<![(\w])(?<!\(\s)(['"])([A-Z][a-z]+(?: [^'"{}]*)?)\1""")
 
 
@@ -128,7 +129,9 @@ def unmarked_literals(source: str) -> list[str]:
             start = match.start()
             before = expression[:start].rstrip()
             code = re.sub(r"""(['"]).*?\1""", "''", before)  # parentheses outside strings
-            plural = code.endswith(",") and code.rfind("ngettext(") > code.rfind(")")
+            # a plural of ngettext(), or the text of pgettext() after its context
+            call = max(code.rfind("ngettext("), code.rfind("pgettext("))
+            plural = code.endswith(",") and call > code.rfind(")")
             if not (before.endswith(("_(", "ngettext(")) or plural):
                 found.append(match.group(2))
     return found

@@ -46,6 +46,7 @@ from registry.web.forms_text import choice_label, event_title, plain
 from registry.web.i18n import N_
 from registry.web.input_rules import gives_its_form_back_on_unsafe_text
 from registry.web.officer import bp
+from registry.web.officer.present import localised
 from registry.web.officer.recording import (
     NEW,
     Outcome,
@@ -129,7 +130,8 @@ def correct(ref: str, version: int) -> ResponseReturnValue:
         "prefix": NEW,
         "pre_fields": own,
         "pre_legend": _(
-            "The correction (the event is now effective %(day)s)", day=current_fact.effective
+            "The correction (the event is now effective %(day)s)",
+            day=localised(current_fact.effective),
         ),
         "fields_legend": _("Corrected values (change only what was wrong)"),
         "heading": form.title,

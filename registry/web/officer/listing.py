@@ -11,10 +11,10 @@ from registry.domain.dates import PartialDate
 from registry.domain.timeline import signed_on, took_effect
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.store.application import Registry
-from registry.store.reads.filters import CURRENT_SORTS, FiltersSchema, parse_filters
+from registry.store.reads.filters import CURRENT_SORTS, FiltersSchema
 from registry.web.auth import landing_page
 from registry.web.extensions import get_registry
-from registry.web.forms_text import choice_label
+from registry.web.forms_text import choice_label, load_query
 from registry.web.officer import bp
 from registry.web.officer.party_names import party_names
 
@@ -38,7 +38,7 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/agreements")
 def index() -> ResponseReturnValue:
-    query, problems = parse_filters(ListArgs(), request.args.to_dict())
+    query, problems = load_query(ListArgs(), request.args.to_dict())
     registry = get_registry()
     found = registry.current_agreements(query)
     dates = {row["reference"]: key_dates(registry, row["reference"]) for row in found.rows}

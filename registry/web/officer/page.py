@@ -4,10 +4,8 @@ instant), its per-party status table, milestones, documents, timeline and signed
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from flask import abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
@@ -27,10 +25,11 @@ from registry.store.events.documents import DocumentError
 from registry.store.events.mapper import OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
-from registry.web.forms_text import choice_label, event_title, field_text
+from registry.web.forms_text import event_title
 from registry.web.forms_uploads import documents
 from registry.web.i18n import N_
 from registry.web.officer import bp
+from registry.web.officer.details import event_details
 from registry.web.officer.next_steps import likely_next
 from registry.web.pdf import agreement_status_pdf
 from registry.web.refusals import refusal_text
@@ -157,6 +156,7 @@ def history_rows(
                 "Corrected by event %(number)s", number=correction.version
             )
     rows = []
+    types = {event.payload.version: event.payload.type for event in opened}
     for event in opened:
         payload = event.payload
         data = dict(payload.data)
@@ -169,11 +169,7 @@ def history_rows(
                 actor=payload.actor,
                 keyid=event.keyid,
                 envelope_sha256=sha256_hex(event.envelope),
-                details=[
-                    (field_text(payload.type, name)[0], shown(value))
-                    for name, value in data.items()
-                    if name not in ("source", "reason") and value not in (None, {}, [])
-                ],
+                details=event_details(payload.type, data, types.get(data.get("corrects"))),
                 source=data.get("source"),
                 reason=data.get("reason"),
                 in_view=not past or payload.version in state.versions,
@@ -187,21 +183,6 @@ def history_rows(
 def correctable(type_name: str) -> bool:
     declaration = BY_NAME.get(type_name)
     return declaration is not None and declaration.correctable is not Correctable.NOT_CORRECTABLE
-
-
-def shown(value: Any) -> str:
-    if isinstance(value, dict):
-        if set(value) == {"code", "name", "type"}:
-            kind = choice_label(str(value["type"])).lower()
-            return f"{value['name']} ({value['code']}, {kind})"
-        return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "; ".join(shown(v) for v in value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
-        return choice_label(value).lower()  # an enum value such as ad_referendum
-    return str(value)
 
 
 @bp.get("/agreements/<ref>/status.pdf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -100,3 +101,39 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(event_label, "event_label")
     app.add_template_global(url_with, "url_with")
+    app.add_template_global(ltr, "ltr")
+    app.add_template_filter(with_codes_ltr, "codes_ltr")
+
+
+def ltr(text: str) -> Markup:
+    """A code or an ISO date or instant inside a sentence, kept left to right and on one line
+    (in Urdu the bidirectional algorithm would otherwise split `2026-03-01T12:00` at a hyphen
+    and reorder its parts)."""
+    return Markup('<bdi class="ltr" dir="ltr">{}</bdi>').format(text)
+
+
+# ISO dates and instants (2026-02-03, 2026-03-01T12:00:00Z) and depositary notification
+# numbers (C.N.464.2017.TREATIES-XXVII.7.d), references and standards inside a hint or a
+# message.
+CODE_RUN = re.compile(
+    r"\{.*\}"  # a JSON sample (it may wrap, still left to right)
+    r"|\b\d{4}-\d{2}(?:-\d{2})?(?:T[\d:.]+Z?)?"  # a date or an instant
+    r"|\bC\.N\.[\w.-]*\w"  # a depositary notification
+    r"|\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b"  # a reference, PK-KZ-2026-001
+    r"|\bISO \d+(?: alpha-\d)?"  # a standard
+)
+
+
+def with_codes_ltr(text: str | None) -> Markup:
+    """`text`, escaped, with its dates and codes each kept left to right on one line."""
+    if not text:
+        return Markup("")
+    escaped = str(escape(text))
+
+    def kept(found: re.Match[str]) -> str:
+        text = found.group(0)
+        if text.startswith("{"):
+            return f'<bdi dir="ltr">{text}</bdi>'  # (already escaped)
+        return f'<bdi class="ltr" dir="ltr">{text}</bdi>'
+
+    return Markup(CODE_RUN.sub(kept, escaped))
