@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry.domain.clause_force import by, clause_days, general_entry
@@ -87,6 +87,20 @@ def project(
     (version, recorded) of each event just stored, in version order. Rows already written for
     the older events are taken from `heads` when it holds them, else read from the tables.
     """
+    head = advance(session, history, new, heads=heads)
+    save_all(session, [head])
+    return head
+
+
+def advance(
+    session: Session,
+    history: Sequence[AgreementEvent],
+    new: Sequence[Instant],
+    *,
+    heads: Heads | None = None,
+) -> Head:
+    """`project` without the writes: the Head after `new`, its rows still to be saved (with
+    `save_all`, which writes those of many agreements in one statement per table)."""
     agreement_id = str(history[0].originator_id)
     first = new[0][0]
     head = heads.take(agreement_id, first - 1) if heads is not None else None
@@ -96,7 +110,6 @@ def project(
     by_version = {e.originator_version: e for e in history}
     for version, recorded in new:
         head.take(by_version[version], version, recorded)
-    head.save(session)
     return head
 
 
@@ -115,8 +128,12 @@ class ReadModelProjection:
         for event in sealed:
             if event.stream in self.histories:
                 new.setdefault(event.stream, []).append((event.version, event.recorded))
-        for stream, instants in new.items():
-            head = project(session, self.histories[stream], sorted(instants), heads=self.heads)
+        advanced = [
+            advance(session, self.histories[stream], sorted(instants), heads=self.heads)
+            for stream, instants in new.items()
+        ]
+        save_all(session, advanced)
+        for head in advanced:
             self.written[head.agreement_id] = head
 
     def committed(self) -> None:
@@ -343,24 +360,7 @@ class Head:
 
     def save(self, session: Session) -> None:
         """Write what changed since the Head was loaded or last saved, and the list row."""
-        for (kind, values), recorded_from, recorded_to in self.closed:
-            table = TABLES[kind]
-            row = self._row((kind, values), recorded_from, recorded_to)
-            keys = [column.name for column in table.primary_key.columns]
-            session.execute(
-                update(table)
-                .where(and_(*(table.c[k] == row[k] for k in keys)))
-                .values(recorded_to=recorded_to)
-            )
-        new: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
-        for kind, row in self.rows():
-            new[kind].append(row)
-        for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
-                            (agreement_texts, self.text_rows())):  # fmt: skip
-            if rows:
-                session.execute(insert(table), rows)
-        session.execute(delete(agreements).where(agreements.c.id == self.agreement_id))
-        session.execute(insert(agreements), self.summary())
+        save_all(session, [self])
 
     def saved(self) -> None:
         """The tables now hold every row: only the open ones are kept."""
@@ -397,6 +397,36 @@ class Head:
 
 
 ONE_DAY = timedelta(days=1)
+_KEYS = {kind: [c.name for c in table.primary_key.columns] for kind, table in TABLES.items()}
+
+
+def save_all(session: Session, heads: Sequence[Head]) -> None:
+    """Write what changed in each Head since it was loaded or last saved, and its list row:
+    one executemany per table for them all, however many agreements a chunk touches."""
+    if not heads:
+        return
+    closing: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
+    new: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
+    texts: list[dict[str, Any]] = []
+    for head in heads:
+        for (kind, values), recorded_from, recorded_to in head.closed:
+            row = head._row((kind, values), recorded_from, recorded_to)
+            closing[kind].append({f"k_{k}": row[k] for k in _KEYS[kind]} | {"to": recorded_to})
+        for kind, row in head.rows():
+            new[kind].append(row)
+        texts.extend(head.text_rows())
+    for kind, rows in closing.items():
+        if rows:
+            table = TABLES[kind]
+            where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in _KEYS[kind]))
+            session.execute(update(table).where(where).values(recorded_to=bindparam("to")), rows)
+    for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
+                        (agreement_texts, texts)):  # fmt: skip
+        if rows:
+            session.execute(insert(table), rows)
+    ids = [head.agreement_id for head in heads]
+    session.execute(delete(agreements).where(agreements.c.id.in_(ids)))
+    session.execute(insert(agreements), [head.summary() for head in heads])
 
 
 def _key(owner: str, span: Span) -> Key:
