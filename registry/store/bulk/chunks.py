@@ -13,7 +13,7 @@ that is whole and signed up to the last chunk, and a rerun continues after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -139,37 +139,50 @@ def load_in_chunks(
     Each agreement's steps are its versions in order (one step, one event), so a step whose
     version the store already holds was recorded by an earlier run. A refused step stops the
     load: the steps before it are saved, and the error names the step (from `describe`).
+    The stored versions are read for a chunk's steps at a time (one query), and the
+    aggregates the last chunk saved stay in memory for the steps of the next.
     """
     held: dict[UUID, Agreement] = {}  # aggregates with events not yet saved, this chunk
+    kept: dict[UUID, Agreement] = {}  # aggregates the last chunk saved, as stored
     stored_versions: dict[UUID, int] = {}  # versions already stored, for each agreement seen
     planned: dict[UUID, int] = {}  # the version each agreement's next step will have
     pending = recorded = skipped = 0
-    for number, step in enumerate(steps, start=1):
-        stream = registry.resolve(step.agreement)
-        if stream not in planned:
-            stored_versions[stream] = _stored_version(registry, stream)
-            planned[stream] = 0
-        planned[stream] += 1
-        if planned[stream] <= stored_versions[stream]:
-            skipped += 1
-            continue
-        try:
-            _run(registry, held, stream, step)
-        except Exception as error:
-            _save(registry, held)
-            raise _Refused(describe(number, step), error) from error
-        pending += 1
-        if pending >= chunk:
-            _save(registry, held)
-            recorded += pending
-            pending = 0
-            if progress:
-                progress(recorded + skipped)
-    _save(registry, held)
+    for batch in _batches(enumerate(steps, start=1), chunk):
+        streams = [registry.resolve(step.agreement) for _number, step in batch]
+        stored_versions.update(_stored_versions(registry, {s for s in streams} - planned.keys()))
+        for (number, step), stream in zip(batch, streams, strict=True):
+            planned[stream] = planned.get(stream, 0) + 1
+            if planned[stream] <= stored_versions[stream]:
+                skipped += 1
+                continue
+            try:
+                _run(registry, held, kept, stream, step)
+            except Exception as error:
+                _save(registry, held, kept)
+                raise _Refused(describe(number, step), error) from error
+            pending += 1
+            if pending >= chunk:
+                _save(registry, held, kept)
+                recorded += pending
+                pending = 0
+                if progress:
+                    progress(recorded + skipped)
+    _save(registry, held, kept)
     recorded += pending
     if progress:
         progress(recorded + skipped)
     return Loaded(recorded, skipped)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class _Refused(Exception):
@@ -180,16 +193,29 @@ class _Refused(Exception):
 Refused = _Refused
 
 
-def _stored_version(registry: Registry, stream: UUID) -> int:
+def _stored_versions(registry: Registry, streams: set[UUID]) -> dict[UUID, int]:
+    """The version the store holds of each stream (0: none), in one query."""
+    found = dict.fromkeys(streams, 0)
+    if not streams:
+        return found
     cls = registry.signed_recorder.events_record_cls
     with registry.transaction() as session:
-        found = session.execute(
-            select(func.max(cls.originator_version)).where(cls.originator_id == stream)
-        ).scalar()
-    return int(found or 0)
+        rows = session.execute(
+            select(cls.originator_id, func.max(cls.originator_version))
+            .where(cls.originator_id.in_(streams))
+            .group_by(cls.originator_id)
+        )
+        found.update({stream: int(version) for stream, version in rows})
+    return found
 
 
-def _run(registry: Registry, held: dict[UUID, Agreement], stream: UUID, step: StepLike) -> None:
+def _run(
+    registry: Registry,
+    held: dict[UUID, Agreement],
+    kept: dict[UUID, Agreement],
+    stream: UUID,
+    step: StepLike,
+) -> None:
     if step.type == "Drafted":
         agreement = commands.draft_from_data(
             step.effective, step.actor, step.source, step.reason, step.data
@@ -203,13 +229,18 @@ def _run(registry: Registry, held: dict[UUID, Agreement], stream: UUID, step: St
         return
     agreement = held.get(stream)
     if agreement is None:
-        agreement = held[stream] = registry.agreement(stream)
+        agreement = kept.pop(stream, None) or registry.agreement(stream)
+        held[stream] = agreement
     commands.record(
         agreement, step.type, step.effective, step.actor, step.source, step.reason, step.data
     )
 
 
-def _save(registry: Registry, held: dict[UUID, Agreement]) -> None:
+def _save(registry: Registry, held: dict[UUID, Agreement], kept: dict[UUID, Agreement]) -> None:
+    """Commit the chunk; its aggregates, now at their stored versions, are kept for the next
+    (only those: memory stays one chunk's worth)."""
+    kept.clear()
     if held:
         registry.commit_many(list(held.values()))
+        kept.update(held)
         held.clear()
