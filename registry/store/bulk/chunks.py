@@ -18,14 +18,21 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from registry.domain import commands
 from registry.domain.agreement import Agreement
+from registry.domain.events import AgreementEvent
+from registry.domain.keyring import Keyring
+from registry.ledger.payload import EventPayload
+from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.events.log import IssuedCheckpoint, NewLeaf
+from registry.store.events.mapper import event_from_payload
 from registry.store.events.recorder import SignedEventRecorder
+from registry.store.reads.projection import Head, Heads, advance, save_all
 
 CHUNK = 2000  # events per transaction: large enough to share the fixed costs, small in memory
 
@@ -244,3 +251,58 @@ def _save(registry: Registry, held: dict[UUID, Agreement], kept: dict[UUID, Agre
         registry.commit_many(list(held.values()))
         kept.update(held)
         held.clear()
+
+
+# -- the read models of verified events, chunk by chunk ------------------------------------------
+
+
+def project_verified(
+    registry: Registry,
+    session: Session,
+    payloads: Sequence[EventPayload],
+    heads: Heads,
+    trust: Trust,
+) -> list[Head]:
+    """Write the read models after `payloads`, verified envelopes just stored in `session`
+    (an import's or a mirror's chunk), in log order: each agreement is projected once, from
+    its new events in memory, through the one projection; the rows of them all are written
+    together. An agreement's earlier rows come from `heads` (kept from the chunks before)
+    or, if it has none for it, from the tables and its stored events, verified with `trust`.
+    Hand the returned Heads to `heads.keep` once the transaction has committed."""
+    new: dict[str, list[tuple[AgreementEvent, str]]] = {}
+    keyring = str(Keyring.ID)
+    for payload in payloads:
+        if payload.agreement != keyring:
+            event = event_from_payload(payload)
+            if isinstance(event, AgreementEvent):
+                new.setdefault(payload.agreement, []).append((event, payload.recorded))
+    advanced = []
+    for agreement, events in new.items():
+        history = [event for event, _recorded in events]
+        instants = [(event.originator_version, recorded) for event, recorded in events]
+        head = heads.take(agreement, instants[0][0] - 1)
+        if head is None and instants[0][0] > 1:
+            older = _stored_events(registry, session, UUID(agreement), instants[0][0], trust)
+            history = [*older, *history]
+        advanced.append(advance(session, history, instants, head=head))
+    save_all(session, advanced)
+    return advanced
+
+
+def _stored_events(
+    registry: Registry, session: Session, stream: UUID, before: int, trust: Trust
+) -> list[AgreementEvent]:
+    """An agreement's stored events before version `before`, each envelope verified."""
+    cls = registry.signed_recorder.events_record_cls
+    rows = session.execute(
+        select(cls.originator_id, cls.originator_version, cls.topic, cls.state)
+        .where(cls.originator_id == stream, cls.originator_version < before)
+        .order_by(cls.originator_version)
+    )
+    events = [
+        event_from_payload(
+            registry.mapper.open(StoredEvent(*row[:3], bytes(row.state)), trust).payload
+        )
+        for row in rows
+    ]
+    return [e for e in events if isinstance(e, AgreementEvent)]

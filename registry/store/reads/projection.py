@@ -98,12 +98,16 @@ def advance(
     new: Sequence[Instant],
     *,
     heads: Heads | None = None,
+    head: Head | None = None,
 ) -> Head:
     """`project` without the writes: the Head after `new`, its rows still to be saved (with
-    `save_all`, which writes those of many agreements in one statement per table)."""
+    `save_all`, which writes those of many agreements in one statement per table). `head`,
+    taken from a `Heads` by the caller, stands at the version before `new`; with it, `history`
+    need hold only the new events."""
     agreement_id = str(history[0].originator_id)
     first = new[0][0]
-    head = heads.take(agreement_id, first - 1) if heads is not None else None
+    if head is None and heads is not None:
+        head = heads.take(agreement_id, first - 1)
     if head is None:
         older = [e for e in history if e.originator_version < first]
         head = Head.load(session, agreement_id, older) if older else Head(agreement_id)
