@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from registry.domain.clause_force import by, clause_days, general_entry
@@ -58,6 +58,7 @@ from registry.store.reads.intervals import (
     TABLES,
     VALUES,
     agreement_texts,
+    insert_rows,
     instant_number,
     titles_key,
 )
@@ -426,11 +427,10 @@ def save_all(session: Session, heads: Sequence[Head]) -> None:
             session.execute(update(table).where(where).values(recorded_to=bindparam("to")), rows)
     for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
                         (agreement_texts, texts)):  # fmt: skip
-        if rows:
-            session.execute(insert(table), rows)
+        insert_rows(session, table, rows)
     ids = [head.agreement_id for head in heads]
     session.execute(delete(agreements).where(agreements.c.id.in_(ids)))
-    session.execute(insert(agreements), [head.summary() for head in heads])
+    insert_rows(session, agreements, [head.summary() for head in heads])
 
 
 def _key(owner: str, span: Span) -> Key:
