@@ -43,7 +43,7 @@ from registry.ledger import merkle
 from registry.ledger.chain import ChainHead, first_problems, link_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
 from registry.ledger.errors import LedgerError
-from registry.ledger.payload import EventPayload, parse_instant
+from registry.ledger.payload import PAYLOAD_FIELDS, EventPayload, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.bulk.chunks import (
@@ -483,7 +483,12 @@ def _store(
 def _row(line: bytes) -> tuple[VerifiedEvent, EventPayload]:
     """The columns of a verified envelope and its payload, read back without a second
     verification (pass 2 checks that each chunk's bytes are those pass 1 verified)."""
-    payload = EventPayload(**json.loads(base64.b64decode(json.loads(line)["payload"])))
+    document = json.loads(base64.b64decode(json.loads(line)["payload"]))
+    # Pass 1 opened these very bytes strictly (same chunk digest): the fields are set as
+    # they were checked then, without a second validation and canonical copy of the data.
+    payload = object.__new__(EventPayload)
+    for name in PAYLOAD_FIELDS:
+        object.__setattr__(payload, name, document[name])
     row = VerifiedEvent(
         UUID(payload.agreement),
         payload.version,
