@@ -98,22 +98,36 @@ def append_verified(
 
 
 def _insert_rows(session: Session, cls: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert event rows in order and return their notification ids, in the same order:
-    one multi-row INSERT, or COPY on PostgreSQL (the caller's table lock keeps every other
-    writer out, so the ids COPY draws from the sequence are the ones after the last)."""
-    if session.get_bind().dialect.name != "postgresql":
-        statement = insert(cls).returning(cls.id, sort_by_parameter_order=True)
-        return list(session.execute(statement, rows).scalars())
+    """Insert event rows in order and return their notification ids, in the same order: COPY
+    on PostgreSQL, the driver's executemany elsewhere. The caller's table lock keeps every
+    other writer out, so the ids the rows drew are the ones after the last, in order."""
     last = session.execute(select(func.max(cls.id))).scalar() or 0
     table = cls.__table__
     name = ".".join(f'"{part}"' for part in (table.schema, table.name) if part)
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {name} ({', '.join(COPIED)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in COPIED])
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {name} ({', '.join(COPIED)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in COPIED])
+    else:
+        statement = str(insert(table).compile(dialect=connection.dialect, column_keys=COPIED))
+        processors = [
+            table.c[column].type._cached_bind_processor(connection.dialect) for column in COPIED
+        ]
+        connection.exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    row[column] if process is None else process(row[column])
+                    for column, process in zip(COPIED, processors, strict=True)
+                )
+                for row in rows
+            ],
+        )
     ids = list(session.execute(select(cls.id).where(cls.id > last).order_by(cls.id)).scalars())
     if len(ids) != len(rows):
-        raise RuntimeError(f"COPY stored {len(ids)} rows of {len(rows)}")
+        raise RuntimeError(f"stored {len(ids)} rows of {len(rows)}")
     return ids
 
 
