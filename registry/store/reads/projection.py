@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -460,9 +461,7 @@ def standing_values(
 ) -> tuple[Values, list[tuple[str, Values]], tuple[int, str, str]]:
     """A standing's columns: the agreement's, each party's, and its wording (key, reference,
     titles one a line)."""
-    titles = dict(standing.titles)
-    text = "\n".join(titles.values())
-    key = titles_key(agreement_id, standing.reference, text)
+    key, text, title, titles = _wording(agreement_id, standing.reference, standing.titles)
     shared = {
         "status": standing.status.value,
         "reference": standing.reference,
@@ -471,9 +470,9 @@ def standing_values(
         "character": standing.character.value,
     }
     whole = shared | {
-        "title": titles.get("en") or next(iter(titles.values()), ""),
-        "titles": json.dumps(titles, ensure_ascii=False),
-        "parties": json.dumps([code for code, _ in standing.parties]),
+        "title": title,
+        "titles": titles,
+        "parties": _codes_json(tuple(code for code, _ in standing.parties)),
         "signed": _first(standing, PARTY_ACTS.index("signed")),
         "in_force": _first(standing, PARTY_ACTS.index("in_force")),
     }
@@ -488,6 +487,28 @@ def standing_values(
         parties,
         (key, standing.reference, text),
     )
+
+
+@lru_cache(maxsize=4096)
+def _wording(
+    agreement_id: str, reference: str, titles: tuple[tuple[str, str], ...]
+) -> tuple[int, str, str, str]:
+    """(titles_key, titles one a line, the list's title, the titles as JSON) of a wording: an
+    agreement keeps one through most of its standings, so each is made once."""
+    named = dict(titles)
+    text = "\n".join(named.values())
+    title = named.get("en") or next(iter(named.values()), "")
+    return (
+        titles_key(agreement_id, reference, text),
+        text,
+        title,
+        json.dumps(named, ensure_ascii=False),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _codes_json(codes: tuple[str, ...]) -> str:
+    return json.dumps(list(codes))
 
 
 def _first(standing: Standing, column: int) -> str | None:
