@@ -36,7 +36,6 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.domain.events import EVENT_TYPES
@@ -55,12 +54,12 @@ from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.store.application import Registry
-from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified
+from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified, project_verified
 from registry.store.events.datastore import write_intent
 from registry.store.events.log import CheckpointMismatch, SqlNodeReader, entries
 from registry.store.events.mapper import event_from_payload
 from registry.store.events.verify_log import edge_keys
-from registry.store.reads.projection import project as project_agreement
+from registry.store.reads.projection import Heads
 
 PAGE = 500
 RATE_LIMITED_RETRIES = 5
@@ -264,6 +263,7 @@ def _store_chunk(
         )
         for payload, data in rows
     ]
+    trust = registry.trust()  # the keyring as committed: it signed the older events projected
     try:
         with write_intent(), registry.transaction(commit=True) as session:
             recorder._lock_table(session)
@@ -276,7 +276,7 @@ def _store_chunk(
             append_verified(
                 recorder, session, events, checkpoint_note=note, checkpoint=note is not None
             )
-            _summaries(registry, rows)(session, [])
+            _summaries(registry, rows, trust)(session, [])
     except CheckpointMismatch as error:
         raise MirrorRefused(
             f"the server's entries do not hash to the root its checkpoint signs: {error}"
@@ -484,23 +484,12 @@ def _last_recorded(registry: Registry, size: int) -> datetime | None:
     return parse_instant(row.recorded)
 
 
-def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]]) -> Any:
+def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]], trust: Trust) -> Any:
     """The read models (list rows, status intervals) of each agreement touched, in the storing
-    transaction, exactly as `Registry.commit` maintains them for events recorded here."""
-    cls = registry.signed_recorder.events_record_cls
-    new: dict[str, list[tuple[int, str]]] = {}
-    for payload, _ in rows:
-        if payload.agreement != KEYRING_STREAM:
-            new.setdefault(payload.agreement, []).append((payload.version, payload.recorded))
+    transaction, exactly as `Registry.commit` maintains them for events recorded here: the
+    chunk's verified payloads projected together (bulk.project_verified)."""
 
     def project(session: Session, _sealed: Any) -> None:
-        for stream, instants in sorted(new.items()):
-            states = session.execute(
-                select(cls.state)
-                .where(cls.originator_id == UUID(stream))
-                .order_by(cls.originator_version)
-            ).scalars()
-            events = [event_from_payload(_payload(bytes(state))) for state in states]
-            project_agreement(session, events, instants)
+        project_verified(registry, session, [payload for payload, _ in rows], Heads(), trust)
 
     return project

@@ -14,11 +14,12 @@ Import reads the file in passes, never holding it in memory:
      the global recorded order) and hashed into the tree, which must give the trailer's
      root; nothing is written before this pass ends;
   2. the events stored in chunks (see `bulk.append_verified`: each chunk one transaction
-     with its leaf index, tree nodes and a checkpoint), each chunk's bytes compared with
-     what pass 1 verified; the read models are built last, in one transaction.
-An import killed during pass 2 leaves a whole, signed log of the first chunks and a row in
-`registry_unfinished` that makes lists refuse until the same import is run again, which
-continues after the last stored chunk.
+     with its leaf index, tree nodes, a checkpoint and the read models of its events, see
+     `bulk.project_verified`), each chunk's bytes compared with what pass 1 verified, so
+     the events are projected from the verified bytes, never opened a second time.
+An import killed during pass 2 leaves a whole, signed log of the first chunks (and their read
+models) and a row in `registry_unfinished` that makes lists refuse until the same import is
+run again, which continues after the last stored chunk; the last transaction removes it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.domain.characters import first_finding
 from registry.domain.events import EVENT_TYPES
@@ -42,14 +43,23 @@ from registry.ledger import merkle
 from registry.ledger.chain import ChainHead, first_problems, link_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
 from registry.ledger.errors import LedgerError
-from registry.ledger.payload import EventPayload, parse_instant
+from registry.ledger.payload import PAYLOAD_FIELDS, EventPayload, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
-from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified, event_count
+from registry.store.bulk.chunks import (
+    CHUNK,
+    VerifiedEvent,
+    append_verified,
+    event_count,
+    project_verified,
+)
 from registry.store.events import unfinished
 from registry.store.events.datastore import write_intent
 from registry.store.events.log import TransparencyLog, note_verifier
 from registry.store.events.mapper import TamperedEvent, event_from_payload
+from registry.store.events.tables import agreements
+from registry.store.reads.intervals import agreement_intervals, party_intervals
+from registry.store.reads.projection import Head, Heads
 from registry.store.reads.rebuild import Rebuilt, rebuild_views
 
 FORMAT = "agreement-registry-export/v1"
@@ -214,7 +224,7 @@ def import_file(
     partial = target is None
     if verified.trailer is not None and verified.trailer.origin != registry.settings.log_origin:
         target = None  # another origin's note: this instance signs its own for the same tree
-    stored = _store(registry, lines, verified, resume, chunk, detail, target, progress)
+    stored = _store(registry, lines, verified, resume, chunk, detail, target, progress, trust)
     views = _finish_views(registry, verified.count)
     return Imported(stored, resume, verified.count, partial, views)
 
@@ -429,9 +439,11 @@ def _store(
     detail: dict[str, object],
     note: str | None,
     progress: Callable[[int], None] | None,
+    trust: Trust,
 ) -> int:
-    """Pass 2: the events after `resume`, one chunk per transaction."""
-    batch: list[VerifiedEvent] = []
+    """Pass 2: the events after `resume`, one chunk per transaction with their read models."""
+    heads = Heads(size=chunk)  # the agreements' projection heads, from one chunk to the next
+    batch: list[tuple[VerifiedEvent, EventPayload]] = []
     position = stored = 0
     digest = hashlib.sha256()
     for _number, line, trailer in _envelopes(lines):
@@ -451,9 +463,16 @@ def _store(
             digest = hashlib.sha256()
             if batch:
                 final = position == verified.count
-                _commit_chunk(
-                    registry, batch, position - len(batch), detail, note if final else None
+                written = _commit_chunk(
+                    registry,
+                    batch,
+                    position - len(batch),
+                    detail,
+                    note if final else None,
+                    heads,
+                    trust,
                 )
+                heads.keep(written)
                 stored += len(batch)
                 batch = []
                 if progress:
@@ -461,26 +480,36 @@ def _store(
     return stored
 
 
-def _row(line: bytes) -> VerifiedEvent:
-    """The columns of a verified envelope, read back without a second verification."""
-    payload = json.loads(base64.b64decode(json.loads(line)["payload"]))
-    return VerifiedEvent(
-        UUID(payload["agreement"]),
-        payload["version"],
-        payload["type"],
-        get_topic(EVENT_TYPES[payload["type"]]),
-        payload["recorded"],
+def _row(line: bytes) -> tuple[VerifiedEvent, EventPayload]:
+    """The columns of a verified envelope and its payload, read back without a second
+    verification (pass 2 checks that each chunk's bytes are those pass 1 verified)."""
+    document = json.loads(base64.b64decode(json.loads(line)["payload"]))
+    # Pass 1 opened these very bytes strictly (same chunk digest): the fields are set as
+    # they were checked then, without a second validation and canonical copy of the data.
+    payload = object.__new__(EventPayload)
+    for name in PAYLOAD_FIELDS:
+        object.__setattr__(payload, name, document[name])
+    row = VerifiedEvent(
+        UUID(payload.agreement),
+        payload.version,
+        payload.type,
+        get_topic(EVENT_TYPES[payload.type]),
+        payload.recorded,
         line,
     )
+    return row, payload
 
 
 def _commit_chunk(
     registry: Registry,
-    batch: list[VerifiedEvent],
+    batch: list[tuple[VerifiedEvent, EventPayload]],
     expected_size: int,
     detail: dict[str, object],
     note: str | None,
-) -> None:
+    heads: Heads,
+    trust: Trust,
+) -> list[Head]:
+    """One transaction: the chunk's events, leaves, nodes, checkpoint and read models."""
     recorder = registry.signed_recorder
     with write_intent(), registry.transaction(commit=True) as session:
         recorder._lock_table(session)
@@ -497,17 +526,25 @@ def _commit_chunk(
                 detail,
                 "run the same `registry import FILE` again to finish it",
             )
-        append_verified(recorder, session, batch, checkpoint_note=note)
+        append_verified(recorder, session, [row for row, _ in batch], checkpoint_note=note)
+        written = project_verified(registry, session, [p for _, p in batch], heads, trust)
+    return written
 
 
 def _finish_views(registry: Registry, size: int) -> Rebuilt:
-    def finish(session) -> None:  # type: ignore[no-untyped-def]
+    """Every chunk wrote its read models: the import is marked complete, once all is stored."""
+    with write_intent(), registry.transaction(commit=True) as session:
+        registry.signed_recorder._lock_table(session)
         held = registry.signed_recorder.log.size(session)
         if held != size:
             raise TransferError(f"the log holds {held} of the file's {size} events")
         unfinished.end(session, unfinished.IMPORT)
-
-    return rebuild_views(registry, finish=finish)
+        counted = [
+            session.execute(select(func.count()).select_from(table)).scalar() or 0
+            for table in (agreements, agreement_intervals, party_intervals)
+        ]
+    registry.read_model_heads.clear()  # this registry's own Heads know nothing of these rows
+    return Rebuilt(*counted)
 
 
 def _stored(row):  # type: ignore[no-untyped-def]

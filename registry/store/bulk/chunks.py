@@ -13,19 +13,26 @@ that is whole and signed up to the last chunk, and a rerun continues after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from registry.domain import commands
 from registry.domain.agreement import Agreement
+from registry.domain.events import AgreementEvent
+from registry.domain.keyring import Keyring
+from registry.ledger.payload import EventPayload
+from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.events.log import IssuedCheckpoint, NewLeaf
+from registry.store.events.mapper import event_from_payload
 from registry.store.events.recorder import SignedEventRecorder
+from registry.store.reads.projection import Head, Heads, advance, save_all
 
 CHUNK = 2000  # events per transaction: large enough to share the fixed costs, small in memory
 
@@ -91,22 +98,36 @@ def append_verified(
 
 
 def _insert_rows(session: Session, cls: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert event rows in order and return their notification ids, in the same order:
-    one multi-row INSERT, or COPY on PostgreSQL (the caller's table lock keeps every other
-    writer out, so the ids COPY draws from the sequence are the ones after the last)."""
-    if session.get_bind().dialect.name != "postgresql":
-        statement = insert(cls).returning(cls.id, sort_by_parameter_order=True)
-        return list(session.execute(statement, rows).scalars())
+    """Insert event rows in order and return their notification ids, in the same order: COPY
+    on PostgreSQL, the driver's executemany elsewhere. The caller's table lock keeps every
+    other writer out, so the ids the rows drew are the ones after the last, in order."""
     last = session.execute(select(func.max(cls.id))).scalar() or 0
     table = cls.__table__
     name = ".".join(f'"{part}"' for part in (table.schema, table.name) if part)
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {name} ({', '.join(COPIED)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in COPIED])
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {name} ({', '.join(COPIED)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in COPIED])
+    else:
+        statement = str(insert(table).compile(dialect=connection.dialect, column_keys=COPIED))
+        processors = [
+            table.c[column].type._cached_bind_processor(connection.dialect) for column in COPIED
+        ]
+        connection.exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    row[column] if process is None else process(row[column])
+                    for column, process in zip(COPIED, processors, strict=True)
+                )
+                for row in rows
+            ],
+        )
     ids = list(session.execute(select(cls.id).where(cls.id > last).order_by(cls.id)).scalars())
     if len(ids) != len(rows):
-        raise RuntimeError(f"COPY stored {len(ids)} rows of {len(rows)}")
+        raise RuntimeError(f"stored {len(ids)} rows of {len(rows)}")
     return ids
 
 
@@ -139,37 +160,50 @@ def load_in_chunks(
     Each agreement's steps are its versions in order (one step, one event), so a step whose
     version the store already holds was recorded by an earlier run. A refused step stops the
     load: the steps before it are saved, and the error names the step (from `describe`).
+    The stored versions are read for a chunk's steps at a time (one query), and the
+    aggregates the last chunk saved stay in memory for the steps of the next.
     """
     held: dict[UUID, Agreement] = {}  # aggregates with events not yet saved, this chunk
+    kept: dict[UUID, Agreement] = {}  # aggregates the last chunk saved, as stored
     stored_versions: dict[UUID, int] = {}  # versions already stored, for each agreement seen
     planned: dict[UUID, int] = {}  # the version each agreement's next step will have
     pending = recorded = skipped = 0
-    for number, step in enumerate(steps, start=1):
-        stream = registry.resolve(step.agreement)
-        if stream not in planned:
-            stored_versions[stream] = _stored_version(registry, stream)
-            planned[stream] = 0
-        planned[stream] += 1
-        if planned[stream] <= stored_versions[stream]:
-            skipped += 1
-            continue
-        try:
-            _run(registry, held, stream, step)
-        except Exception as error:
-            _save(registry, held)
-            raise _Refused(describe(number, step), error) from error
-        pending += 1
-        if pending >= chunk:
-            _save(registry, held)
-            recorded += pending
-            pending = 0
-            if progress:
-                progress(recorded + skipped)
-    _save(registry, held)
+    for batch in _batches(enumerate(steps, start=1), chunk):
+        streams = [registry.resolve(step.agreement) for _number, step in batch]
+        stored_versions.update(_stored_versions(registry, {s for s in streams} - planned.keys()))
+        for (number, step), stream in zip(batch, streams, strict=True):
+            planned[stream] = planned.get(stream, 0) + 1
+            if planned[stream] <= stored_versions[stream]:
+                skipped += 1
+                continue
+            try:
+                _run(registry, held, kept, stream, step)
+            except Exception as error:
+                _save(registry, held, kept)
+                raise _Refused(describe(number, step), error) from error
+            pending += 1
+            if pending >= chunk:
+                _save(registry, held, kept)
+                recorded += pending
+                pending = 0
+                if progress:
+                    progress(recorded + skipped)
+    _save(registry, held, kept)
     recorded += pending
     if progress:
         progress(recorded + skipped)
     return Loaded(recorded, skipped)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class _Refused(Exception):
@@ -180,16 +214,29 @@ class _Refused(Exception):
 Refused = _Refused
 
 
-def _stored_version(registry: Registry, stream: UUID) -> int:
+def _stored_versions(registry: Registry, streams: set[UUID]) -> dict[UUID, int]:
+    """The version the store holds of each stream (0: none), in one query."""
+    found = dict.fromkeys(streams, 0)
+    if not streams:
+        return found
     cls = registry.signed_recorder.events_record_cls
     with registry.transaction() as session:
-        found = session.execute(
-            select(func.max(cls.originator_version)).where(cls.originator_id == stream)
-        ).scalar()
-    return int(found or 0)
+        rows = session.execute(
+            select(cls.originator_id, func.max(cls.originator_version))
+            .where(cls.originator_id.in_(streams))
+            .group_by(cls.originator_id)
+        )
+        found.update({stream: int(version) for stream, version in rows})
+    return found
 
 
-def _run(registry: Registry, held: dict[UUID, Agreement], stream: UUID, step: StepLike) -> None:
+def _run(
+    registry: Registry,
+    held: dict[UUID, Agreement],
+    kept: dict[UUID, Agreement],
+    stream: UUID,
+    step: StepLike,
+) -> None:
     if step.type == "Drafted":
         agreement = commands.draft_from_data(
             step.effective, step.actor, step.source, step.reason, step.data
@@ -203,13 +250,73 @@ def _run(registry: Registry, held: dict[UUID, Agreement], stream: UUID, step: St
         return
     agreement = held.get(stream)
     if agreement is None:
-        agreement = held[stream] = registry.agreement(stream)
+        agreement = kept.pop(stream, None) or registry.agreement(stream)
+        held[stream] = agreement
     commands.record(
         agreement, step.type, step.effective, step.actor, step.source, step.reason, step.data
     )
 
 
-def _save(registry: Registry, held: dict[UUID, Agreement]) -> None:
+def _save(registry: Registry, held: dict[UUID, Agreement], kept: dict[UUID, Agreement]) -> None:
+    """Commit the chunk; its aggregates, now at their stored versions, are kept for the next
+    (only those: memory stays one chunk's worth)."""
+    kept.clear()
     if held:
         registry.commit_many(list(held.values()))
+        kept.update(held)
         held.clear()
+
+
+# -- the read models of verified events, chunk by chunk ------------------------------------------
+
+
+def project_verified(
+    registry: Registry,
+    session: Session,
+    payloads: Sequence[EventPayload],
+    heads: Heads,
+    trust: Trust,
+) -> list[Head]:
+    """Write the read models after `payloads`, verified envelopes just stored in `session`
+    (an import's or a mirror's chunk), in log order: each agreement is projected once, from
+    its new events in memory, through the one projection; the rows of them all are written
+    together. An agreement's earlier rows come from `heads` (kept from the chunks before)
+    or, if it has none for it, from the tables and its stored events, verified with `trust`.
+    Hand the returned Heads to `heads.keep` once the transaction has committed."""
+    new: dict[str, list[tuple[AgreementEvent, str]]] = {}
+    keyring = str(Keyring.ID)
+    for payload in payloads:
+        if payload.agreement != keyring:
+            event = event_from_payload(payload)
+            if isinstance(event, AgreementEvent):
+                new.setdefault(payload.agreement, []).append((event, payload.recorded))
+    advanced = []
+    for agreement, events in new.items():
+        history = [event for event, _recorded in events]
+        instants = [(event.originator_version, recorded) for event, recorded in events]
+        head = heads.take(agreement, instants[0][0] - 1)
+        if head is None and instants[0][0] > 1:
+            older = _stored_events(registry, session, UUID(agreement), instants[0][0], trust)
+            history = [*older, *history]
+        advanced.append(advance(session, history, instants, head=head))
+    save_all(session, advanced)
+    return advanced
+
+
+def _stored_events(
+    registry: Registry, session: Session, stream: UUID, before: int, trust: Trust
+) -> list[AgreementEvent]:
+    """An agreement's stored events before version `before`, each envelope verified."""
+    cls = registry.signed_recorder.events_record_cls
+    rows = session.execute(
+        select(cls.originator_id, cls.originator_version, cls.topic, cls.state)
+        .where(cls.originator_id == stream, cls.originator_version < before)
+        .order_by(cls.originator_version)
+    )
+    events = [
+        event_from_payload(
+            registry.mapper.open(StoredEvent(*row[:3], bytes(row.state)), trust).payload
+        )
+        for row in rows
+    ]
+    return [e for e in events if isinstance(e, AgreementEvent)]

@@ -139,3 +139,17 @@ def stream_head(session: Session, events: Any, stream: UUID) -> tuple[int, str]:
     if row is None:
         return 0, GENESIS_PREV
     return int(row.originator_version), sha256_hex(bytes(row.state))
+
+
+def stream_heads(session: Session, events: Any, streams: set[UUID]) -> dict[UUID, tuple[int, str]]:
+    """`stream_head` of several streams: one query finds which have events at all (a bulk
+    load's are mostly new), and only those are read one by one."""
+    if not streams:
+        return {}
+    held = session.execute(
+        select(events.c.originator_id).where(events.c.originator_id.in_(streams)).distinct()
+    ).scalars()
+    found = dict.fromkeys(streams, (0, GENESIS_PREV))
+    for stream in set(held):
+        found[stream] = stream_head(session, events, stream)
+    return found

@@ -37,7 +37,7 @@ from registry.store.events.head import (
     is_current,
     last_row,
     read_head,
-    stream_head,
+    stream_heads,
 )
 from registry.store.events.log import IssuedCheckpoint, NewLeaf, TransparencyLog, check_entry_sizes
 from registry.store.events.mapper import DraftEvent, EnvelopeMapper, SigningRefused
@@ -234,14 +234,12 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         draft of the member is accepted."""
         mine: dict[UUID, tuple[int, str]] = {}
         sealed = []
+        unknown = {d.originator_id for d in drafts} - head.streams.keys()
+        read = stream_heads(session, self.events_record_cls.__table__, unknown)
         for number, stored in enumerate(drafts):
             draft = self._require_draft(stored)
             stream = draft.originator_id
-            version, prev = (
-                mine.get(stream)
-                or head.streams.get(stream)
-                or stream_head(session, self.events_record_cls.__table__, stream)
-            )
+            version, prev = mine.get(stream) or head.streams.get(stream) or read[stream]
             if draft.originator_version != version + 1:
                 raise VersionConflict(
                     f"agreement {stream} is at version {version}: "

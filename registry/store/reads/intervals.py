@@ -36,8 +36,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    insert,
     literal_column,
 )
+from sqlalchemy.orm import Session
 
 from registry.domain.catalogue import standing_neutral
 from registry.store.events.tables import metadata
@@ -177,3 +179,41 @@ def titles_key(agreement_id: str, reference: str, titles_text: str) -> int:
 # Events that change no status, name or party in a standing (see domain.timeline.Standing):
 # recording one leaves every interval as it was, so maintenance need not recompute them.
 STANDING_NEUTRAL = standing_neutral()  # declared per type: `standing=False`
+
+
+# -- writing many rows -----------------------------------------------------------------------
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys) in one batch below the ORM: the driver's
+    executemany of one precompiled INSERT on SQLite, COPY on PostgreSQL. Each value goes
+    through its column type's own bind processing, so the rows stored are those
+    `session.execute(insert(table), rows)` stores (a bulk load writes tens of thousands)."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns if column.name in rows[0]]
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        columns = ", ".join(f'"{name}"' for name in names)
+        with cursor.copy(f"COPY {_qualified(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+        return
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    statement = str(insert(table).compile(dialect=dialect, column_keys=names))
+    connection.exec_driver_sql(
+        statement,
+        [
+            tuple(
+                row[name] if process is None else process(row[name])
+                for name, process in zip(names, processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
+
+
+def _qualified(table: Table) -> str:
+    return ".".join(f'"{part}"' for part in (table.schema, table.name) if part)

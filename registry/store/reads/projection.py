@@ -33,10 +33,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from registry.domain.clause_force import by, clause_days, general_entry
@@ -58,6 +59,7 @@ from registry.store.reads.intervals import (
     TABLES,
     VALUES,
     agreement_texts,
+    insert_rows,
     instant_number,
     titles_key,
 )
@@ -87,16 +89,33 @@ def project(
     (version, recorded) of each event just stored, in version order. Rows already written for
     the older events are taken from `heads` when it holds them, else read from the tables.
     """
+    head = advance(session, history, new, heads=heads)
+    save_all(session, [head])
+    return head
+
+
+def advance(
+    session: Session,
+    history: Sequence[AgreementEvent],
+    new: Sequence[Instant],
+    *,
+    heads: Heads | None = None,
+    head: Head | None = None,
+) -> Head:
+    """`project` without the writes: the Head after `new`, its rows still to be saved (with
+    `save_all`, which writes those of many agreements in one statement per table). `head`,
+    taken from a `Heads` by the caller, stands at the version before `new`; with it, `history`
+    need hold only the new events."""
     agreement_id = str(history[0].originator_id)
     first = new[0][0]
-    head = heads.take(agreement_id, first - 1) if heads is not None else None
+    if head is None and heads is not None:
+        head = heads.take(agreement_id, first - 1)
     if head is None:
         older = [e for e in history if e.originator_version < first]
         head = Head.load(session, agreement_id, older) if older else Head(agreement_id)
     by_version = {e.originator_version: e for e in history}
     for version, recorded in new:
         head.take(by_version[version], version, recorded)
-    head.save(session)
     return head
 
 
@@ -115,8 +134,12 @@ class ReadModelProjection:
         for event in sealed:
             if event.stream in self.histories:
                 new.setdefault(event.stream, []).append((event.version, event.recorded))
-        for stream, instants in new.items():
-            head = project(session, self.histories[stream], sorted(instants), heads=self.heads)
+        advanced = [
+            advance(session, self.histories[stream], sorted(instants), heads=self.heads)
+            for stream, instants in new.items()
+        ]
+        save_all(session, advanced)
+        for head in advanced:
             self.written[head.agreement_id] = head
 
     def committed(self) -> None:
@@ -343,24 +366,7 @@ class Head:
 
     def save(self, session: Session) -> None:
         """Write what changed since the Head was loaded or last saved, and the list row."""
-        for (kind, values), recorded_from, recorded_to in self.closed:
-            table = TABLES[kind]
-            row = self._row((kind, values), recorded_from, recorded_to)
-            keys = [column.name for column in table.primary_key.columns]
-            session.execute(
-                update(table)
-                .where(and_(*(table.c[k] == row[k] for k in keys)))
-                .values(recorded_to=recorded_to)
-            )
-        new: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
-        for kind, row in self.rows():
-            new[kind].append(row)
-        for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
-                            (agreement_texts, self.text_rows())):  # fmt: skip
-            if rows:
-                session.execute(insert(table), rows)
-        session.execute(delete(agreements).where(agreements.c.id == self.agreement_id))
-        session.execute(insert(agreements), self.summary())
+        save_all(session, [self])
 
     def saved(self) -> None:
         """The tables now hold every row: only the open ones are kept."""
@@ -397,6 +403,35 @@ class Head:
 
 
 ONE_DAY = timedelta(days=1)
+_KEYS = {kind: [c.name for c in table.primary_key.columns] for kind, table in TABLES.items()}
+
+
+def save_all(session: Session, heads: Sequence[Head]) -> None:
+    """Write what changed in each Head since it was loaded or last saved, and its list row:
+    one executemany per table for them all, however many agreements a chunk touches."""
+    if not heads:
+        return
+    closing: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
+    new: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
+    texts: list[dict[str, Any]] = []
+    for head in heads:
+        for (kind, values), recorded_from, recorded_to in head.closed:
+            row = head._row((kind, values), recorded_from, recorded_to)
+            closing[kind].append({f"k_{k}": row[k] for k in _KEYS[kind]} | {"to": recorded_to})
+        for kind, row in head.rows():
+            new[kind].append(row)
+        texts.extend(head.text_rows())
+    for kind, rows in closing.items():
+        if rows:
+            table = TABLES[kind]
+            where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in _KEYS[kind]))
+            session.execute(update(table).where(where).values(recorded_to=bindparam("to")), rows)
+    for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
+                        (agreement_texts, texts)):  # fmt: skip
+        insert_rows(session, table, rows)
+    ids = [head.agreement_id for head in heads]
+    session.execute(delete(agreements).where(agreements.c.id.in_(ids)))
+    insert_rows(session, agreements, [head.summary() for head in heads])
 
 
 def _key(owner: str, span: Span) -> Key:
@@ -426,9 +461,7 @@ def standing_values(
 ) -> tuple[Values, list[tuple[str, Values]], tuple[int, str, str]]:
     """A standing's columns: the agreement's, each party's, and its wording (key, reference,
     titles one a line)."""
-    titles = dict(standing.titles)
-    text = "\n".join(titles.values())
-    key = titles_key(agreement_id, standing.reference, text)
+    key, text, title, titles = _wording(agreement_id, standing.reference, standing.titles)
     shared = {
         "status": standing.status.value,
         "reference": standing.reference,
@@ -437,9 +470,9 @@ def standing_values(
         "character": standing.character.value,
     }
     whole = shared | {
-        "title": titles.get("en") or next(iter(titles.values()), ""),
-        "titles": json.dumps(titles, ensure_ascii=False),
-        "parties": json.dumps([code for code, _ in standing.parties]),
+        "title": title,
+        "titles": titles,
+        "parties": _codes_json(tuple(code for code, _ in standing.parties)),
         "signed": _first(standing, PARTY_ACTS.index("signed")),
         "in_force": _first(standing, PARTY_ACTS.index("in_force")),
     }
@@ -454,6 +487,28 @@ def standing_values(
         parties,
         (key, standing.reference, text),
     )
+
+
+@lru_cache(maxsize=4096)
+def _wording(
+    agreement_id: str, reference: str, titles: tuple[tuple[str, str], ...]
+) -> tuple[int, str, str, str]:
+    """(titles_key, titles one a line, the list's title, the titles as JSON) of a wording: an
+    agreement keeps one through most of its standings, so each is made once."""
+    named = dict(titles)
+    text = "\n".join(named.values())
+    title = named.get("en") or next(iter(named.values()), "")
+    return (
+        titles_key(agreement_id, reference, text),
+        text,
+        title,
+        json.dumps(named, ensure_ascii=False),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _codes_json(codes: tuple[str, ...]) -> str:
+    return json.dumps(list(codes))
 
 
 def _first(standing: Standing, column: int) -> str | None:

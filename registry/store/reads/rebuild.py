@@ -1,4 +1,5 @@
-"""Every read model recomputed from the verified log, through the one projection (`project`)."""
+"""Every read model recomputed from the verified log, through the one projection (`advance`,
+`save_all`)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from registry.store.events.datastore import write_intent
 from registry.store.events.mapper import TamperedEvent, event_from_payload
 from registry.store.events.tables import agreements
 from registry.store.reads.intervals import agreement_intervals, agreement_texts, party_intervals
-from registry.store.reads.projection import AGREEMENT, project
+from registry.store.reads.projection import AGREEMENT, Head, advance, save_all
 
 if TYPE_CHECKING:
     from registry.store.application import Registry
+
+
+BATCH = 500  # agreements whose rows are written together: few statements, bounded memory
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,19 @@ def rebuild_views(
         registry.signed_recorder._lock_table(session)  # the recorder's own write lock
         for table in (agreement_intervals, party_intervals, agreement_texts, agreements):
             session.execute(delete(table))
+        pending: list[Head] = []
         for number, (_, events) in enumerate(verified_streams(registry, session), 1):
             ordered = sorted(events, key=lambda e: e.originator_version)
             instants = [(e.originator_version, format_instant(e.timestamp)) for e in ordered]
-            head = project(session, ordered, instants)
+            head = advance(session, ordered, instants)
             totals[0] = number
             for kind, _row in head.rows():
                 totals[1 if kind == AGREEMENT else 2] += 1
+            pending.append(head)
+            if len(pending) >= BATCH:
+                save_all(session, pending)
+                pending = []
+        save_all(session, pending)
         if finish is not None:
             finish(session)
     registry.read_model_heads.clear()  # they may hold rows from before the rebuild

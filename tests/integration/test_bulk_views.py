@@ -1,0 +1,107 @@
+"""The bulk paths write the read models the one projection gives on a replay: a load in chunks
+(aggregates kept from one chunk to the next) and an import that projects each chunk from its
+verified bytes (heads kept from one chunk to the next, or read back from the tables after a
+resume), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, make_url, select, text
+
+from bench.generate import generate
+from registry.store.application import Registry
+from registry.store.bulk.archive import export_lines, import_lines
+from registry.store.bulk.fixtures import load_script, read_steps
+from registry.store.events.tables import agreements
+from registry.store.events.verification import verify_store
+from registry.store.reads.intervals import agreement_intervals, agreement_texts, party_intervals
+from registry.store.reads.rebuild import rebuild_views
+from registry.store.settings import Settings
+from tests.integration.helpers import open_registry
+
+
+class Interrupted(Exception):
+    """Stands for the process being killed at this point (see test_crashes for real kills)."""
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest) -> Settings:
+    return request.getfixturevalue(f"{request.param}_settings")
+
+
+@pytest.fixture
+def loaded(settings: Settings, tmp_path: Path) -> Iterator[Registry]:
+    """A generated archive (multilateral, corrected and late-recorded acts among them) loaded
+    in chunks of 11 events, so that many agreements straddle two chunks or more."""
+    scripts = generate(tmp_path / "archive", 40, per_file=40, max_parties=4)
+    steps = [step for path in scripts for step in read_steps(path)]
+    with open_registry(settings) as registry:
+        load_script(registry, steps, chunk=11)
+        yield registry
+
+
+def rows_of(registry: Registry) -> dict[str, set[tuple[Any, ...]]]:
+    with registry.transaction() as session:
+        return {
+            table.name: {tuple(row) for row in session.execute(select(table))}
+            for table in (agreement_intervals, party_intervals, agreement_texts, agreements)
+        }
+
+
+@pytest.fixture
+def target(loaded: Registry, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Registry]:
+    """The same instance keys, an empty database of the same kind (PostgreSQL: a schema of
+    its own in the run's database)."""
+    source = loaded.settings
+    if source.database_url.startswith("sqlite"):
+        url, drop = f"sqlite:///{tmp_path / 'target.sqlite3'}", None
+    else:
+        base = request.getfixturevalue("postgres_database")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        drop = create_engine(base, isolation_level="AUTOCOMMIT")
+        with drop.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        options = {"options": f"-csearch_path={schema}"}
+        url = make_url(base).update_query_dict(options).render_as_string(hide_password=False)
+    registry = Registry(Settings(source.home, url, source.log_origin, source.keys_dir))
+    try:
+        yield registry
+    finally:
+        registry.close()
+        if drop is not None:
+            with drop.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            drop.dispose()
+
+
+def test_a_load_in_chunks_writes_the_rows_a_rebuild_replays(loaded: Registry):
+    written = rows_of(loaded)
+    assert len(written[agreement_intervals.name]) > 40
+
+    rebuild_views(loaded)
+
+    assert rows_of(loaded) == written
+
+
+def test_an_import_in_chunks_resumed_after_a_kill_writes_the_source_rows(
+    loaded: Registry, target: Registry
+):
+    lines = list(export_lines(loaded))
+
+    def killed(position: int) -> None:
+        if position == 30:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        import_lines(target, lines, chunk=6, progress=killed)
+    import_lines(target, lines, chunk=6)  # resumed: the heads come from the tables
+
+    assert rows_of(target) == rows_of(loaded)
+    assert verify_store(target).ok
+    rebuild_views(target)
+    assert rows_of(target) == rows_of(loaded)
