@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from registry.domain.keyring import Keyring
@@ -30,7 +30,8 @@ from registry.store.events.mapper import OpenedEvent, TamperedEvent
 from registry.store.events.recorder import SealedEvent
 from registry.store.events.tables import merkle_nodes
 
-NODES_PER_QUERY = 400  # (level, idx) pairs: 800 bound values, within every SQLite's limit
+NODES_PER_QUERY = 400  # 800 bound values per query, within every SQLite's limit
+PROBES_PER_QUERY = 4096  # (level, idx) pairs a query looks up in the primary key
 
 
 class NoCheckpoint(StoreError):
@@ -113,8 +114,14 @@ def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
 
 
 class StreamNodes:
-    """merkle.NodeReader for the proofs of a whole stream: every node they need in one query
-    (one per NODES_PER_QUERY nodes), by row-value IN on the nodes' primary key."""
+    """merkle.NodeReader for the proofs of a whole stream: every node they need in a few
+    queries, each `level IN (...) AND idx IN (...)` on the nodes' primary key.
+
+    A row-value IN (`(level, idx) IN (...)`) reads the same rows in one statement, but SQLite
+    answers it by scanning the whole node table (a few milliseconds per thousand leaves); the
+    product of levels and indexes is one index probe per pair, so the keys are grouped by
+    level into queries of at most PROBES_PER_QUERY pairs, and the rows not asked for dropped.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -126,16 +133,47 @@ class StreamNodes:
         return found[(level, index)]
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        wanted = set(keys)
         found: dict[tuple[int, int], bytes] = {}
-        for start in range(0, len(keys), NODES_PER_QUERY):
-            chunk = list(keys[start : start + NODES_PER_QUERY])
-            rows = self.session.execute(NODES_QUERY, {"keys": chunk})
-            found.update({(level, idx): bytes(digest) for level, idx, digest in rows})
+        for levels, indexes in _probe_groups(wanted):
+            rows = self.session.execute(NODES_QUERY, {"levels": levels, "indexes": indexes})
+            for level, idx, digest in rows:
+                if (level, idx) in wanted:
+                    found[(level, idx)] = bytes(digest)
         return found
 
 
+def _probe_groups(keys: set[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
+    """Levels and indexes whose product covers `keys`, within PROBES_PER_QUERY pairs and
+    NODES_PER_QUERY bound values per group."""
+    by_level: dict[int, set[int]] = {}
+    for level, idx in keys:
+        by_level.setdefault(level, set()).add(idx)
+    groups: list[tuple[list[int], list[int]]] = []
+    levels: list[int] = []
+    indexes: set[int] = set()
+    for level, more in sorted(by_level.items()):
+        merged = indexes | more
+        if levels and (
+            (len(levels) + 1) * len(merged) > PROBES_PER_QUERY
+            or len(levels) + 1 + len(merged) > 2 * NODES_PER_QUERY
+        ):
+            groups.append((levels, sorted(indexes)))
+            levels, merged = [], set(more)
+        levels.append(level)
+        indexes = merged
+        while len(indexes) > 2 * NODES_PER_QUERY - 1:  # one level, many nodes: in chunks
+            chunk = sorted(indexes)
+            groups.append(([level], chunk[: 2 * NODES_PER_QUERY - 1]))
+            indexes = set(chunk[2 * NODES_PER_QUERY - 1 :])
+    if levels and indexes:
+        groups.append((levels, sorted(indexes)))
+    return groups
+
+
 NODES_QUERY = select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(
-    tuple_(merkle_nodes.c.level, merkle_nodes.c.idx).in_(bindparam("keys", expanding=True))
+    merkle_nodes.c.level.in_(bindparam("levels", expanding=True)),
+    merkle_nodes.c.idx.in_(bindparam("indexes", expanding=True)),
 )
 
 
