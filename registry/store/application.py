@@ -461,9 +461,13 @@ class Registry(Application[UUID]):
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one stream (an agreement's, or the keyring's), in
         version order."""
-        opened = self._verified(self.resolve(ref), ref, envelopes=True).opened
+        opened = self.envelope_snapshot(ref).opened
         assert opened is not None
         return list(opened)
+
+    def envelope_snapshot(self, ref: str | UUID) -> Snapshot:
+        """The stream's snapshot at the store's head, holding its verified envelopes."""
+        return self._verified(self.resolve(ref), ref, envelopes=True)
 
     def rebuild_log(self) -> IssuedCheckpoint:
         """Recompute the leaf index and Merkle nodes from the events, under the write lock.

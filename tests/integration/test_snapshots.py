@@ -6,6 +6,7 @@ trusted over the signed events: each is checked against the stored head before u
 
 from __future__ import annotations
 
+import base64
 import pickle
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from registry.cli import main
+from registry.ledger import merkle
 from registry.store.application import Registry
+from registry.store.events import proofs
 from registry.store.events.mapper import TamperedEvent
 from registry.store.reads.stored_snapshots import snapshots
 from registry.store.settings import Settings
@@ -173,6 +176,36 @@ class SnapshotScenario:
         finally:
             fresh.close()
         assert self.stored_keys(registry) == []
+
+    def test_proofs_kept_on_a_snapshot_are_proven_again_when_the_log_grows(
+        self, registry: Registry
+    ):
+        first = proofs.agreement_events(registry, REF)
+        kept = proofs.agreement_events(registry, REF).records
+        assert all(a is b for a, b in zip(kept, first.records, strict=True))
+        draft_transit_agreement(registry, "PK-KZ-2026-901")  # another stream: same head here
+        again = proofs.agreement_events(registry, REF)
+        checkpoint = registry.checkpoint()
+        assert checkpoint is not None
+        assert again.checkpoint.size == checkpoint.size == first.checkpoint.size + 1
+        opened = registry.opened_events(REF)
+        for event, record in zip(opened, again.records, strict=True):
+            assert record["checkpoint"] == checkpoint.note
+            merkle.verify_inclusion(
+                merkle.leaf_hash(event.envelope),
+                record["index"],
+                checkpoint.size,
+                [base64.b64decode(h) for h in record["inclusion"]],
+                checkpoint.root_hash,
+            )
+
+    def test_proofs_kept_on_a_snapshot_are_not_served_once_its_head_row_changed(
+        self, registry: Registry
+    ):
+        proofs.agreement_events(registry, REF)
+        self.tamper(registry, 4)
+        with pytest.raises(TamperedEvent):
+            proofs.agreement_events(registry, REF)
 
     def stored_keys(self, registry: Registry) -> list[str]:
         with registry.transaction() as session:

@@ -26,9 +26,10 @@ from registry.store.application import Registry
 from registry.store.errors import AgreementNotFound, StoreError
 from registry.store.events.cosigning import cosigned
 from registry.store.events.log import IssuedCheckpoint, TransparencyLog, leaf_indexes
-from registry.store.events.mapper import OpenedEvent, TamperedEvent
+from registry.store.events.mapper import TamperedEvent
 from registry.store.events.recorder import SealedEvent
 from registry.store.events.tables import merkle_nodes
+from registry.store.reads.snapshots import Snapshot
 
 NODES_PER_QUERY = 400  # 800 bound values per query, within every SQLite's limit
 PROBES_PER_QUERY = 4096  # (level, idx) pairs a query looks up in the primary key
@@ -66,16 +67,26 @@ def prove_stream(
     registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint
 ) -> list[dict[str, Any]]:
     """The verified envelopes of `stream` within `checkpoint`, each with its inclusion proof."""
-    opened = registry.opened_events(stream)
+    snapshot = registry.envelope_snapshot(stream)
     with registry.transaction() as session:
-        return [record for _payload, record in _proven(session, stream, opened, checkpoint)]
+        return [record for _payload, record in _proven(session, snapshot, checkpoint)]
 
 
 def _proven(
-    session: Session, stream: UUID, opened: list[OpenedEvent], checkpoint: IssuedCheckpoint
+    session: Session, snapshot: Snapshot, checkpoint: IssuedCheckpoint
 ) -> list[tuple[EventPayload, dict[str, Any]]]:
     """Each opened event within `checkpoint` with its proof, all proofs from one query. The
-    envelopes were opened (parsed strictly and verified) by the store: not parsed again."""
+    envelopes were opened (parsed strictly and verified) by the store: not parsed again.
+
+    Kept on the snapshot, by the checkpoint's size, root and note (with its cosignatures):
+    the snapshot is the stream's at one head, and the log below a checkpoint never changes,
+    so a new event, a new checkpoint or a new cosignature is a new key, never a stale hit."""
+    key = ("proofs", checkpoint.size, checkpoint.root_hash, checkpoint.note)
+    found = snapshot.derived.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    stream, opened = snapshot.stream, snapshot.opened
+    assert opened is not None
     indexes = leaf_indexes(session, str(stream))
     within = []
     for event in opened:
@@ -90,10 +101,11 @@ def _proven(
     paths = merkle.inclusion_proofs(
         StreamNodes(session), [index for _, index in within], checkpoint.size
     )
-    return [
+    proven = [
         (event.payload, make_opened_record(event.envelope, index, path, checkpoint.note))
         for (event, index), path in zip(within, paths, strict=True)
     ]
+    return snapshot.remember(key, proven)  # type: ignore[no-any-return]
 
 
 def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
@@ -103,10 +115,10 @@ def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
     stream = registry.resolve(ref)
     if stream == Keyring.ID:
         raise AgreementNotFound(ref)
-    opened = registry.opened_events(stream)
+    snapshot = registry.envelope_snapshot(ref)
     with registry.transaction() as session:
         checkpoint = _latest_checkpoint(session)
-        proven = _proven(session, stream, opened, checkpoint)
+        proven = _proven(session, snapshot, checkpoint)
     if not proven:
         raise AgreementNotFound(ref)
     reference = str(proven[0][0].data.get("reference", ""))

@@ -28,7 +28,7 @@ import hashlib
 import logging
 import pickle
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -54,6 +54,7 @@ from registry.store.reads.stored_snapshots import (
 
 STREAMS_KEPT = 128  # snapshots per process (least recently used dropped first)
 STATES_KEPT = 32  # derived states per snapshot, by (as_of, known_at)
+DERIVED_KEPT = 8  # other derived values per snapshot (Snapshot.remember)
 SNAPSHOT_BUSY_TIMEOUT_MS = 200
 
 StateKey = tuple[date | None, datetime | None]
@@ -113,6 +114,16 @@ class Snapshot:
     events_body: bytes | None = None  # the stored, authenticated events, not yet unpickled
     states: OrderedDict[StateKey, AgreementState] = field(default_factory=OrderedDict)
     _events: tuple[AgreementEvent, ...] | None = None
+    # other values derived at this head, e.g. inclusion proofs by checkpoint (events/proofs.py):
+    # gone with the snapshot when the head moves
+    derived: dict[Hashable, Any] = field(default_factory=dict)
+
+    def remember(self, key: Hashable, value: Any) -> Any:
+        """Keep `value`, derived from this snapshot's head, under `key` (a few at a time)."""
+        if len(self.derived) >= DERIVED_KEPT:
+            self.derived.clear()
+        self.derived[key] = value
+        return value
 
     @property
     def events(self) -> tuple[AgreementEvent, ...]:
