@@ -196,7 +196,8 @@ class Registry(Application[UUID]):
         self._trust: Trust | None = None
         self.read_model_heads = Heads()  # the projection's state of the last agreements written
         log_key = self.keystore.log() if self.keystore and self.keystore.exists() else None
-        self.verified_streams = Snapshots(self.transaction, log_key and SnapshotRows(log_key))
+        rows = log_key and SnapshotRows(log_key)
+        self.verified_streams = Snapshots(self.transaction, rows, self._verify_whole)
         super().__init__(
             env={
                 "SQLALCHEMY_URL": settings.database_url,
@@ -425,10 +426,13 @@ class Registry(Application[UUID]):
         found = self.verified_streams.current(stream, head)
         if found is not None and (found.opened is not None or not envelopes):
             return found
+        return self._verify_whole(stream, ref)
+
+    def _verify_whole(self, stream: UUID, ref: str | UUID | None = None) -> Snapshot:
         trust = self.trust()
         stored: Sequence[StoredEvent] = self.recorder.select_events(stream)
         if not stored:
-            raise AgreementNotFound(ref)
+            raise AgreementNotFound(ref or stream)
         opened = [self.mapper.open(s, trust) for s in stored]
         problems = verify_chain([(o.payload, o.envelope) for o in opened], opened=True)
         if problems:

@@ -16,11 +16,15 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from registry.cli import main
+from registry.domain.agreement import Agreement
+from registry.domain.history import state_as_of
+from registry.domain.state import AgreementState
 from registry.ledger import merkle
 from registry.store.application import Registry
 from registry.store.events import proofs
 from registry.store.events.mapper import TamperedEvent
 from registry.store.reads.stored_snapshots import snapshots
+from registry.store.reads.stored_states import LONG, LazyState
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ASTANA,
@@ -36,6 +40,18 @@ from tests.integration.test_store_scenarios import _flip, _row_id, _sql, _state
 from tests.integration.test_transfer import env_of
 
 REF = "PK-KZ-2026-900"
+ROADMAP = "PK-KZ-2026-RM1"
+ROADMAP_DRAFT = {
+    "reference": ROADMAP,
+    "titles": {"en": "Transit roadmap"},
+    "kind": "roadmap",
+    "character": "non_binding",
+    "multilateral": False,
+    "parties": [
+        {"code": "PAK", "name": "Pakistan", "type": "state"},
+        {"code": "KAZ", "name": "Kazakhstan", "type": "state"},
+    ],
+}
 
 
 class SnapshotScenario:
@@ -206,6 +222,79 @@ class SnapshotScenario:
         self.tamper(registry, 4)
         with pytest.raises(TamperedEvent):
             proofs.agreement_events(registry, REF)
+
+    def test_a_long_state_restored_by_a_new_process_is_the_replayed_state(
+        self, registry: Registry, settings: Settings
+    ):
+        roadmap = self.long_roadmap(registry, LONG + 8)
+        expected = registry.state(ROADMAP, as_of=date(2026, 2, 20))
+        fresh = Registry(settings)
+        try:
+            restored = fresh.state(ROADMAP, as_of=date(2026, 2, 20))
+            assert isinstance(restored, LazyState)  # its long tuples not yet unpickled
+            assert restored.status == expected.status
+            assert restored == expected and expected == restored
+            assert restored.to_dict() == expected.to_dict()
+            assert len(restored.milestones) == LONG + 8
+            assert restored == state_as_of(fresh.snapshot(ROADMAP).events, as_of=date(2026, 2, 20))
+            plain = pickle.loads(pickle.dumps(restored))
+            assert type(plain) is AgreementState and plain == expected
+            assert replace(restored, summary="other").summary == "other"
+        finally:
+            fresh.close()
+        assert roadmap.version == expected.versions[-1]
+
+    def test_a_long_state_row_of_an_older_head_is_not_served(
+        self, registry: Registry, settings: Settings
+    ):
+        self.long_roadmap(registry, LONG + 8)
+        registry.state(ROADMAP, as_of=date(2026, 2, 20))  # stored at this head
+        other = Registry(settings)
+        try:
+            other.record(
+                ROADMAP,
+                "MilestoneRecorded",
+                effective=day("2026-02-05"),
+                actor=ISLAMABAD,
+                data={"milestone": "late", "title": "Late", "status": "planned"},
+            )
+        finally:
+            other.close()
+        fresh = Registry(settings)
+        try:
+            state = fresh.state(ROADMAP, as_of=date(2026, 2, 20))
+            assert state.milestone("late") is not None
+            assert len(state.milestones) == LONG + 9
+        finally:
+            fresh.close()
+
+    def test_a_restored_snapshot_without_its_rows_verifies_the_stream_again(
+        self, registry: Registry, settings: Settings
+    ):
+        registry.state(REF)
+        fresh = Registry(settings)
+        try:
+            snapshot = fresh.snapshot(REF)
+            assert snapshot.opened is None  # restored: no row read yet
+            _sql(registry, "DELETE FROM registry_snapshots")
+            self.tamper(registry, 2)  # below the head: only a whole verification sees it
+            with pytest.raises(TamperedEvent):
+                snapshot.state(date(2026, 2, 20), None)
+        finally:
+            fresh.close()
+
+    def long_roadmap(self, registry: Registry, milestones: int) -> Agreement:
+        registry.draft(effective=day("2026-02-01"), actor=ISLAMABAD, data=ROADMAP_DRAFT)
+        roadmap = registry.agreement(ROADMAP)
+        for number in range(milestones):
+            roadmap.record_milestone(
+                effective=day("2026-02-02"),
+                actor=ISLAMABAD,
+                milestone=f"m-{number}",
+                title=f"Milestone {number}",
+            )
+        registry.commit(roadmap)
+        return roadmap
 
     def stored_keys(self, registry: Registry) -> list[str]:
         with registry.transaction() as session:
