@@ -22,6 +22,8 @@ from registry.domain.state import AgreementState
 from registry.ledger import merkle
 from registry.store.application import Registry
 from registry.store.events import proofs
+from registry.store.events.cosigning import cosigned
+from registry.store.events.log import TransparencyLog
 from registry.store.events.mapper import TamperedEvent
 from registry.store.reads.stored_snapshots import snapshots
 from registry.store.reads.stored_states import LONG, LazyState
@@ -214,6 +216,27 @@ class SnapshotScenario:
                 [base64.b64decode(h) for h in record["inclusion"]],
                 checkpoint.root_hash,
             )
+
+    def test_a_new_cosignature_is_a_new_checkpoint_note_for_the_kept_proofs(
+        self, registry: Registry
+    ):
+        before = proofs.agreement_events(registry, REF)
+        line = "— witness.example/w1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+        _sql(
+            registry,
+            "INSERT INTO registry_cosignatures (size, witness, line, timestamp) "
+            "VALUES (:size, 'w1', :line, 1)",
+            size=before.checkpoint.size,
+            line=line,
+        )
+        after = proofs.agreement_events(registry, REF)
+        with registry.transaction() as session:
+            latest = TransparencyLog.latest(session)
+            assert latest is not None
+            expected = cosigned(session, latest)
+        assert after.checkpoint == expected
+        assert after.checkpoint.note == before.checkpoint.note + line
+        assert all(record["checkpoint"] == expected.note for record in after.records)
 
     def test_proofs_kept_on_a_snapshot_are_not_served_once_its_head_row_changed(
         self, registry: Registry

@@ -11,7 +11,7 @@ same bundles from here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -24,11 +24,11 @@ from registry.ledger.bundle import make_bundle, make_opened_record, make_record
 from registry.ledger.payload import EventPayload
 from registry.store.application import Registry
 from registry.store.errors import AgreementNotFound, StoreError
-from registry.store.events.cosigning import cosigned
+from registry.store.events.cosigning import cosignatures
 from registry.store.events.log import IssuedCheckpoint, TransparencyLog, leaf_indexes
 from registry.store.events.mapper import TamperedEvent
 from registry.store.events.recorder import SealedEvent
-from registry.store.events.tables import merkle_nodes
+from registry.store.events.tables import checkpoints, merkle_nodes
 from registry.store.reads.snapshots import Snapshot
 
 NODES_PER_QUERY = 400  # 800 bound values per query, within every SQLite's limit
@@ -45,6 +45,12 @@ class ProvenEvents:
     reference: str
     checkpoint: IssuedCheckpoint
     records: list[dict[str, Any]]
+    snapshot: Snapshot | None = field(default=None, compare=False, repr=False)  # proven from
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What the records depend on besides the snapshot's head: the checkpoint."""
+        return (self.checkpoint.size, self.checkpoint.root_hash, self.checkpoint.note)
 
     @property
     def version(self) -> int:
@@ -57,10 +63,21 @@ def latest_checkpoint(registry: Registry) -> IssuedCheckpoint:
 
 
 def _latest_checkpoint(session: Session) -> IssuedCheckpoint:
-    checkpoint = TransparencyLog.latest(session)
-    if checkpoint is None:
+    """The latest checkpoint with the witnesses' cosignatures appended (for policies), as
+    `cosigned(TransparencyLog.latest(...))` gives it, in one prebuilt query."""
+    rows = session.execute(LATEST_COSIGNED).all()
+    if not rows:
         raise NoCheckpoint("the log is empty: no checkpoint has been issued yet")
-    return cosigned(session, checkpoint)  # with the witnesses' cosignatures, for policies
+    size, root, note = rows[0].size, bytes(rows[0].root_hash), rows[0].note
+    return IssuedCheckpoint(size, root, note + "".join(row.line for row in rows if row.line))
+
+
+_latest = select(checkpoints).order_by(checkpoints.c.size.desc()).limit(1).subquery("latest")
+LATEST_COSIGNED = (
+    select(_latest.c.size, _latest.c.root_hash, _latest.c.note, cosignatures.c.line)
+    .outerjoin(cosignatures, cosignatures.c.size == _latest.c.size)
+    .order_by(cosignatures.c.witness)
+)
 
 
 def prove_stream(
@@ -81,7 +98,7 @@ def _proven(
     Kept on the snapshot, by the checkpoint's size, root and note (with its cosignatures):
     the snapshot is the stream's at one head, and the log below a checkpoint never changes,
     so a new event, a new checkpoint or a new cosignature is a new key, never a stale hit."""
-    key = ("proofs", checkpoint.size, checkpoint.root_hash, checkpoint.note)
+    key = ("proofs", checkpoint.size, checkpoint.root_hash, checkpoint.note)  # ProvenEvents.key
     found = snapshot.derived.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -122,7 +139,8 @@ def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
     if not proven:
         raise AgreementNotFound(ref)
     reference = str(proven[0][0].data.get("reference", ""))
-    return ProvenEvents(stream, reference, checkpoint, [record for _, record in proven])
+    records = [record for _, record in proven]
+    return ProvenEvents(stream, reference, checkpoint, records, snapshot)
 
 
 class StreamNodes:

@@ -168,7 +168,7 @@ class AgreementEvents(MethodView):
         registry's log key (GET /api/v1/keys), then each proof against its root.
         """
         proven = proofs.agreement_events(get_registry(), ref)
-        return {
+        document = {
             "agreement": str(proven.agreement),
             "reference": proven.reference,
             "version": proven.version,
@@ -176,6 +176,10 @@ class AgreementEvents(MethodView):
             "checkpoint": proven.checkpoint.note,
             "events": proven.records,
         }
+        assert proven.snapshot is not None
+        return caching.kept_document(
+            proven.snapshot, ("events", *proven.key), AgreementEventsSchema, lambda: document
+        )
 
     @blp.arguments(EventRequestSchema)
     @blp.response(201, RecordedSchema, headers=WRITE_HEADERS)
