@@ -12,6 +12,7 @@ intervals.py): every filter is tested in the index, and only the page's rows are
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -117,7 +119,7 @@ def agreements_as_of(
         order = (sort, descending)
         counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset, order)
     else:
-        counts = _counts(session, table, when, wanted)
+        counts = _counts(session, table, when, filters)
         listed = [*wanted, *_status(table, filters.status)]
         ids = _page(session, table, when, listed, limit, offset, sort, descending)
     rows = _rows(session, ids, when)
@@ -143,6 +145,14 @@ class When:
     day: date
     instant: int | None  # None: the rows still believed
 
+    @property
+    def params(self) -> dict[str, Any]:
+        """The values of the bound `_bound_rows` conditions."""
+        found: dict[str, Any] = {"day": self.day}
+        if self.instant is not None:
+            found["instant"] = self.instant
+        return found
+
     def rows(self, table: Table, *, believed: ColumnElement[bool] | None = None) -> list[Any]:
         """The rows in force on the day, as known at the instant. `believed` replaces the
         test for rows still believed (see `_page`)."""
@@ -151,6 +161,36 @@ class When:
         if self.instant is None:
             return [*valid, c.recorded_to == OPEN_SQL if believed is None else believed]
         return [*valid, c.recorded_from <= self.instant, c.recorded_to > self.instant]
+
+
+def _bound_rows(table: Table, known_at_an_instant: bool) -> list[Any]:
+    """`When.rows` with the day and the instant as bound parameters (`When.params`)."""
+    c = table.c
+    valid = [c.valid_from <= bindparam("day"), c.valid_until >= bindparam("day")]
+    if not known_at_an_instant:
+        return [*valid, c.recorded_to == OPEN_SQL]
+    instant = bindparam("instant")
+    return [*valid, c.recorded_from <= instant, c.recorded_to > instant]
+
+
+# The filters that `_bound_filters` writes as bound parameters, by name (`_filter_params`).
+BOUND_FILTERS = ("party", "kind", "character")
+
+
+def _filter_params(filters: Filters) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if filters.party is not None:
+        found["party"] = filters.party
+    if filters.kind is not None:
+        found["kind"] = filters.kind.value
+    if filters.character is not None:
+        found["character"] = filters.character.value
+    return found
+
+
+def _bound_filters(table: Table, names: Iterable[str]) -> list[ColumnElement[bool]]:
+    """The conditions of `_filters` for `names` (of BOUND_FILTERS), values bound by name."""
+    return [table.c[name] == bindparam(name) for name in names]
 
 
 def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
@@ -189,26 +229,35 @@ def _escaped(text: str) -> str:
 
 
 def _counts(
-    session: Session, table: Table, when: When, wanted: list[Any]
+    session: Session, table: Table, when: When, filters: Filters
 ) -> dict[AgreementStatus, int]:
     """Counted per status, one range each in the `now` index: no sort, and only the rows
-    whose period reaches the day; known at an instant, the rows closed since add theirs."""
+    whose period reaches the day; known at an instant, the rows closed since add theirs.
+    The statement is built once per table and filters asked for (`_counts_query`)."""
+    values = _filter_params(filters)
+    query = _counts_query(table, when.instant is not None, tuple(values))
+    return _tally(session.execute(query, {**when.params, **values}))
+
+
+@functools.cache
+def _counts_query(table: Table, known_at_an_instant: bool, names: tuple[str, ...]) -> Any:
     c = table.c
-    valid = [c.valid_from <= when.day, c.valid_until >= when.day]
+    wanted = _bound_filters(table, names)
+    valid = [c.valid_from <= bindparam("day"), c.valid_until >= bindparam("day")]
     believed = [c.recorded_to == OPEN_SQL]
-    if when.instant is not None:
-        believed.append(c.recorded_from <= when.instant)
+    if known_at_an_instant:
+        believed.append(c.recorded_from <= bindparam("instant"))
     queries = [
         select(_inline(status.value), func.count()).where(
             c.status == _inline(status.value), *believed, *valid, *wanted
         )
         for status in AgreementStatus
     ]
-    if when.instant is not None:
-        closed = [c.recorded_to < OPEN_SQL, c.recorded_to > when.instant]
-        since = [c.recorded_from <= when.instant, *valid, *wanted]
+    if known_at_an_instant:
+        closed = [c.recorded_to < OPEN_SQL, c.recorded_to > bindparam("instant")]
+        since = [c.recorded_from <= bindparam("instant"), *valid, *wanted]
         queries.append(select(c.status, func.count()).where(*closed, *since).group_by(c.status))
-    return _tally(session.execute(union_all(*queries)))
+    return union_all(*queries)
 
 
 def _searched(
@@ -276,8 +325,10 @@ def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
 
 
 def _inline(value: str) -> ColumnElement[str]:
-    """A constant written into the SQL, so that each branch is planned for its status."""
-    return literal(value, literal_execute=True)
+    """A constant written into the SQL, so that each branch is planned for its status (an
+    enum's value, a plain word: quoted as it is)."""
+    assert value.replace("_", "").isalnum(), value
+    return literal_column(f"'{value}'", String)
 
 
 def _total(counts: dict[AgreementStatus, int], status: AgreementStatus | None) -> int:
@@ -321,11 +372,10 @@ def _order(table: Table, sort: str, descending: bool) -> list[Any]:
 
 
 def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:
-    a = agreement_intervals
     found = {}
+    query = _rows_query(agreement_intervals, when.instant is not None)
     for chunk in _chunks(ids):
-        query = select(a).where(a.c.agreement_id.in_(chunk), *when.rows(a))
-        for row in session.execute(query):
+        for row in session.execute(query, {"ids": chunk, **when.params}):
             found[row.agreement_id] = row
     return found
 
@@ -333,15 +383,23 @@ def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:
 def _party_statuses(
     session: Session, ids: Sequence[str], when: When
 ) -> dict[str, dict[str, PartyStatus]]:
-    p = party_intervals
     found: dict[str, dict[str, PartyStatus]] = {}
+    query = _rows_query(party_intervals, when.instant is not None)
     for chunk in _chunks(list(ids)):
-        query = select(p.c.agreement_id, p.c.party, p.c.party_status).where(
-            p.c.agreement_id.in_(chunk), *when.rows(p)
-        )
-        for row in session.execute(query):
+        for row in session.execute(query, {"ids": chunk, **when.params}):
             found.setdefault(row.agreement_id, {})[row.party] = PartyStatus(row.party_status)
     return found
+
+
+@functools.cache
+def _rows_query(table: Table, known_at_an_instant: bool) -> Any:
+    """The rows of the agreements `ids` on the day (built once: see `_counts_query`)."""
+    c = table.c
+    columns = [c.agreement_id, c.party, c.party_status] if table is party_intervals else [table]
+    return select(*columns).where(
+        c.agreement_id.in_(bindparam("ids", expanding=True)),
+        *_bound_rows(table, known_at_an_instant),
+    )
 
 
 def _agreement(row: Any, statuses: dict[str, PartyStatus]) -> ListedAgreement:
