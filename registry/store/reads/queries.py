@@ -117,7 +117,21 @@ def agreements_as_of(
     wanted = _filters(table, filters)
     if filters.q:
         order = (sort, descending)
-        counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset, order)
+        keys, others = _text_keys(session, filters.q)
+        key = table.c.titles_key
+        if keys is not None:  # the texts found name few rows: read just those
+            wanted = [*wanted[:-1], key.in_(keys)]
+        if keys is not None or others is None:
+            args = (wanted, filters.status, limit, offset, order)
+            counts, ids = _searched(session, table, when, *args)
+        else:  # most texts match: the list without the search, less the few that do not
+            wanted = wanted[:-1]
+            counts = _less(
+                _counts(session, table, when, filters),
+                _counted(session, table, when, [*wanted, key.in_(others)]),
+            )
+            listed = [*wanted, key.not_in(others), *_status(table, filters.status)]
+            ids = _page(session, table, when, listed, limit, offset, sort, descending)
     else:
         counts = _counts(session, table, when, filters)
         listed = [*wanted, *_status(table, filters.status)]
@@ -202,15 +216,51 @@ def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
         wanted.append(c.kind == filters.kind.value)
     if filters.character is not None:
         wanted.append(c.character == filters.character.value)
-    if filters.q:
-        t = agreement_texts
-        pattern = _pattern(filters.q)
-        matches = or_(  # the texts are stored in search_text's form
-            t.c.reference.like(pattern, escape="\\"),
-            t.c.titles_text.like(pattern, escape="\\"),
+    if filters.q:  # last: a search replaces it (agreements_as_of)
+        wanted.append(
+            (c.titles_key + 0).in_(select(agreement_texts.c.key).where(_matches(filters.q)))
         )
-        wanted.append(c.titles_key.in_(select(t.c.key).where(matches)))
     return wanted
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    t = agreement_texts
+    pattern = _pattern(q)
+    return or_(  # the texts are stored in search_text's form
+        t.c.reference.like(pattern, escape="\\"),
+        t.c.titles_text.like(pattern, escape="\\"),
+    )
+
+
+FEW = 200  # texts: a search that matches fewer (or all but fewer) reads only their rows
+
+
+def _text_keys(session: Session, q: str) -> tuple[list[int] | None, list[int] | None]:
+    """The keys of the texts that match `q` if they are fewer than FEW, else of those that
+    do not if they are; None for either that is not. A broad search's first query stops
+    after FEW texts found; a narrow one's second is not made."""
+    t = agreement_texts
+    found = list(session.scalars(select(t.c.key).where(_matches(q)).limit(FEW)))
+    if len(found) < FEW:
+        return [int(key) for key in found], None
+    others = list(session.scalars(select(t.c.key).where(~_matches(q)).limit(FEW)))
+    return None, ([int(key) for key in others] if len(others) < FEW else None)
+
+
+def _counted(
+    session: Session, table: Table, when: When, wanted: list[Any]
+) -> dict[AgreementStatus, int]:
+    """`_counts` of the rows `wanted` names, when they are few (through `by_text`)."""
+    c = table.c
+    query = select(c.status, func.count()).where(*when.rows(table), *wanted).group_by(c.status)
+    return _tally(session.execute(query))
+
+
+def _less(
+    counts: dict[AgreementStatus, int], fewer: dict[AgreementStatus, int]
+) -> dict[AgreementStatus, int]:
+    found = {status: n - fewer.get(status, 0) for status, n in counts.items()}
+    return {status: n for status, n in found.items() if n}
 
 
 def _status(table: Table, status: AgreementStatus | None) -> list[ColumnElement[bool]]:
