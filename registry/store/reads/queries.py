@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from registry.domain.search_text import search_text
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
 from registry.store.events.tables import agreements
+from registry.store.events.unfinished import require_complete_views
 from registry.store.reads.filters import AS_OF_SORTS, DEFAULT_LIMIT, Filters
 from registry.store.reads.intervals import (
     LAST_DAY,
@@ -99,7 +100,7 @@ def agreements_as_of(
     """Agreements by reference as of `filters.as_of` (None: no cut-off), known at
     `filters.known_at` (None: everything recorded); `limit=None` lists them all. `sort` by the
     first signature or entry into force (with a party: that party's own), then by reference;
-    dates not yet known last."""
+    dates not yet known last. ViewsIncomplete while a rebuild or an import is unfinished."""
     as_of, known_at, sort, descending = (
         filters.as_of,
         filters.known_at,
@@ -111,6 +112,7 @@ def agreements_as_of(
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}")
     _one_snapshot(session)
+    require_complete_views(session)  # in the same snapshot as the list
     when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
     # With a party, its own rows (which carry the agreement's columns) answer the question.
     table = party_intervals if filters.party is not None else agreement_intervals
