@@ -117,6 +117,7 @@ def agreements_as_of(
     # With a party, its own rows (which carry the agreement's columns) answer the question.
     table = party_intervals if filters.party is not None else agreement_intervals
     wanted = _filters(table, filters)
+    paged: list[Any] | None = None
     if filters.q:
         order = (sort, descending)
         keys, others = _text_keys(session, filters.q)
@@ -133,12 +134,17 @@ def agreements_as_of(
                 _counted(session, table, when, [*wanted, key.in_(others)]),
             )
             listed = [*wanted, key.not_in(others), *_status(table, filters.status)]
-            ids = _page(session, table, when, listed, limit, offset, sort, descending)
+            paged = _page(session, table, when, listed, limit, offset, sort, descending)
     else:
         counts = _counts(session, table, when, filters)
         listed = [*wanted, *_status(table, filters.status)]
-        ids = _page(session, table, when, listed, limit, offset, sort, descending)
-    rows = _rows(session, ids, when)
+        paged = _page(session, table, when, listed, limit, offset, sort, descending)
+    if paged is not None:
+        ids = [row.agreement_id for row in paged]
+    if paged is not None and table is agreement_intervals:  # the page's rows are the rows
+        rows = {row.agreement_id: row for row in paged}
+    else:
+        rows = _rows(session, ids, when)
     parties = _party_statuses(session, ids, when)
     return AgreementPage(
         agreements=tuple(_agreement(rows[i], parties.get(i, {})) for i in ids),
@@ -398,21 +404,23 @@ def _page(
     offset: int,
     sort: str = "reference",
     descending: bool = False,
-) -> list[str]:
-    """The page's agreement ids, walking the `by_reference` index until the page is full.
+) -> list[Any]:
+    """The page's rows, walking the `by_reference` index until the page is full: whole rows
+    of `agreement_intervals` (those `_rows` would read), only the agreement ids of a party's.
 
     Rows still believed are tested with `>=` (the same rows: nothing is recorded after
     OPEN) so that the planner does not take the `now` index, which would sort every row."""
     believed = table.c.recorded_to >= OPEN_SQL
+    columns = [table] if table is agreement_intervals else [table.c.agreement_id]
     query = (
-        select(table.c.agreement_id)
+        select(*columns)
         .where(*when.rows(table, believed=believed), *wanted)
         .order_by(*_order(table, sort, descending))
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
-    return [row.agreement_id for row in session.execute(query)]
+    return list(session.execute(query))
 
 
 def _order(table: Table, sort: str, descending: bool) -> list[Any]:
