@@ -196,7 +196,8 @@ class Registry(Application[UUID]):
         self._trust: Trust | None = None
         self.read_model_heads = Heads()  # the projection's state of the last agreements written
         log_key = self.keystore.log() if self.keystore and self.keystore.exists() else None
-        self.verified_streams = Snapshots(self.transaction, log_key and SnapshotRows(log_key))
+        rows = log_key and SnapshotRows(log_key)
+        self.verified_streams = Snapshots(self.transaction, rows, self._verify_whole)
         super().__init__(
             env={
                 "SQLALCHEMY_URL": settings.database_url,
@@ -425,10 +426,13 @@ class Registry(Application[UUID]):
         found = self.verified_streams.current(stream, head)
         if found is not None and (found.opened is not None or not envelopes):
             return found
+        return self._verify_whole(stream, ref)
+
+    def _verify_whole(self, stream: UUID, ref: str | UUID | None = None) -> Snapshot:
         trust = self.trust()
         stored: Sequence[StoredEvent] = self.recorder.select_events(stream)
         if not stored:
-            raise AgreementNotFound(ref)
+            raise AgreementNotFound(ref or stream)
         opened = [self.mapper.open(s, trust) for s in stored]
         problems = verify_chain([(o.payload, o.envelope) for o in opened], opened=True)
         if problems:
@@ -461,9 +465,13 @@ class Registry(Application[UUID]):
     def opened_events(self, ref: str | UUID) -> list[OpenedEvent]:
         """The verified envelopes of one stream (an agreement's, or the keyring's), in
         version order."""
-        opened = self._verified(self.resolve(ref), ref, envelopes=True).opened
+        opened = self.envelope_snapshot(ref).opened
         assert opened is not None
         return list(opened)
+
+    def envelope_snapshot(self, ref: str | UUID) -> Snapshot:
+        """The stream's snapshot at the store's head, holding its verified envelopes."""
+        return self._verified(self.resolve(ref), ref, envelopes=True)
 
     def rebuild_log(self) -> IssuedCheckpoint:
         """Recompute the leaf index and Merkle nodes from the events, under the write lock.
@@ -521,9 +529,7 @@ class Registry(Application[UUID]):
         """A page of the whole registry as of `filters.as_of`, known at `filters.known_at`:
         indexed SQL over the status intervals, the same answers as `state` for each agreement
         (`offset` reads a window other than `filters.page`)."""
-        with self.transaction() as session:
-            require_complete_views(session)
-        with self.transaction() as session:
+        with self.transaction() as session:  # agreements_as_of requires complete views
             return agreements_as_of(session, filters, offset=offset)
 
     def current_agreements(self, filters: Filters) -> CurrentPage:

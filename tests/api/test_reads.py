@@ -27,7 +27,7 @@ from registry.store.bulk.archive import export_lines
 from registry.web.api.listing import encode_cursor
 from registry.web.api.schemas import AsOfQuerySchema
 from tests.api.conftest import Api, assert_problem
-from tests.integration.helpers import draft_transit_agreement
+from tests.integration.helpers import draft_transit_agreement, record_signatures_and_ratification
 
 DECLARATION = "PK-KZ-2026-001"
 ALL = [
@@ -220,6 +220,20 @@ def test_the_states_etag_is_the_version_and_if_none_match_gives_304(
     assert again.status_code == 304
     assert again.get_data() == b""
     assert again.headers["ETag"] == f'"{version}"'
+
+
+def test_a_kept_state_document_is_not_served_once_the_agreement_moved_on(
+    seeded: Api, seeded_registry: Registry
+) -> None:
+    draft_transit_agreement(seeded_registry, "PK-KZ-2026-991")
+    path = "/api/v1/agreements/PK-KZ-2026-991"
+    first = seeded.get(path)
+    assert seeded.get(path).get_data() == first.get_data()  # the kept bytes
+    record_signatures_and_ratification(seeded_registry, "PK-KZ-2026-991")
+    after = seeded.get(path)
+    assert after.headers["ETag"] == '"4"' != first.headers["ETag"]
+    assert after.get_json() == seeded_registry.state("PK-KZ-2026-991").to_dict()
+    assert after.get_json() != first.get_json()
 
 
 def test_an_unknown_agreement_is_a_404(seeded: Api) -> None:

@@ -39,6 +39,7 @@ from registry.domain.values import (
 )
 from registry.store.application import Registry
 from registry.store.events.tables import agreements as agreements_table
+from registry.store.reads import queries
 from registry.store.reads.intervals import (
     agreement_intervals,
     agreement_texts,
@@ -539,6 +540,51 @@ class IntervalScenario(RandomHistoriesScenario):
         before = registry.list_as_of(date(2026, 1, 1))
         assert before.total == 0
         assert before.counts == {AgreementStatus.NOT_YET_DRAFTED: 4}
+
+    def test_a_search_gives_the_same_list_however_many_texts_it_matches(
+        self, registry: Registry, monkeypatch: pytest.MonkeyPatch
+    ):
+        """A search reads the rows of the texts found, or (most texts found) the whole list
+        less the rows of the others: both give what the rows of the texts found give."""
+        for number in (3, 1, 2):
+            draft_transit_agreement(registry, f"PK-KZ-2026-90{number}")
+        record_signatures_and_ratification(registry, "PK-KZ-2026-902")
+        registry.draft(
+            effective=day("2026-02-01"), actor=ISLAMABAD, data=declaration("PK-KZ-2026-904")
+        )
+        amended = registry.record(
+            "PK-KZ-2026-901",
+            "TextAmended",
+            effective=day("2026-02-10"),
+            actor=ISLAMABAD,
+            data={"summary": "Transport added", "titles": {"en": "Transit and Transport"}},
+        )
+        known = datetime.fromisoformat(amended.recorded)  # before the second amendment
+        registry.record(
+            "PK-KZ-2026-903",
+            "TextAmended",
+            effective=day("2026-02-12"),
+            actor=ISLAMABAD,
+            data={"summary": "Renamed", "titles": {"en": "Strategic Transit"}},
+        )
+
+        def lists() -> list[Any]:
+            return [
+                (page.total, page.counts, [a.to_dict() for a in page.agreements])
+                for q in ("pk-kz-2026-90", "transit", "транзит", "strategic", "nothing")
+                for as_of in (None, date(2026, 2, 9), date(2026, 2, 11), date(2026, 3, 1))
+                for known_at in (None, known)
+                for status in (None, AgreementStatus.SIGNED)
+                for page in [
+                    registry.list_as_of(as_of, known_at, q=q, status=status, limit=2),
+                    registry.list_as_of(as_of, known_at, q=q, status=status, offset=2),
+                ]
+            ]
+
+        expected = lists()  # few texts in all: the rows of those found
+        for few in (1, 2, 3, 4):
+            monkeypatch.setattr(queries, "FEW", few)
+            assert lists() == expected, few
 
     def test_a_title_amended_later_is_found_by_its_new_words_from_that_date_on(
         self, registry: Registry

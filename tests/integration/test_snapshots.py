@@ -6,6 +6,7 @@ trusted over the signed events: each is checked against the stored head before u
 
 from __future__ import annotations
 
+import base64
 import pickle
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -15,9 +16,17 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from registry.cli import main
+from registry.domain.agreement import Agreement
+from registry.domain.history import state_as_of
+from registry.domain.state import AgreementState
+from registry.ledger import merkle
 from registry.store.application import Registry
+from registry.store.events import proofs
+from registry.store.events.cosigning import cosigned
+from registry.store.events.log import TransparencyLog
 from registry.store.events.mapper import TamperedEvent
 from registry.store.reads.stored_snapshots import snapshots
+from registry.store.reads.stored_states import LONG, LazyState
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ASTANA,
@@ -33,6 +42,18 @@ from tests.integration.test_store_scenarios import _flip, _row_id, _sql, _state
 from tests.integration.test_transfer import env_of
 
 REF = "PK-KZ-2026-900"
+ROADMAP = "PK-KZ-2026-RM1"
+ROADMAP_DRAFT = {
+    "reference": ROADMAP,
+    "titles": {"en": "Transit roadmap"},
+    "kind": "roadmap",
+    "character": "non_binding",
+    "multilateral": False,
+    "parties": [
+        {"code": "PAK", "name": "Pakistan", "type": "state"},
+        {"code": "KAZ", "name": "Kazakhstan", "type": "state"},
+    ],
+}
 
 
 class SnapshotScenario:
@@ -173,6 +194,130 @@ class SnapshotScenario:
         finally:
             fresh.close()
         assert self.stored_keys(registry) == []
+
+    def test_proofs_kept_on_a_snapshot_are_proven_again_when_the_log_grows(
+        self, registry: Registry
+    ):
+        first = proofs.agreement_events(registry, REF)
+        kept = proofs.agreement_events(registry, REF).records
+        assert all(a is b for a, b in zip(kept, first.records, strict=True))
+        draft_transit_agreement(registry, "PK-KZ-2026-901")  # another stream: same head here
+        again = proofs.agreement_events(registry, REF)
+        checkpoint = registry.checkpoint()
+        assert checkpoint is not None
+        assert again.checkpoint.size == checkpoint.size == first.checkpoint.size + 1
+        opened = registry.opened_events(REF)
+        for event, record in zip(opened, again.records, strict=True):
+            assert record["checkpoint"] == checkpoint.note
+            merkle.verify_inclusion(
+                merkle.leaf_hash(event.envelope),
+                record["index"],
+                checkpoint.size,
+                [base64.b64decode(h) for h in record["inclusion"]],
+                checkpoint.root_hash,
+            )
+
+    def test_a_new_cosignature_is_a_new_checkpoint_note_for_the_kept_proofs(
+        self, registry: Registry
+    ):
+        before = proofs.agreement_events(registry, REF)
+        line = "— witness.example/w1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+        _sql(
+            registry,
+            "INSERT INTO registry_cosignatures (size, witness, line, timestamp) "
+            "VALUES (:size, 'w1', :line, 1)",
+            size=before.checkpoint.size,
+            line=line,
+        )
+        after = proofs.agreement_events(registry, REF)
+        with registry.transaction() as session:
+            latest = TransparencyLog.latest(session)
+            assert latest is not None
+            expected = cosigned(session, latest)
+        assert after.checkpoint == expected
+        assert after.checkpoint.note == before.checkpoint.note + line
+        assert all(record["checkpoint"] == expected.note for record in after.records)
+
+    def test_proofs_kept_on_a_snapshot_are_not_served_once_its_head_row_changed(
+        self, registry: Registry
+    ):
+        proofs.agreement_events(registry, REF)
+        self.tamper(registry, 4)
+        with pytest.raises(TamperedEvent):
+            proofs.agreement_events(registry, REF)
+
+    def test_a_long_state_restored_by_a_new_process_is_the_replayed_state(
+        self, registry: Registry, settings: Settings
+    ):
+        roadmap = self.long_roadmap(registry, LONG + 8)
+        expected = registry.state(ROADMAP, as_of=date(2026, 2, 20))
+        fresh = Registry(settings)
+        try:
+            restored = fresh.state(ROADMAP, as_of=date(2026, 2, 20))
+            assert isinstance(restored, LazyState)  # its long tuples not yet unpickled
+            assert restored.status == expected.status
+            assert restored == expected and expected == restored
+            assert restored.to_dict() == expected.to_dict()
+            assert len(restored.milestones) == LONG + 8
+            assert restored == state_as_of(fresh.snapshot(ROADMAP).events, as_of=date(2026, 2, 20))
+            plain = pickle.loads(pickle.dumps(restored))
+            assert type(plain) is AgreementState and plain == expected
+            assert replace(restored, summary="other").summary == "other"
+        finally:
+            fresh.close()
+        assert roadmap.version == expected.versions[-1]
+
+    def test_a_long_state_row_of_an_older_head_is_not_served(
+        self, registry: Registry, settings: Settings
+    ):
+        self.long_roadmap(registry, LONG + 8)
+        registry.state(ROADMAP, as_of=date(2026, 2, 20))  # stored at this head
+        other = Registry(settings)
+        try:
+            other.record(
+                ROADMAP,
+                "MilestoneRecorded",
+                effective=day("2026-02-05"),
+                actor=ISLAMABAD,
+                data={"milestone": "late", "title": "Late", "status": "planned"},
+            )
+        finally:
+            other.close()
+        fresh = Registry(settings)
+        try:
+            state = fresh.state(ROADMAP, as_of=date(2026, 2, 20))
+            assert state.milestone("late") is not None
+            assert len(state.milestones) == LONG + 9
+        finally:
+            fresh.close()
+
+    def test_a_restored_snapshot_without_its_rows_verifies_the_stream_again(
+        self, registry: Registry, settings: Settings
+    ):
+        registry.state(REF)
+        fresh = Registry(settings)
+        try:
+            snapshot = fresh.snapshot(REF)
+            assert snapshot.opened is None  # restored: no row read yet
+            _sql(registry, "DELETE FROM registry_snapshots")
+            self.tamper(registry, 2)  # below the head: only a whole verification sees it
+            with pytest.raises(TamperedEvent):
+                snapshot.state(date(2026, 2, 20), None)
+        finally:
+            fresh.close()
+
+    def long_roadmap(self, registry: Registry, milestones: int) -> Agreement:
+        registry.draft(effective=day("2026-02-01"), actor=ISLAMABAD, data=ROADMAP_DRAFT)
+        roadmap = registry.agreement(ROADMAP)
+        for number in range(milestones):
+            roadmap.record_milestone(
+                effective=day("2026-02-02"),
+                actor=ISLAMABAD,
+                milestone=f"m-{number}",
+                title=f"Milestone {number}",
+            )
+        registry.commit(roadmap)
+        return roadmap
 
     def stored_keys(self, registry: Registry) -> list[str]:
         with registry.transaction() as session:

@@ -11,11 +11,11 @@ same bundles from here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from registry.domain.keyring import Keyring
@@ -24,13 +24,15 @@ from registry.ledger.bundle import make_bundle, make_opened_record, make_record
 from registry.ledger.payload import EventPayload
 from registry.store.application import Registry
 from registry.store.errors import AgreementNotFound, StoreError
-from registry.store.events.cosigning import cosigned
+from registry.store.events.cosigning import cosignatures
 from registry.store.events.log import IssuedCheckpoint, TransparencyLog, leaf_indexes
-from registry.store.events.mapper import OpenedEvent, TamperedEvent
+from registry.store.events.mapper import TamperedEvent
 from registry.store.events.recorder import SealedEvent
-from registry.store.events.tables import merkle_nodes
+from registry.store.events.tables import checkpoints, merkle_nodes
+from registry.store.reads.snapshots import Snapshot
 
-NODES_PER_QUERY = 400  # (level, idx) pairs: 800 bound values, within every SQLite's limit
+NODES_PER_QUERY = 400  # 800 bound values per query, within every SQLite's limit
+PROBES_PER_QUERY = 4096  # (level, idx) pairs a query looks up in the primary key
 
 
 class NoCheckpoint(StoreError):
@@ -43,6 +45,12 @@ class ProvenEvents:
     reference: str
     checkpoint: IssuedCheckpoint
     records: list[dict[str, Any]]
+    snapshot: Snapshot | None = field(default=None, compare=False, repr=False)  # proven from
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What the records depend on besides the snapshot's head: the checkpoint."""
+        return (self.checkpoint.size, self.checkpoint.root_hash, self.checkpoint.note)
 
     @property
     def version(self) -> int:
@@ -55,26 +63,47 @@ def latest_checkpoint(registry: Registry) -> IssuedCheckpoint:
 
 
 def _latest_checkpoint(session: Session) -> IssuedCheckpoint:
-    checkpoint = TransparencyLog.latest(session)
-    if checkpoint is None:
+    """The latest checkpoint with the witnesses' cosignatures appended (for policies), as
+    `cosigned(TransparencyLog.latest(...))` gives it, in one prebuilt query."""
+    rows = session.execute(LATEST_COSIGNED).all()
+    if not rows:
         raise NoCheckpoint("the log is empty: no checkpoint has been issued yet")
-    return cosigned(session, checkpoint)  # with the witnesses' cosignatures, for policies
+    size, root, note = rows[0].size, bytes(rows[0].root_hash), rows[0].note
+    return IssuedCheckpoint(size, root, note + "".join(row.line for row in rows if row.line))
+
+
+_latest = select(checkpoints).order_by(checkpoints.c.size.desc()).limit(1).subquery("latest")
+LATEST_COSIGNED = (
+    select(_latest.c.size, _latest.c.root_hash, _latest.c.note, cosignatures.c.line)
+    .outerjoin(cosignatures, cosignatures.c.size == _latest.c.size)
+    .order_by(cosignatures.c.witness)
+)
 
 
 def prove_stream(
     registry: Registry, stream: UUID, checkpoint: IssuedCheckpoint
 ) -> list[dict[str, Any]]:
     """The verified envelopes of `stream` within `checkpoint`, each with its inclusion proof."""
-    opened = registry.opened_events(stream)
+    snapshot = registry.envelope_snapshot(stream)
     with registry.transaction() as session:
-        return [record for _payload, record in _proven(session, stream, opened, checkpoint)]
+        return [record for _payload, record in _proven(session, snapshot, checkpoint)]
 
 
 def _proven(
-    session: Session, stream: UUID, opened: list[OpenedEvent], checkpoint: IssuedCheckpoint
+    session: Session, snapshot: Snapshot, checkpoint: IssuedCheckpoint
 ) -> list[tuple[EventPayload, dict[str, Any]]]:
     """Each opened event within `checkpoint` with its proof, all proofs from one query. The
-    envelopes were opened (parsed strictly and verified) by the store: not parsed again."""
+    envelopes were opened (parsed strictly and verified) by the store: not parsed again.
+
+    Kept on the snapshot, by the checkpoint's size, root and note (with its cosignatures):
+    the snapshot is the stream's at one head, and the log below a checkpoint never changes,
+    so a new event, a new checkpoint or a new cosignature is a new key, never a stale hit."""
+    key = ("proofs", checkpoint.size, checkpoint.root_hash, checkpoint.note)  # ProvenEvents.key
+    found = snapshot.derived.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    stream, opened = snapshot.stream, snapshot.opened
+    assert opened is not None
     indexes = leaf_indexes(session, str(stream))
     within = []
     for event in opened:
@@ -89,10 +118,11 @@ def _proven(
     paths = merkle.inclusion_proofs(
         StreamNodes(session), [index for _, index in within], checkpoint.size
     )
-    return [
+    proven = [
         (event.payload, make_opened_record(event.envelope, index, path, checkpoint.note))
         for (event, index), path in zip(within, paths, strict=True)
     ]
+    return snapshot.remember(key, proven)  # type: ignore[no-any-return]
 
 
 def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
@@ -102,19 +132,26 @@ def agreement_events(registry: Registry, ref: str | UUID) -> ProvenEvents:
     stream = registry.resolve(ref)
     if stream == Keyring.ID:
         raise AgreementNotFound(ref)
-    opened = registry.opened_events(stream)
+    snapshot = registry.envelope_snapshot(ref)
     with registry.transaction() as session:
         checkpoint = _latest_checkpoint(session)
-        proven = _proven(session, stream, opened, checkpoint)
+        proven = _proven(session, snapshot, checkpoint)
     if not proven:
         raise AgreementNotFound(ref)
     reference = str(proven[0][0].data.get("reference", ""))
-    return ProvenEvents(stream, reference, checkpoint, [record for _, record in proven])
+    records = [record for _, record in proven]
+    return ProvenEvents(stream, reference, checkpoint, records, snapshot)
 
 
 class StreamNodes:
-    """merkle.NodeReader for the proofs of a whole stream: every node they need in one query
-    (one per NODES_PER_QUERY nodes), by row-value IN on the nodes' primary key."""
+    """merkle.NodeReader for the proofs of a whole stream: every node they need in a few
+    queries, each `level IN (...) AND idx IN (...)` on the nodes' primary key.
+
+    A row-value IN (`(level, idx) IN (...)`) reads the same rows in one statement, but SQLite
+    answers it by scanning the whole node table (a few milliseconds per thousand leaves); the
+    product of levels and indexes is one index probe per pair, so the keys are grouped by
+    level into queries of at most PROBES_PER_QUERY pairs, and the rows not asked for dropped.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -126,16 +163,47 @@ class StreamNodes:
         return found[(level, index)]
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        wanted = set(keys)
         found: dict[tuple[int, int], bytes] = {}
-        for start in range(0, len(keys), NODES_PER_QUERY):
-            chunk = list(keys[start : start + NODES_PER_QUERY])
-            rows = self.session.execute(NODES_QUERY, {"keys": chunk})
-            found.update({(level, idx): bytes(digest) for level, idx, digest in rows})
+        for levels, indexes in _probe_groups(wanted):
+            rows = self.session.execute(NODES_QUERY, {"levels": levels, "indexes": indexes})
+            for level, idx, digest in rows:
+                if (level, idx) in wanted:
+                    found[(level, idx)] = bytes(digest)
         return found
 
 
+def _probe_groups(keys: set[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
+    """Levels and indexes whose product covers `keys`, within PROBES_PER_QUERY pairs and
+    NODES_PER_QUERY bound values per group."""
+    by_level: dict[int, set[int]] = {}
+    for level, idx in keys:
+        by_level.setdefault(level, set()).add(idx)
+    groups: list[tuple[list[int], list[int]]] = []
+    levels: list[int] = []
+    indexes: set[int] = set()
+    for level, more in sorted(by_level.items()):
+        merged = indexes | more
+        if levels and (
+            (len(levels) + 1) * len(merged) > PROBES_PER_QUERY
+            or len(levels) + 1 + len(merged) > 2 * NODES_PER_QUERY
+        ):
+            groups.append((levels, sorted(indexes)))
+            levels, merged = [], set(more)
+        levels.append(level)
+        indexes = merged
+        while len(indexes) > 2 * NODES_PER_QUERY - 1:  # one level, many nodes: in chunks
+            chunk = sorted(indexes)
+            groups.append(([level], chunk[: 2 * NODES_PER_QUERY - 1]))
+            indexes = set(chunk[2 * NODES_PER_QUERY - 1 :])
+    if levels and indexes:
+        groups.append((levels, sorted(indexes)))
+    return groups
+
+
 NODES_QUERY = select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(
-    tuple_(merkle_nodes.c.level, merkle_nodes.c.idx).in_(bindparam("keys", expanding=True))
+    merkle_nodes.c.level.in_(bindparam("levels", expanding=True)),
+    merkle_nodes.c.idx.in_(bindparam("indexes", expanding=True)),
 )
 
 

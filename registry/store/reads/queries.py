@@ -12,6 +12,7 @@ intervals.py): every filter is tested in the index, and only the page's rows are
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -39,6 +41,7 @@ from sqlalchemy.orm import Session
 from registry.domain.search_text import search_text
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
 from registry.store.events.tables import agreements
+from registry.store.events.unfinished import require_complete_views
 from registry.store.reads.filters import AS_OF_SORTS, DEFAULT_LIMIT, Filters
 from registry.store.reads.intervals import (
     LAST_DAY,
@@ -97,7 +100,7 @@ def agreements_as_of(
     """Agreements by reference as of `filters.as_of` (None: no cut-off), known at
     `filters.known_at` (None: everything recorded); `limit=None` lists them all. `sort` by the
     first signature or entry into force (with a party: that party's own), then by reference;
-    dates not yet known last."""
+    dates not yet known last. ViewsIncomplete while a rebuild or an import is unfinished."""
     as_of, known_at, sort, descending = (
         filters.as_of,
         filters.known_at,
@@ -109,18 +112,39 @@ def agreements_as_of(
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}")
     _one_snapshot(session)
+    require_complete_views(session)  # in the same snapshot as the list
     when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
     # With a party, its own rows (which carry the agreement's columns) answer the question.
     table = party_intervals if filters.party is not None else agreement_intervals
     wanted = _filters(table, filters)
+    paged: list[Any] | None = None
     if filters.q:
         order = (sort, descending)
-        counts, ids = _searched(session, table, when, wanted, filters.status, limit, offset, order)
+        keys, others = _text_keys(session, filters.q)
+        key = table.c.titles_key
+        if keys is not None:  # the texts found name few rows: read just those
+            wanted = [*wanted[:-1], key.in_(keys)]
+        if keys is not None or others is None:
+            args = (wanted, filters.status, limit, offset, order)
+            counts, ids = _searched(session, table, when, *args)
+        else:  # most texts match: the list without the search, less the few that do not
+            wanted = wanted[:-1]
+            counts = _less(
+                _counts(session, table, when, filters),
+                _counted(session, table, when, [*wanted, key.in_(others)]),
+            )
+            listed = [*wanted, key.not_in(others), *_status(table, filters.status)]
+            paged = _page(session, table, when, listed, limit, offset, sort, descending)
     else:
-        counts = _counts(session, table, when, wanted)
+        counts = _counts(session, table, when, filters)
         listed = [*wanted, *_status(table, filters.status)]
-        ids = _page(session, table, when, listed, limit, offset, sort, descending)
-    rows = _rows(session, ids, when)
+        paged = _page(session, table, when, listed, limit, offset, sort, descending)
+    if paged is not None:
+        ids = [row.agreement_id for row in paged]
+    if paged is not None and table is agreement_intervals:  # the page's rows are the rows
+        rows = {row.agreement_id: row for row in paged}
+    else:
+        rows = _rows(session, ids, when)
     parties = _party_statuses(session, ids, when)
     return AgreementPage(
         agreements=tuple(_agreement(rows[i], parties.get(i, {})) for i in ids),
@@ -143,6 +167,14 @@ class When:
     day: date
     instant: int | None  # None: the rows still believed
 
+    @property
+    def params(self) -> dict[str, Any]:
+        """The values of the bound `_bound_rows` conditions."""
+        found: dict[str, Any] = {"day": self.day}
+        if self.instant is not None:
+            found["instant"] = self.instant
+        return found
+
     def rows(self, table: Table, *, believed: ColumnElement[bool] | None = None) -> list[Any]:
         """The rows in force on the day, as known at the instant. `believed` replaces the
         test for rows still believed (see `_page`)."""
@@ -151,6 +183,36 @@ class When:
         if self.instant is None:
             return [*valid, c.recorded_to == OPEN_SQL if believed is None else believed]
         return [*valid, c.recorded_from <= self.instant, c.recorded_to > self.instant]
+
+
+def _bound_rows(table: Table, known_at_an_instant: bool) -> list[Any]:
+    """`When.rows` with the day and the instant as bound parameters (`When.params`)."""
+    c = table.c
+    valid = [c.valid_from <= bindparam("day"), c.valid_until >= bindparam("day")]
+    if not known_at_an_instant:
+        return [*valid, c.recorded_to == OPEN_SQL]
+    instant = bindparam("instant")
+    return [*valid, c.recorded_from <= instant, c.recorded_to > instant]
+
+
+# The filters that `_bound_filters` writes as bound parameters, by name (`_filter_params`).
+BOUND_FILTERS = ("party", "kind", "character")
+
+
+def _filter_params(filters: Filters) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if filters.party is not None:
+        found["party"] = filters.party
+    if filters.kind is not None:
+        found["kind"] = filters.kind.value
+    if filters.character is not None:
+        found["character"] = filters.character.value
+    return found
+
+
+def _bound_filters(table: Table, names: Iterable[str]) -> list[ColumnElement[bool]]:
+    """The conditions of `_filters` for `names` (of BOUND_FILTERS), values bound by name."""
+    return [table.c[name] == bindparam(name) for name in names]
 
 
 def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
@@ -162,15 +224,51 @@ def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
         wanted.append(c.kind == filters.kind.value)
     if filters.character is not None:
         wanted.append(c.character == filters.character.value)
-    if filters.q:
-        t = agreement_texts
-        pattern = _pattern(filters.q)
-        matches = or_(  # the texts are stored in search_text's form
-            t.c.reference.like(pattern, escape="\\"),
-            t.c.titles_text.like(pattern, escape="\\"),
+    if filters.q:  # last: a search replaces it (agreements_as_of)
+        wanted.append(
+            (c.titles_key + 0).in_(select(agreement_texts.c.key).where(_matches(filters.q)))
         )
-        wanted.append(c.titles_key.in_(select(t.c.key).where(matches)))
     return wanted
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    t = agreement_texts
+    pattern = _pattern(q)
+    return or_(  # the texts are stored in search_text's form
+        t.c.reference.like(pattern, escape="\\"),
+        t.c.titles_text.like(pattern, escape="\\"),
+    )
+
+
+FEW = 200  # texts: a search that matches fewer (or all but fewer) reads only their rows
+
+
+def _text_keys(session: Session, q: str) -> tuple[list[int] | None, list[int] | None]:
+    """The keys of the texts that match `q` if they are fewer than FEW, else of those that
+    do not if they are; None for either that is not. A broad search's first query stops
+    after FEW texts found; a narrow one's second is not made."""
+    t = agreement_texts
+    found = list(session.scalars(select(t.c.key).where(_matches(q)).limit(FEW)))
+    if len(found) < FEW:
+        return [int(key) for key in found], None
+    others = list(session.scalars(select(t.c.key).where(~_matches(q)).limit(FEW)))
+    return None, ([int(key) for key in others] if len(others) < FEW else None)
+
+
+def _counted(
+    session: Session, table: Table, when: When, wanted: list[Any]
+) -> dict[AgreementStatus, int]:
+    """`_counts` of the rows `wanted` names, when they are few (through `by_text`)."""
+    c = table.c
+    query = select(c.status, func.count()).where(*when.rows(table), *wanted).group_by(c.status)
+    return _tally(session.execute(query))
+
+
+def _less(
+    counts: dict[AgreementStatus, int], fewer: dict[AgreementStatus, int]
+) -> dict[AgreementStatus, int]:
+    found = {status: n - fewer.get(status, 0) for status, n in counts.items()}
+    return {status: n for status, n in found.items() if n}
 
 
 def _status(table: Table, status: AgreementStatus | None) -> list[ColumnElement[bool]]:
@@ -189,26 +287,35 @@ def _escaped(text: str) -> str:
 
 
 def _counts(
-    session: Session, table: Table, when: When, wanted: list[Any]
+    session: Session, table: Table, when: When, filters: Filters
 ) -> dict[AgreementStatus, int]:
     """Counted per status, one range each in the `now` index: no sort, and only the rows
-    whose period reaches the day; known at an instant, the rows closed since add theirs."""
+    whose period reaches the day; known at an instant, the rows closed since add theirs.
+    The statement is built once per table and filters asked for (`_counts_query`)."""
+    values = _filter_params(filters)
+    query = _counts_query(table, when.instant is not None, tuple(values))
+    return _tally(session.execute(query, {**when.params, **values}))
+
+
+@functools.cache
+def _counts_query(table: Table, known_at_an_instant: bool, names: tuple[str, ...]) -> Any:
     c = table.c
-    valid = [c.valid_from <= when.day, c.valid_until >= when.day]
+    wanted = _bound_filters(table, names)
+    valid = [c.valid_from <= bindparam("day"), c.valid_until >= bindparam("day")]
     believed = [c.recorded_to == OPEN_SQL]
-    if when.instant is not None:
-        believed.append(c.recorded_from <= when.instant)
+    if known_at_an_instant:
+        believed.append(c.recorded_from <= bindparam("instant"))
     queries = [
         select(_inline(status.value), func.count()).where(
             c.status == _inline(status.value), *believed, *valid, *wanted
         )
         for status in AgreementStatus
     ]
-    if when.instant is not None:
-        closed = [c.recorded_to < OPEN_SQL, c.recorded_to > when.instant]
-        since = [c.recorded_from <= when.instant, *valid, *wanted]
+    if known_at_an_instant:
+        closed = [c.recorded_to < OPEN_SQL, c.recorded_to > bindparam("instant")]
+        since = [c.recorded_from <= bindparam("instant"), *valid, *wanted]
         queries.append(select(c.status, func.count()).where(*closed, *since).group_by(c.status))
-    return _tally(session.execute(union_all(*queries)))
+    return union_all(*queries)
 
 
 def _searched(
@@ -276,8 +383,10 @@ def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
 
 
 def _inline(value: str) -> ColumnElement[str]:
-    """A constant written into the SQL, so that each branch is planned for its status."""
-    return literal(value, literal_execute=True)
+    """A constant written into the SQL, so that each branch is planned for its status (an
+    enum's value, a plain word: quoted as it is)."""
+    assert value.replace("_", "").isalnum(), value
+    return literal_column(f"'{value}'", String)
 
 
 def _total(counts: dict[AgreementStatus, int], status: AgreementStatus | None) -> int:
@@ -295,21 +404,23 @@ def _page(
     offset: int,
     sort: str = "reference",
     descending: bool = False,
-) -> list[str]:
-    """The page's agreement ids, walking the `by_reference` index until the page is full.
+) -> list[Any]:
+    """The page's rows, walking the `by_reference` index until the page is full: whole rows
+    of `agreement_intervals` (those `_rows` would read), only the agreement ids of a party's.
 
     Rows still believed are tested with `>=` (the same rows: nothing is recorded after
     OPEN) so that the planner does not take the `now` index, which would sort every row."""
     believed = table.c.recorded_to >= OPEN_SQL
+    columns = [table] if table is agreement_intervals else [table.c.agreement_id]
     query = (
-        select(table.c.agreement_id)
+        select(*columns)
         .where(*when.rows(table, believed=believed), *wanted)
         .order_by(*_order(table, sort, descending))
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
-    return [row.agreement_id for row in session.execute(query)]
+    return list(session.execute(query))
 
 
 def _order(table: Table, sort: str, descending: bool) -> list[Any]:
@@ -321,11 +432,10 @@ def _order(table: Table, sort: str, descending: bool) -> list[Any]:
 
 
 def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:
-    a = agreement_intervals
     found = {}
+    query = _rows_query(agreement_intervals, when.instant is not None)
     for chunk in _chunks(ids):
-        query = select(a).where(a.c.agreement_id.in_(chunk), *when.rows(a))
-        for row in session.execute(query):
+        for row in session.execute(query, {"ids": chunk, **when.params}):
             found[row.agreement_id] = row
     return found
 
@@ -333,15 +443,23 @@ def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:
 def _party_statuses(
     session: Session, ids: Sequence[str], when: When
 ) -> dict[str, dict[str, PartyStatus]]:
-    p = party_intervals
     found: dict[str, dict[str, PartyStatus]] = {}
+    query = _rows_query(party_intervals, when.instant is not None)
     for chunk in _chunks(list(ids)):
-        query = select(p.c.agreement_id, p.c.party, p.c.party_status).where(
-            p.c.agreement_id.in_(chunk), *when.rows(p)
-        )
-        for row in session.execute(query):
+        for row in session.execute(query, {"ids": chunk, **when.params}):
             found.setdefault(row.agreement_id, {})[row.party] = PartyStatus(row.party_status)
     return found
+
+
+@functools.cache
+def _rows_query(table: Table, known_at_an_instant: bool) -> Any:
+    """The rows of the agreements `ids` on the day (built once: see `_counts_query`)."""
+    c = table.c
+    columns = [c.agreement_id, c.party, c.party_status] if table is party_intervals else [table]
+    return select(*columns).where(
+        c.agreement_id.in_(bindparam("ids", expanding=True)),
+        *_bound_rows(table, known_at_an_instant),
+    )
 
 
 def _agreement(row: Any, statuses: dict[str, PartyStatus]) -> ListedAgreement:

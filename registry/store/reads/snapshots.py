@@ -23,12 +23,11 @@ states of a head it can check, instead of verifying the whole stream.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import logging
 import pickle
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,9 +50,11 @@ from registry.store.reads.stored_snapshots import (
     SnapshotRows,
     state_key,
 )
+from registry.store.reads.stored_states import state_body, state_from_body, unpickled
 
 STREAMS_KEPT = 128  # snapshots per process (least recently used dropped first)
 STATES_KEPT = 32  # derived states per snapshot, by (as_of, known_at)
+DERIVED_KEPT = 8  # other derived values per snapshot (Snapshot.remember)
 SNAPSHOT_BUSY_TIMEOUT_MS = 200
 
 StateKey = tuple[date | None, datetime | None]
@@ -104,27 +105,42 @@ def _head_query(events: Table) -> Select[Any]:
 @dataclass
 class Snapshot:
     """One stream at one head. `opened` is None when the snapshot was restored from stored
-    events: a reader of envelopes then verifies the stream again."""
+    rows: a reader of envelopes then verifies the stream again. A restored snapshot reads
+    nothing until asked: a state row of its head, else its stored events, else (neither
+    stored, or either altered) the stream verified whole again."""
 
     stream: UUID
     head: Head
     opened: tuple[OpenedEvent, ...] | None
     owner: Snapshots
-    events_body: bytes | None = None  # the stored, authenticated events, not yet unpickled
     states: OrderedDict[StateKey, AgreementState] = field(default_factory=OrderedDict)
     _events: tuple[AgreementEvent, ...] | None = None
+    # other values derived at this head, e.g. inclusion proofs by checkpoint (events/proofs.py):
+    # gone with the snapshot when the head moves
+    derived: dict[Hashable, Any] = field(default_factory=dict)
+
+    def remember(self, key: Hashable, value: Any) -> Any:
+        """Keep `value`, derived from this snapshot's head, under `key` (a few at a time)."""
+        if len(self.derived) >= DERIVED_KEPT:
+            self.derived.clear()
+        self.derived[key] = value
+        return value
 
     @property
     def events(self) -> tuple[AgreementEvent, ...]:
         """The domain events of the verified envelopes, decoded on first use."""
+        found = self._decoded_events()
+        return found if found is not None else self.owner.verify(self.stream).events
+
+    def _decoded_events(self) -> tuple[AgreementEvent, ...] | None:
+        """The events, from the envelopes or the stored row; None if neither is at hand."""
         if self._events is None:
             if self.opened is not None:
                 decoded = (event_from_payload(o.payload) for o in self.opened)
                 self._events = tuple(decoded)  # type: ignore[arg-type]
             else:
-                assert self.events_body is not None
-                self._events = pickle.loads(self.events_body)
-                self.events_body = None
+                body = self.owner.load(self.stream, EVENTS_ROW, self.head)
+                self._events = None if body is None else unpickled(body)
         return self._events
 
     def state(self, as_of: date | None, known_at: datetime | None) -> AgreementState:
@@ -139,27 +155,17 @@ class Snapshot:
         stored_key = state_key(as_of, known_at)
         body = self.owner.load(self.stream, stored_key, self.head)
         if body is not None:
-            found = pickle.loads(body)
+            found = state_from_body(body)
         else:
-            found = state_as_of(self.events, as_of=as_of, known_at=known_at)
-            self.owner.save(self.stream, stored_key, self.head, found)
+            events = self._decoded_events()
+            if events is None:  # nothing stored at this head: the stream verified again
+                return self.owner.verify(self.stream).state(as_of, known_at)
+            found = state_as_of(events, as_of=as_of, known_at=known_at)
+            self.owner.save(self.stream, stored_key, self.head, state_body(found))
         self.states[key] = found
         if len(self.states) > STATES_KEPT:
             self.states.popitem(last=False)
         return found
-
-
-def unpickled(body: bytes) -> Any:
-    """An authenticated body's objects. The collector is paused meanwhile: a state holds tens
-    of thousands of fresh objects, none of them garbage, and collecting while they are made
-    rescans the whole heap again and again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.loads(body)  # authenticated first: stored_snapshots.SnapshotRows.load
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class Snapshots:
@@ -167,23 +173,29 @@ class Snapshots:
     stored in the database too when `rows` (the registry's MAC key) is given."""
 
     def __init__(
-        self, transaction: Transaction, rows: SnapshotRows | None, kept: int = STREAMS_KEPT
+        self,
+        transaction: Transaction,
+        rows: SnapshotRows | None,
+        verify: Callable[[UUID], Snapshot],
+        kept: int = STREAMS_KEPT,
     ) -> None:
+        """`verify(stream)` reads and verifies a stream whole and `take`s its snapshot."""
         self.transaction = transaction
         self.rows = rows
+        self.verify = verify
         self.kept = kept
         self._by_stream: OrderedDict[UUID, Snapshot] = OrderedDict()
 
     def current(self, stream: UUID, head: Head) -> Snapshot | None:
         """The stream's snapshot if it ends at `head`, the store's head: from memory, else
-        from its stored events; a snapshot of any other head is discarded."""
+        one restored from the rows stored at that head (read when first asked); a snapshot
+        of any other head is discarded. None when rows are not read here."""
         found = self._by_stream.get(stream)
         if found is not None and found.head == head:
             self._by_stream.move_to_end(stream)
             return found
         self._by_stream.pop(stream, None)
-        body = self.load(stream, EVENTS_ROW, head)
-        return None if body is None else self._keep(Snapshot(stream, head, None, self, body))
+        return self._keep(Snapshot(stream, head, None, self)) if self._stored() else None
 
     def take(self, stream: UUID, opened: Sequence[OpenedEvent], keyring: int) -> Snapshot:
         """A snapshot of envelopes just verified whole, against keyring version `keyring`
@@ -191,7 +203,8 @@ class Snapshots:
         never skipped)."""
         snapshot = Snapshot(stream, head_of(opened, keyring), tuple(opened), self)
         if self._stored() and opened[0].payload.type != "KeyringOpened":
-            self.save(stream, EVENTS_ROW, snapshot.head, snapshot.events)
+            body = pickle.dumps(snapshot.events, protocol=pickle.HIGHEST_PROTOCOL)
+            self.save(stream, EVENTS_ROW, snapshot.head, body)
         return self._keep(snapshot)
 
     def _keep(self, snapshot: Snapshot) -> Snapshot:
@@ -217,12 +230,12 @@ class Snapshots:
             log.info("snapshot of %s v%s not read: %s", stream, head.version, error)
             return None
 
-    def save(self, stream: UUID, key: str, head: Head, value: Any) -> None:
+    def save(self, stream: UUID, key: str, head: Head, body: bytes) -> None:
         if not self._stored():
             return
         try:
             with self._briefly() as session:
-                self.rows.save(session, stream, key, head, value)
+                self.rows.save(session, stream, key, head, body)
         except WRITE_FAILURES as error:  # a lost snapshot, rebuilt on a later read
             log.info("snapshot of %s v%s not stored: %s", stream, head.version, error)
 

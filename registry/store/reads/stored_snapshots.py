@@ -1,7 +1,8 @@
 """Snapshots kept in the database, so that a new process need not verify a long stream whole.
 
 One table, `registry_snapshots`, holds per stream the decoded events of its verified
-envelopes (row key "") and states derived from them (row key: the query's as_of and known_at).
+envelopes (row key "") and states derived from them (row key: the query's as_of and known_at;
+body: stored_states.state_body).
 Every row names the head it was derived at (version, digest of the head envelope, keyring
 version) and carries an HMAC-SHA256 over all of that and its body, under a key only a holder
 of the registry's private log key can compute. A row is used only when its MAC holds (a row
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import pickle
 import struct
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
@@ -56,7 +56,8 @@ def _format_fingerprint() -> bytes:
         for name, cls in vars(module).items()
         if isinstance(cls, type) and is_dataclass(cls)
     )
-    return hashlib.sha256("\n".join(["snapshot v1", *shapes]).encode()).digest()
+    # v2: a state row's body is stored_states.state_body's, not the pickled state
+    return hashlib.sha256("\n".join(["snapshot v2", *shapes]).encode()).digest()
 
 
 def state_key(as_of: date | None, known_at: datetime | None) -> str:
@@ -77,7 +78,7 @@ class SnapshotRows:
         return hmac.new(self._key, message, hashlib.sha256).digest()
 
     def load(self, session: Session, stream: UUID, key: str, head: Any) -> bytes | None:
-        """The body of row (stream, key) if its MAC holds and it is at `head`, for `pickle.loads`;
+        """The body of row (stream, key) if its MAC holds and it is at `head`, for unpickling;
         a row that fails either is deleted, with the stream's other rows (in the caller's
         transaction, which the caller commits)."""
         row = session.execute(
@@ -96,8 +97,7 @@ class SnapshotRows:
             return None
         return body
 
-    def save(self, session: Session, stream: UUID, key: str, head: Any, value: Any) -> None:
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    def save(self, session: Session, stream: UUID, key: str, head: Any, body: bytes) -> None:
         where = snapshots.c.stream_id == str(stream)
         if key == EVENTS_ROW:  # a new head: every older row of the stream is stale
             session.execute(delete(snapshots).where(where))

@@ -20,7 +20,7 @@ from registry.store.application import Recorded
 from registry.store.events import proofs
 from registry.store.events.recorder import Projection
 from registry.store.reads.filters import Filters
-from registry.web.api import listing, writes
+from registry.web.api import caching, listing, writes
 from registry.web.api.access import writer
 from registry.web.api.base import (
     CACHE_HEADERS,
@@ -146,8 +146,14 @@ class Agreement(MethodView):
         send it back in If-Match when recording, so that nobody's event is overlooked.
         """
         snapshot = get_registry().snapshot(ref)
-        state = snapshot.state(query.get("as_of"), query.get("known_at"))
-        return state.to_dict(), 200, {"ETag": writes.version_etag(snapshot.head.version)}
+        as_of, known_at = query.get("as_of"), query.get("known_at")
+        response = caching.kept_document(
+            snapshot,
+            ("state", as_of, known_at),
+            state_schema(),
+            lambda: snapshot.state(as_of, known_at).to_dict(),
+        )
+        return response, 200, {"ETag": writes.version_etag(snapshot.head.version)}
 
 
 @blp.route("/<ref>/events")
@@ -162,7 +168,7 @@ class AgreementEvents(MethodView):
         registry's log key (GET /api/v1/keys), then each proof against its root.
         """
         proven = proofs.agreement_events(get_registry(), ref)
-        return {
+        document = {
             "agreement": str(proven.agreement),
             "reference": proven.reference,
             "version": proven.version,
@@ -170,6 +176,10 @@ class AgreementEvents(MethodView):
             "checkpoint": proven.checkpoint.note,
             "events": proven.records,
         }
+        assert proven.snapshot is not None
+        return caching.kept_document(
+            proven.snapshot, ("events", *proven.key), AgreementEventsSchema, lambda: document
+        )
 
     @blp.arguments(EventRequestSchema)
     @blp.response(201, RecordedSchema, headers=WRITE_HEADERS)
