@@ -30,7 +30,7 @@ from registry.ledger.note import NoteVerifier
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.events.log import note_verifier
-from registry.store.events.mapper import OpenedEvent, TamperedEvent, event_from_payload
+from registry.store.events.mapper import TamperedEvent, event_from_payload
 from registry.store.events.tables import checkpoints
 from registry.store.events.verify_log import OpenedNote, StreamedLogCheck
 from registry.store.settings import Settings
@@ -250,14 +250,16 @@ def _checked(
     registry: Registry, trust: Trust, id_: int, stream: Any, version: int, topic: str, state: Any
 ) -> Checked:
     envelope = bytes(state)
-    stored = StoredEvent(stream, version, topic, envelope)
-    check = Check("signatures and keys")
-    opened = _open(registry, trust, id_, stored, check)
-    link = None
-    if opened is not None:
+    link = problem = None
+    try:
+        opened = registry.mapper.open(StoredEvent(stream, version, topic, envelope), trust)
         payload = opened.payload
+        event_from_payload(payload)
         link = Link(payload.agreement, payload.version, payload.prev, payload.recorded)
-    problem = check.problems[0] if check.problems else None
+    except TamperedEvent as error:
+        problem = f"notification {id_}: {error}"
+    except (ValueError, TypeError) as error:
+        problem = f"notification {id_}: signed data does not decode: {error}"
     digest = sha256_hex(envelope)
     return Checked(id_, str(stream), version, digest, merkle.leaf_hash(envelope), link, problem)
 
@@ -304,18 +306,3 @@ def _keyring_trust(registry: Registry, check: Check) -> Trust:
         except (TamperedEvent, LedgerError) as error:
             check.problems.append(f"keyring v{stored.originator_version}: {error}")
     return trust
-
-
-def _open(
-    registry: Registry, trust: Trust, id_: int, stored: StoredEvent, check: Check
-) -> OpenedEvent | None:
-    try:
-        opened = registry.mapper.open(stored, trust)
-        event_from_payload(opened.payload)
-    except TamperedEvent as error:
-        check.problems.append(f"notification {id_}: {error}")
-        return None
-    except (ValueError, TypeError) as error:
-        check.problems.append(f"notification {id_}: signed data does not decode: {error}")
-        return None
-    return opened
