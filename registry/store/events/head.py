@@ -12,7 +12,9 @@ never trusted.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +29,7 @@ from registry.ledger.payload import GENESIS_PREV, parse_instant
 from registry.store.events.log import SqlNodeReader, TransparencyLog, recorded_of
 
 STREAMS_KEPT = 4096
+AGGREGATES_KEPT = 256
 
 
 def frontier_keys(size: int) -> list[NodeKey]:
@@ -139,3 +142,44 @@ def stream_head(session: Session, events: Any, stream: UUID) -> tuple[int, str]:
     if row is None:
         return 0, GENESIS_PREV
     return int(row.originator_version), sha256_hex(bytes(row.state))
+
+
+class Written:
+    """The aggregates this writer committed last, as a read of the store would give them: their
+    new events are made from the payloads it signed (`event_from_payload`, as every read does),
+    so a command on one of them needs no read of the store, no verification of envelopes it
+    signed itself and no fast-forward.
+
+    Never trusted: one may be behind the store (another process wrote). A command on it then
+    proposes a version the store already holds, which the recorder refuses under the lock (it
+    checks every version against the stream's head), and the caller runs the command again on
+    the agreement as read from the store. One is taken out for a command, so no two commands
+    share it, and put back one version on only once its events have committed."""
+
+    def __init__(self, size: int = AGGREGATES_KEPT) -> None:
+        self.size = size
+        self.held: OrderedDict[UUID, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def take(self, stream: UUID) -> Any | None:
+        with self.lock:
+            return self.held.pop(stream, None)
+
+    def keep(self, aggregate: Any, events: Sequence[Any]) -> None:
+        """Keep `aggregate` (stored form) after applying `events`, its stored events just
+        committed; nothing if they do not follow it."""
+        for event in events:
+            if event.originator_version != aggregate.version + 1:
+                return
+            aggregate = event.mutate(aggregate)
+        with self.lock:
+            held = self.held.get(aggregate.id)
+            if held is None or held.version < aggregate.version:
+                self.held[aggregate.id] = aggregate
+                self.held.move_to_end(aggregate.id)
+            while len(self.held) > self.size:
+                self.held.popitem(last=False)
+
+    def forget(self, stream: UUID) -> None:
+        with self.lock:
+            self.held.pop(stream, None)
