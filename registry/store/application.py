@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from collections import OrderedDict
@@ -409,11 +408,12 @@ class Registry(Application[UUID]):
                 f"{base.reference} is at version {base.version}, "
                 f"not {expected_version}: someone else recorded an event first"
             )
-        agreement = copy.deepcopy(base)  # `base` stays as stored if the command fails
-        commands.record(agreement, *command)
-        receipt = self.commit_many([agreement], projections)
+        # `base` is this call's own (taken out of `written`, or a copy read from the store)
+        commands.record(base, *command)
+        made = list(base.pending_events)
+        receipt = self.commit_many([base], projections)
         stored = [event_from_payload(e.payload) for e in receipt.events if e.payload is not None]
-        self.written.keep(base, [e for e in stored if e.originator_id == base.id])
+        self.written.keep(base, made, [e for e in stored if e.originator_id == base.id])
         return _recorded(receipt)
 
     def resolve(self, ref: str | UUID) -> UUID:

@@ -145,16 +145,20 @@ def stream_head(session: Session, events: Any, stream: UUID) -> tuple[int, str]:
 
 
 class Written:
-    """The aggregates this writer committed last, as a read of the store would give them: their
-    new events are made from the payloads it signed (`event_from_payload`, as every read does),
-    so a command on one of them needs no read of the store, no verification of envelopes it
-    signed itself and no fast-forward.
+    """The aggregates this writer committed last, as a read of the store would give them, so
+    that a command on one needs no read of the store, no verification of envelopes this writer
+    signed itself and no copy.
+
+    A command runs on the aggregate itself (it is taken out, so no two commands share it); once
+    its events have committed, each is compared with the event its signed payload reads back as
+    (`event_from_payload`, as every read does): if they are the same event but for the instant
+    the write lock gave it, that instant is set on the command's event (and as the aggregate's
+    `modified_on`), and the aggregate is kept; otherwise it is dropped and read again next time.
 
     Never trusted: one may be behind the store (another process wrote). A command on it then
     proposes a version the store already holds, which the recorder refuses under the lock (it
     checks every version against the stream's head), and the caller runs the command again on
-    the agreement as read from the store. One is taken out for a command, so no two commands
-    share it, and put back one version on only once its events have committed."""
+    the agreement as read from the store."""
 
     def __init__(self, size: int = AGGREGATES_KEPT) -> None:
         self.size = size
@@ -165,13 +169,16 @@ class Written:
         with self.lock:
             return self.held.pop(stream, None)
 
-    def keep(self, aggregate: Any, events: Sequence[Any]) -> None:
-        """Keep `aggregate` (stored form) after applying `events`, its stored events just
-        committed; nothing if they do not follow it."""
-        for event in events:
-            if event.originator_version != aggregate.version + 1:
+    def keep(self, aggregate: Any, made: Sequence[Any], stored: Sequence[Any]) -> None:
+        """Keep `aggregate`, whose command made the events `made`, committed as `stored`."""
+        if not made or len(made) != len(stored) or made[-1].originator_version != aggregate.version:
+            return
+        for mine, theirs in zip(made, stored, strict=True):
+            if type(mine) is not type(theirs) or _without_instant(mine) != _without_instant(theirs):
                 return
-            aggregate = event.mutate(aggregate)
+        for mine, theirs in zip(made, stored, strict=True):
+            object.__setattr__(mine, "timestamp", theirs.timestamp)  # the stored instant
+        aggregate.modified_on = stored[-1].timestamp
         with self.lock:
             held = self.held.get(aggregate.id)
             if held is None or held.version < aggregate.version:
@@ -180,6 +187,6 @@ class Written:
             while len(self.held) > self.size:
                 self.held.popitem(last=False)
 
-    def forget(self, stream: UUID) -> None:
-        with self.lock:
-            self.held.pop(stream, None)
+
+def _without_instant(event: Any) -> dict[str, Any]:
+    return {name: value for name, value in vars(event).items() if name != "timestamp"}
