@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select, update
 
 from registry.store.events import verification
@@ -40,10 +41,20 @@ def test_verification_in_worker_processes_reports_what_one_process_reports(
 def test_workers_over_many_pages_report_every_problem_one_process_reports(
     sqlite_settings: Settings, monkeypatch
 ):  # type: ignore[no-untyped-def]
+    many_pages(sqlite_settings, monkeypatch)
+
+
+@pytest.mark.postgres
+def test_workers_over_many_pages_on_postgres(postgres_settings: Settings, monkeypatch):  # type: ignore[no-untyped-def]
+    many_pages(postgres_settings, monkeypatch)
+
+
+def many_pages(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Pages of 4 events: the ranges, the checkpoint notes opened by the workers and the tree
-    are checked across page boundaries, with a worker started by fork and one by spawn."""
+    are checked across page boundaries, with workers started by fork (inside the parent's
+    read transaction, which they must not join) and by spawn."""
     monkeypatch.setattr(verification, "PAGE", 4)
-    with open_registry(sqlite_settings) as registry:
+    with open_registry(settings) as registry:
         for number in range(3):
             reference = f"PK-KZ-2026-{900 + number}"
             draft_transit_agreement(registry, reference)

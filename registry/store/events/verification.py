@@ -8,6 +8,7 @@ first, so an auditor sees the whole damage at once.
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
 import threading
@@ -205,6 +206,13 @@ _worker: tuple[Registry, Trust, NoteVerifier] | None = None
 
 
 def _start_worker(settings: Settings) -> None:
+    # A forked worker inherits the parent's context, whose open transaction (eventsourcing-
+    # sqlalchemy keeps it in a context variable) every `transaction()` would join: its
+    # connection is the parent's. Each call runs in an empty context instead.
+    contextvars.Context().run(_open_worker, settings)
+
+
+def _open_worker(settings: Settings) -> None:
     global _worker
     registry = Registry(settings, can_sign=False)  # its own engine: no connection is shared
     verifier = note_verifier(settings.log_origin, registry.anchors())
@@ -214,7 +222,7 @@ def _start_worker(settings: Settings) -> None:
 def _check_in_worker(bounds: tuple[int | None, int | None], position: int) -> Page:
     assert _worker is not None
     registry, trust, verifier = _worker
-    return _check_range(registry, trust, verifier, bounds, position)
+    return contextvars.Context().run(_check_range, registry, trust, verifier, bounds, position)
 
 
 def _check_range(
