@@ -12,22 +12,35 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from registry.ledger.canonical import sha256_hex
 from registry.ledger.dsse import Envelope
 from registry.ledger.errors import ChainError, EnvelopeFormatError
-from registry.ledger.payload import GENESIS_PREV, EventPayload, parse_instant
+from registry.ledger.payload import GENESIS_PREV, EventPayload
 
 __all__ = [
     "ChainError",
     "ChainHead",
+    "Link",
     "first_problems",
     "link_problems",
     "require_intact_chain",
     "verify_chain",
 ]
 
-SignedEvent = tuple[EventPayload, bytes]
+
+class Link(NamedTuple):
+    """The fields of an opened payload that its chain's checks read: a streaming verifier
+    whose envelopes were opened elsewhere passes `(link, b"")` with `opened=True`."""
+
+    agreement: str
+    version: int
+    prev: str
+    recorded: str
+
+
+SignedEvent = tuple[EventPayload | Link, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +130,7 @@ def _problems_of_event(agreement: str, event: SignedEvent, opened: bool = False)
     return problems
 
 
-def _problems_of_first(agreement: str, first: EventPayload) -> list[str]:
+def _problems_of_first(agreement: str, first: EventPayload | Link) -> list[str]:
     problems = []
     if first.version != 1:
         problems.append(
@@ -151,7 +164,9 @@ def _problems_of_link(agreement: str, before: ChainHead, current: SignedEvent) -
             f"{label}: version {after.version} names prev {after.prev} "
             f"but version {before.version} hashes to {before_digest}"
         )
-    if parse_instant(after.recorded) <= parse_instant(before.recorded):
+    # Both instants passed `parse_instant` when their payloads were read: fixed-width UTC
+    # text, so their order is the order of the text.
+    if after.recorded <= before.recorded:
         problems.append(
             f"{label}: version {after.version} recorded {after.recorded}, "
             f"not after version {before.version} recorded {before.recorded}"

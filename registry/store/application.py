@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from registry.domain import commands
 from registry.domain.agreement import Agreement
 from registry.domain.dates import PartialDate
+from registry.domain.errors import DomainError
 from registry.domain.keyring import Keyring
 from registry.domain.state import AgreementState
 from registry.ledger.canonical import sha256_hex
@@ -38,6 +39,7 @@ from registry.store.events import cosigning, witness  # noqa: F401
 from registry.store.events.columns import add_missing_columns
 from registry.store.events.datastore import RegistryDatastore, write_intent
 from registry.store.events.files import private_database
+from registry.store.events.head import Written
 from registry.store.events.keystore import AUTHORITY, KeyStore, anchors_keyring
 from registry.store.events.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
 from registry.store.events.mapper import (
@@ -186,6 +188,11 @@ class Recorded:
     checkpoint: IssuedCheckpoint
 
 
+def _recorded(receipt: Receipt) -> Recorded:
+    last = receipt.events[-1]
+    return Recorded(last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint)
+
+
 class Registry(Application[UUID]):
     name = "Registry"
 
@@ -195,6 +202,7 @@ class Registry(Application[UUID]):
         private_database(settings.database_url)
         self._trust: Trust | None = None
         self.read_model_heads = Heads()  # the projection's state of the last agreements written
+        self.written = Written()  # the agreements as this registry last committed them
         log_key = self.keystore.log() if self.keystore and self.keystore.exists() else None
         rows = log_key and SnapshotRows(log_key)
         self.verified_streams = Snapshots(self.transaction, rows, self._verify_whole)
@@ -376,14 +384,38 @@ class Registry(Application[UUID]):
         expected_version: int | None = None,
         projections: Sequence[Projection] = (),
     ) -> Recorded:
-        agreement = self.agreement(ref)
-        if expected_version is not None and agreement.version != expected_version:
+        """Run one command and commit its events. It runs on a copy of the agreement as this
+        registry last committed it, when it holds that (`head.Written`: no read of the store);
+        if that proves behind the store (a version conflict, or a refusal), it runs again on
+        the agreement as read from the store, which is where it runs otherwise."""
+        command = (type_name, effective, actor, source, reason, data)
+        held = self.written.take(self.resolve(ref))
+        if held is not None:
+            try:
+                return self._command(held, command, expected_version, projections)
+            except (VersionConflict, DomainError):
+                pass  # perhaps behind the store: run it on what the store holds
+        return self._command(self.agreement(ref), command, expected_version, projections)
+
+    def _command(
+        self,
+        base: Agreement,
+        command: tuple[Any, ...],
+        expected_version: int | None,
+        projections: Sequence[Projection],
+    ) -> Recorded:
+        if expected_version is not None and base.version != expected_version:
             raise VersionConflict(
-                f"{agreement.reference} is at version {agreement.version}, "
+                f"{base.reference} is at version {base.version}, "
                 f"not {expected_version}: someone else recorded an event first"
             )
-        commands.record(agreement, type_name, effective, actor, source, reason, data)
-        return self.commit(agreement, projections)
+        # `base` is this call's own (taken out of `written`, or a copy read from the store)
+        commands.record(base, *command)
+        made = list(base.pending_events)
+        receipt = self.commit_many([base], projections)
+        stored = [event_from_payload(e.payload) for e in receipt.events if e.payload is not None]
+        self.written.keep(base, made, [e for e in stored if e.originator_id == base.id])
+        return _recorded(receipt)
 
     def resolve(self, ref: str | UUID) -> UUID:
         """An agreement id from its id or its human reference."""
@@ -500,11 +532,7 @@ class Registry(Application[UUID]):
 
     def commit(self, aggregate: Agreement | Keyring, also: Sequence[Projection] = ()) -> Recorded:
         """Store the aggregate's new events; `also` are more writes for the same transaction."""
-        receipt = self.commit_many([aggregate], also)
-        last = receipt.events[-1]
-        return Recorded(
-            last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint
-        )
+        return _recorded(self.commit_many([aggregate], also))
 
     def commit_many(
         self, aggregates: Sequence[Agreement | Keyring], also: Sequence[Projection] = ()

@@ -12,7 +12,9 @@ never trusted.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +29,7 @@ from registry.ledger.payload import GENESIS_PREV, parse_instant
 from registry.store.events.log import SqlNodeReader, TransparencyLog, recorded_of
 
 STREAMS_KEPT = 4096
+AGGREGATES_KEPT = 256
 
 
 def frontier_keys(size: int) -> list[NodeKey]:
@@ -153,3 +156,51 @@ def stream_heads(session: Session, events: Any, streams: set[UUID]) -> dict[UUID
     for stream in set(held):
         found[stream] = stream_head(session, events, stream)
     return found
+
+
+class Written:
+    """The aggregates this writer committed last, as a read of the store would give them, so
+    that a command on one needs no read of the store, no verification of envelopes this writer
+    signed itself and no copy.
+
+    A command runs on the aggregate itself (it is taken out, so no two commands share it); once
+    its events have committed, each is compared with the event its signed payload reads back as
+    (`event_from_payload`, as every read does): if they are the same event but for the instant
+    the write lock gave it, that instant is set on the command's event (and as the aggregate's
+    `modified_on`), and the aggregate is kept; otherwise it is dropped and read again next time.
+
+    Never trusted: one may be behind the store (another process wrote). A command on it then
+    proposes a version the store already holds, which the recorder refuses under the lock (it
+    checks every version against the stream's head), and the caller runs the command again on
+    the agreement as read from the store."""
+
+    def __init__(self, size: int = AGGREGATES_KEPT) -> None:
+        self.size = size
+        self.held: OrderedDict[UUID, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def take(self, stream: UUID) -> Any | None:
+        with self.lock:
+            return self.held.pop(stream, None)
+
+    def keep(self, aggregate: Any, made: Sequence[Any], stored: Sequence[Any]) -> None:
+        """Keep `aggregate`, whose command made the events `made`, committed as `stored`."""
+        if not made or len(made) != len(stored) or made[-1].originator_version != aggregate.version:
+            return
+        for mine, theirs in zip(made, stored, strict=True):
+            if type(mine) is not type(theirs) or _without_instant(mine) != _without_instant(theirs):
+                return
+        for mine, theirs in zip(made, stored, strict=True):
+            object.__setattr__(mine, "timestamp", theirs.timestamp)  # the stored instant
+        aggregate.modified_on = stored[-1].timestamp
+        with self.lock:
+            held = self.held.get(aggregate.id)
+            if held is None or held.version < aggregate.version:
+                self.held[aggregate.id] = aggregate
+                self.held.move_to_end(aggregate.id)
+            while len(self.held) > self.size:
+                self.held.popitem(last=False)
+
+
+def _without_instant(event: Any) -> dict[str, Any]:
+    return {name: value for name, value in vars(event).items() if name != "timestamp"}

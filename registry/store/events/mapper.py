@@ -86,6 +86,12 @@ class EnvelopeMapper(Mapper[UUID]):
         self, draft: DraftEvent, recorded: str, prev: str, trust: Trust | None = None
     ) -> bytes:
         """Sign the draft with the actor's key valid at `recorded` (inside the write lock)."""
+        return self.seal_payload(draft, recorded, prev, trust)[1]
+
+    def seal_payload(
+        self, draft: DraftEvent, recorded: str, prev: str, trust: Trust | None = None
+    ) -> tuple[EventPayload, bytes]:
+        """`seal`, also returning the payload signed (what the event reads back as)."""
         payload = EventPayload(
             agreement=str(draft.originator_id),
             version=draft.originator_version,
@@ -111,7 +117,7 @@ class EnvelopeMapper(Mapper[UUID]):
             key = self._keys.get((draft.actor, keyid))
             if key is None:
                 key = self._keys[(draft.actor, keyid)] = self.keystore.officer(draft.actor, keyid)
-        return seal(payload, key)
+        return payload, seal(payload, key)
 
     def to_domain_event(self, stored_event: StoredEvent) -> RegistryEvent:
         return event_from_payload(self.open(stored_event).payload)

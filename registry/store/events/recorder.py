@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from registry.ledger.canonical import sha256_hex
-from registry.ledger.payload import format_instant, parse_instant
+from registry.ledger.payload import EventPayload, format_instant, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.errors import EnvelopeTooLarge, VersionConflict
 from registry.store.events.datastore import write_intent
@@ -56,6 +56,8 @@ class SealedEvent:
     recorded: str
     notification_id: int
     leaf_index: int
+    # the payload this writer signed (None for envelopes signed elsewhere: import, mirror)
+    payload: EventPayload | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         trust = self.trust_at(head.keyring_version)
         recorded = head.next_instant(self.clock().astimezone(UTC).replace(tzinfo=UTC))
         answers: list[tuple[Any, BaseException | None]] = []
-        accepted: list[tuple[Member, list[tuple[DraftEvent, bytes, str]]]] = []
+        accepted: list[tuple[Member, list[tuple[DraftEvent, bytes, str, EventPayload]]]] = []
         offset = 0
         for member in members:
             try:
@@ -168,7 +170,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                 "state": envelope,
             }
             for _member, sealed in accepted
-            for draft, envelope, _instant in sealed
+            for draft, envelope, _instant, _payload in sealed
         ]
         ids = self._insert_rows(session, events, rows)
         position = 0
@@ -184,8 +186,9 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                         instant,
                         ids[position + n],
                         head.size + position + n,
+                        payload,
                     )
-                    for n, (draft, envelope, instant) in enumerate(sealed)
+                    for n, (draft, envelope, instant, payload) in enumerate(sealed)
                 ]
             )
             position += len(sealed)
@@ -229,7 +232,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         trust: Trust,
         recorded: datetime,
         offset: int,
-    ) -> list[tuple[DraftEvent, bytes, str]]:
+    ) -> list[tuple[DraftEvent, bytes, str, EventPayload]]:
         """Seal one member's drafts after the heads in `head`, which it updates only if every
         draft of the member is accepted."""
         mine: dict[UUID, tuple[int, str]] = {}
@@ -246,13 +249,13 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                     f"version {draft.originator_version} was recorded by someone else first"
                 )
             instant = format_instant(recorded + timedelta(microseconds=offset + number))
-            envelope = self.mapper.seal(draft, instant, prev, trust)
+            payload, envelope = self.mapper.seal_payload(draft, instant, prev, trust)
             mine[stream] = (draft.originator_version, sha256_hex(envelope))
-            sealed.append((draft, envelope, instant))
+            sealed.append((draft, envelope, instant, payload))
         check_entry_sizes(
             [
                 NewLeaf(0, str(d.originator_id), d.originator_version, d.type, i, e)
-                for d, e, i in sealed
+                for d, e, i, _p in sealed
             ]
         )
         for stream, (version, digest) in mine.items():

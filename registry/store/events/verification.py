@@ -8,30 +8,34 @@ first, so an auditor sees the whole damage at once.
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from uuid import UUID
+from typing import Any, NamedTuple
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select
 
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
 from registry.ledger.canonical import sha256_hex
-from registry.ledger.chain import ChainHead, first_problems, link_problems
+from registry.ledger.chain import ChainHead, Link, first_problems, link_problems
+from registry.ledger.checkpoint import CheckpointError, open_checkpoint
 from registry.ledger.errors import LedgerError
-from registry.ledger.payload import EventPayload, parse_instant
+from registry.ledger.note import NoteVerifier
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.events.log import note_verifier
-from registry.store.events.mapper import OpenedEvent, TamperedEvent, event_from_payload
-from registry.store.events.verify_log import StreamedLogCheck
+from registry.store.events.mapper import TamperedEvent, event_from_payload
+from registry.store.events.tables import checkpoints
+from registry.store.events.verify_log import OpenedNote, StreamedLogCheck
 from registry.store.settings import Settings
 
-PAGE = 500
 Progress = Callable[[int, int], None]
 
 
@@ -70,113 +74,211 @@ def verify_store(
     registry: Registry, progress: Progress | None = None, *, workers: int | None = None
 ) -> Report:
     """Verify the whole store. The envelopes (strict parsing, signatures, key windows, data)
-    are opened by `workers` processes (default: one per core, for stores large enough to be
-    worth it), each over its own ranges of the log; the chains, the order, the index, the
-    tree and the checkpoints are checked here, in log order, on what they return, a page at
-    a time (memory: a page, the tree's edge and each agreement's head)."""
+    and the checkpoints' signatures are opened by `workers` processes (default: one per core,
+    for stores large enough to be worth it), each over its own ranges of the log, and come
+    back as a few hashes and fields per event; the chains, the order, the index, the tree and
+    the checkpoints' roots are checked here, in log order, on what they return, a page at a
+    time (memory: a few pages, the tree's edge and each agreement's head). One process runs
+    the very same code on each page itself, so both report exactly the same problems."""
     report = Report()
     signatures = report.check("signatures and keys")
     chains = report.check("agreement chains")
     order = report.check("log order")
     trust = _keyring_trust(registry, signatures)
     total = count_events(registry)
-    heads: dict[UUID, ChainHead] = {}
+    heads: dict[str, ChainHead] = {}
     last_recorded: str | None = None
     position = 0
     checks = [report.check(name) for name in ("log index", "merkle tree", "checkpoints")]
     verifier = note_verifier(registry.settings.log_origin, registry.anchors())
     with registry.transaction() as session:
         log = StreamedLogCheck(session, verifier, checks)
-        for page in _opened_pages(registry, trust, total, workers):
-            log.add([(stored, leaf) for stored, leaf, _opened, _problem in page])
-            for stored, _leaf, opened, problem in page:
+        for page, notes in _checked_pages(registry, trust, verifier, total, workers):
+            log.opened(notes)
+            log.add(page)
+            for row in page:
                 position += 1
-                if problem is not None:
-                    signatures.problems.append(problem)
-                if opened is None:
+                if row.problem is not None:
+                    signatures.problems.append(row.problem)
+                link = row.link
+                if link is None:
                     continue
-                payload, envelope = opened
-                if last_recorded is not None and parse_instant(payload.recorded) <= parse_instant(
-                    last_recorded
-                ):
+                # instants are validated, fixed-width UTC text: their order is the text's
+                if last_recorded is not None and link.recorded <= last_recorded:
                     order.problems.append(
-                        f"notification {stored.id} recorded {payload.recorded}, "
+                        f"notification {row.id} recorded {link.recorded}, "
                         f"not after the event before it ({last_recorded})"
                     )
-                last_recorded = payload.recorded
-                previous = heads.get(stored.originator_id)
-                current = (payload, envelope)
+                last_recorded = link.recorded
+                previous = heads.get(row.stream)
+                current = (link, b"")  # opened: the envelope was checked with its payload
                 if previous is None:
                     chains.problems.extend(first_problems(current, opened=True))
                 else:
                     chains.problems.extend(link_problems(previous, current, opened=True))
-                heads[stored.originator_id] = ChainHead.of(current)
+                head = ChainHead(link.agreement, link.version, row.digest, link.recorded)
+                heads[row.stream] = head
             if progress:
                 progress(position, total)
         report.checkpoint_size = log.finish()
     report.events = position
-    report.agreements = len([s for s in heads if s != Keyring.ID])
+    keyring = str(Keyring.ID)
+    report.agreements = len([s for s in heads if s != keyring])
     return report
 
 
-# (thin notification, leaf hash, (payload, envelope) or None if it failed, problem or None)
-OpenedRow = tuple[Notification, bytes, tuple[EventPayload, bytes] | None, str | None]
-PARALLEL_FROM = 50 * PAGE  # fewer events: opened here (a worker costs ~1-2 s to start)
+class Checked(NamedTuple):
+    """One event as a worker returns it: what the log's and the chain's checks need."""
+
+    id: int
+    stream: str  # the row's originator id
+    version: int  # the row's originator version
+    digest: str  # SHA-256 hex of the envelope bytes
+    leaf: bytes  # its Merkle leaf hash
+    link: Link | None  # None if the envelope did not open
+    problem: str | None
 
 
-def _opened_pages(
-    registry: Registry, trust: Trust, total: int, workers: int | None
-) -> Iterator[list[OpenedRow]]:
+# A page: its events in log order and the checkpoints (by size) whose notes were opened with it.
+Page = tuple[list[Checked], dict[int, OpenedNote]]
+PAGE = 1000
+PARALLEL_FROM = 4 * PAGE  # fewer events: opened here (starting the workers costs more)
+IN_FLIGHT = 3  # pages queued per worker: enough to keep them busy, and bounded memory
+
+
+def _checked_pages(
+    registry: Registry, trust: Trust, verifier: NoteVerifier, total: int, workers: int | None
+) -> Iterator[Page]:
     if workers is None:
         workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
     if workers <= 1:
-        for page in _pages(registry):
-            yield [_opened_row(registry, trust, stored) for stored in page]
+        position = 0
+        for bounds in _pages(registry):
+            page = _check_range(registry, trust, verifier, bounds, position)
+            position += len(page[0])
+            yield page
         return
-    bounds = _id_ranges(registry, PAGE * 4)
-    context = multiprocessing.get_context("spawn")  # no forked database connections
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(registry.settings,)
-    ) as pool:
-        yield from pool.map(_open_range, bounds)
-
-
-def _id_ranges(registry: Registry, size: int) -> list[tuple[int, int]]:
-    """Ranges of notification ids [start, stop) holding about `size` events each."""
-    cls = registry.signed_recorder.events_record_cls
-    with registry.transaction() as session:
-        ids = session.execute(select(cls.id).order_by(cls.id)).scalars().all()
-    starts = ids[::size]
-    return [
-        (start, starts[n + 1] if n + 1 < len(starts) else ids[-1] + 1)
+    starts = _range_starts(registry, PAGE)
+    bounds = [
+        ((start if n else None, starts[n + 1] if n + 1 < len(starts) else None), n * PAGE)
         for n, start in enumerate(starts)
     ]
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=_process_context(),
+        initializer=_start_worker,
+        initargs=(registry.settings,),
+    ) as pool:
+        queued: deque[Future[Page]] = deque()
+        waiting = iter(bounds)
+        for one in waiting:
+            queued.append(pool.submit(_check_in_worker, *one))
+            if len(queued) >= workers * IN_FLIGHT:
+                break
+        while queued:
+            page = queued.popleft().result()
+            for one in waiting:
+                queued.append(pool.submit(_check_in_worker, *one))
+                break
+            yield page
 
 
-_worker: tuple[Registry, Trust] | None = None
+def _process_context() -> Any:
+    """Fork when this process runs one thread (the CLI): a worker then starts in
+    milliseconds. With other threads about (a web server), spawn, which forks no lock."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _range_starts(registry: Registry, size: int) -> list[int]:
+    """The first notification id of each run of `size` events, in one query (the ids
+    themselves stay in the database)."""
+    table = registry.signed_recorder.events_record_cls.__table__
+    number = func.row_number().over(order_by=table.c.id).label("number")
+    numbered = select(table.c.id, number).subquery()
+    query = select(numbered.c.id).where((numbered.c.number - 1) % size == 0)
+    with registry.transaction() as session:
+        return [int(found) for found in session.execute(query.order_by(numbered.c.id)).scalars()]
+
+
+_worker: tuple[Registry, Trust, NoteVerifier] | None = None
 
 
 def _start_worker(settings: Settings) -> None:
+    # A forked worker inherits the parent's context, whose open transaction (eventsourcing-
+    # sqlalchemy keeps it in a context variable) every `transaction()` would join: its
+    # connection is the parent's. Each call runs in an empty context instead.
+    contextvars.Context().run(_open_worker, settings)
+
+
+def _open_worker(settings: Settings) -> None:
     global _worker
-    registry = Registry(settings, can_sign=False)
-    _worker = (registry, _keyring_trust(registry, Check("keyring")))
+    registry = Registry(settings, can_sign=False)  # its own engine: no connection is shared
+    verifier = note_verifier(settings.log_origin, registry.anchors())
+    _worker = (registry, _keyring_trust(registry, Check("keyring")), verifier)
 
 
-def _open_range(bounds: tuple[int, int]) -> list[OpenedRow]:
+def _check_in_worker(bounds: tuple[int | None, int | None], position: int) -> Page:
     assert _worker is not None
-    registry, trust = _worker
+    registry, trust, verifier = _worker
+    return contextvars.Context().run(_check_range, registry, trust, verifier, bounds, position)
+
+
+def _check_range(
+    registry: Registry,
+    trust: Trust,
+    verifier: NoteVerifier,
+    bounds: tuple[int | None, int | None],
+    position: int,
+) -> Page:
+    """The events with notification ids in [start, stop), which should be the log's leaves
+    from `position` on, each opened; and the notes of the checkpoints that end among them."""
     start, stop = bounds
-    page = registry.recorder.select_notifications(start=start, limit=stop - start, stop=stop - 1)
-    return [_opened_row(registry, trust, stored) for stored in page if stored.id < stop]
+    table = registry.signed_recorder.events_record_cls.__table__
+    query = select(
+        table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state
+    )
+    if start is not None:
+        query = query.where(table.c.id >= start)
+    if stop is not None:
+        query = query.where(table.c.id < stop)
+    with registry.transaction() as session:
+        rows = list(session.execute(query.order_by(table.c.id)))
+        notes = session.execute(
+            select(checkpoints.c.size, checkpoints.c.note).where(
+                checkpoints.c.size > position, checkpoints.c.size <= position + len(rows)
+            )
+        ).all()
+    checked = [_checked(registry, trust, *row) for row in rows]
+    return checked, {int(size): _opened_note(note, verifier) for size, note in notes}
 
 
-def _opened_row(registry: Registry, trust: Trust, stored: Notification) -> OpenedRow:
-    check = Check("signatures and keys")
-    opened = _open(registry, trust, stored, check)
-    problem = check.problems[0] if check.problems else None
-    leaf = merkle.leaf_hash(stored.state)
-    found = None if opened is None else (opened.payload, opened.envelope)
-    return _thin(stored), leaf, found, problem
+def _checked(
+    registry: Registry, trust: Trust, id_: int, stream: Any, version: int, topic: str, state: Any
+) -> Checked:
+    envelope = bytes(state)
+    link = problem = None
+    try:
+        opened = registry.mapper.open(StoredEvent(stream, version, topic, envelope), trust)
+        payload = opened.payload
+        event_from_payload(payload)
+        link = Link(payload.agreement, payload.version, payload.prev, payload.recorded)
+    except TamperedEvent as error:
+        problem = f"notification {id_}: {error}"
+    except (ValueError, TypeError) as error:
+        problem = f"notification {id_}: signed data does not decode: {error}"
+    digest = sha256_hex(envelope)
+    return Checked(id_, str(stream), version, digest, merkle.leaf_hash(envelope), link, problem)
+
+
+def _opened_note(note: str, verifier: NoteVerifier) -> OpenedNote:
+    """(SHA-256 of the note's text, its checkpoint or why it does not verify)."""
+    digest = sha256_hex(note.encode())
+    try:
+        return digest, open_checkpoint(note, verifier)
+    except (CheckpointError, ValueError) as error:
+        return digest, str(error)
 
 
 def count_events(registry: Registry) -> int:
@@ -185,24 +287,22 @@ def count_events(registry: Registry) -> int:
         return int(session.execute(select(func.count()).select_from(cls)).scalar() or 0)
 
 
-def _pages(registry: Registry):  # type: ignore[no-untyped-def]
-    start = 1
+def _pages(registry: Registry) -> Iterator[tuple[int | None, int | None]]:
+    """Ranges of notification ids [start, stop) of PAGE events each (None: no bound), found
+    as they are read."""
+    table = registry.signed_recorder.events_record_cls.__table__
+    start: int | None = None
     while True:
-        page = registry.recorder.select_notifications(start=start, limit=PAGE)
-        if not page:
+        query = select(table.c.id).order_by(table.c.id).offset(PAGE).limit(1)
+        if start is not None:
+            query = query.where(table.c.id >= start)
+        with registry.transaction() as session:
+            found = session.execute(query).scalar()
+        if found is None:
+            yield start, None
             return
-        yield page
-        start = page[-1].id + 1
-
-
-def _thin(stored: Notification) -> Notification:
-    return Notification(
-        id=stored.id,
-        originator_id=stored.originator_id,
-        originator_version=stored.originator_version,
-        topic=stored.topic,
-        state=sha256_hex(stored.state).encode(),
-    )
+        yield start, int(found)
+        start = int(found)
 
 
 def _keyring_trust(registry: Registry, check: Check) -> Trust:
@@ -214,18 +314,3 @@ def _keyring_trust(registry: Registry, check: Check) -> Trust:
         except (TamperedEvent, LedgerError) as error:
             check.problems.append(f"keyring v{stored.originator_version}: {error}")
     return trust
-
-
-def _open(
-    registry: Registry, trust: Trust, stored: Notification, check: Check
-) -> OpenedEvent | None:
-    try:
-        opened = registry.mapper.open(stored, trust)
-        event_from_payload(opened.payload)
-    except TamperedEvent as error:
-        check.problems.append(f"notification {stored.id}: {error}")
-        return None
-    except (ValueError, TypeError) as error:
-        check.problems.append(f"notification {stored.id}: signed data does not decode: {error}")
-        return None
-    return opened
