@@ -52,6 +52,7 @@ from registry.store.bulk.chunks import (
     append_verified,
     event_count,
     project_verified,
+    refresh_statistics,
 )
 from registry.store.events import unfinished
 from registry.store.events.datastore import write_intent
@@ -226,6 +227,7 @@ def import_file(
         target = None  # another origin's note: this instance signs its own for the same tree
     stored = _store(registry, lines, verified, resume, chunk, detail, target, progress, trust)
     views = _finish_views(registry, verified.count)
+    refresh_statistics(registry, stored)
     return Imported(stored, resume, verified.count, partial, views)
 
 
