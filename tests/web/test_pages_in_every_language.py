@@ -273,3 +273,39 @@ def test_history_details_are_worded_for_the_reader(app: Flask) -> None:
     urdu = visible_text(client.get(f"/agreements/{TRANSIT}").get_data(as_text=True))
     assert "Pakistan (PAK، ریاست)؛ Kazakhstan (KAZ، ریاست)" in urdu
     assert "1 دسمبر 2026" in urdu and "Вступает" not in urdu
+
+
+def field_labels(html: str) -> list[list[str]]:
+    """Each form's field labels (the visible text of its `<label>`s and of its groups'
+    `<legend>`s), form by form. A group's rows (a party's code, name and type, row after row)
+    repeat their labels under the group's legend by design, so only the legend counts."""
+
+    def words(fragment: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+    found = []
+    for form in re.findall(r"<form\b.*?</form>", html, flags=re.S):
+        groups = re.findall(r'<fieldset class="field group.*?</fieldset>', form, flags=re.S)
+        for group in groups:
+            form = form.replace(group, "")
+        legends = [re.search(r"<legend>(.*?)</legend>", group, flags=re.S) for group in groups]
+        labels = re.findall(r"<label\b[^>]*>(.*?)</label>", form, flags=re.S)
+        found.append([words(text) for text in labels + [m.group(1) for m in legends if m]])
+    return found
+
+
+@pytest.mark.parametrize("language", ("en", *LANGUAGES))
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_no_two_fields_of_a_form_share_a_label_in_any_language(
+    client: FlaskClient, auth: Auth, role: str, language: str
+) -> None:
+    """A translation that gives two fields the same word (Kazakh once had "Күні" for both
+    "As of" and "Date" on the party page) leaves the officer guessing which is which."""
+    auth.login(role)
+    client.post("/language", data={"csrf_token": auth.token(), "language": language})
+    for url in PAGES[role]:
+        html = client.get(url).get_data(as_text=True)
+        for labels in field_labels(html):
+            named = [label for label in labels if label]
+            twice = sorted({label for label in named if named.count(label) > 1})
+            assert not twice, f"{language} {url}: two fields labelled {twice}"

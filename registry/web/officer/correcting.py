@@ -68,7 +68,13 @@ def correction_fields(target_type: str, context: Context) -> tuple[FormField, ..
     target_form = event_form(target_type, context)
     found = [f for f in target_form.fields if f.kind != "file" and f.name != "reference"]
     found.append(
-        FormField("source", _("Source"), "text", False, _("Where the corrected facts come from."))
+        FormField(
+            "source",
+            _("Source of the corrected event"),
+            "text",
+            False,
+            _("Where the corrected facts come from."),
+        )
     )
     return tuple(found)
 
