@@ -309,3 +309,14 @@ def test_no_two_fields_of_a_form_share_a_label_in_any_language(
             named = [label for label in labels if label]
             twice = sorted({label for label in named if named.count(label) > 1})
             assert not twice, f"{language} {url}: two fields labelled {twice}"
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_every_button_wears_the_house_style(client: FlaskClient, auth: Auth, role: str) -> None:
+    """A button without a class is the browser's grey default (the tokens page's "Make token"
+    was one)."""
+    auth.login(role)
+    for url in PAGES[role]:
+        html = client.get(url).get_data(as_text=True)
+        bare = [tag for tag in re.findall(r"<button\b[^>]*>", html) if "class=" not in tag]
+        assert not bare, f"{url}: {bare}"
