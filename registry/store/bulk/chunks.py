@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.domain import commands
@@ -32,6 +32,7 @@ from registry.store.application import Registry
 from registry.store.events.log import IssuedCheckpoint, NewLeaf
 from registry.store.events.mapper import event_from_payload
 from registry.store.events.recorder import SignedEventRecorder
+from registry.store.reads.intervals import insert_rows
 from registry.store.reads.projection import Head, Heads, advance, save_all
 
 CHUNK = 2000  # events per transaction: large enough to share the fixed costs, small in memory
@@ -102,36 +103,11 @@ def _insert_rows(session: Session, cls: Any, rows: list[dict[str, Any]]) -> list
     on PostgreSQL, the driver's executemany elsewhere. The caller's table lock keeps every
     other writer out, so the ids the rows drew are the ones after the last, in order."""
     last = session.execute(select(func.max(cls.id))).scalar() or 0
-    table = cls.__table__
-    name = ".".join(f'"{part}"' for part in (table.schema, table.name) if part)
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {name} ({', '.join(COPIED)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[column] for column in COPIED])
-    else:
-        statement = str(insert(table).compile(dialect=connection.dialect, column_keys=COPIED))
-        processors = [
-            table.c[column].type._cached_bind_processor(connection.dialect) for column in COPIED
-        ]
-        connection.exec_driver_sql(
-            statement,
-            [
-                tuple(
-                    row[column] if process is None else process(row[column])
-                    for column, process in zip(COPIED, processors, strict=True)
-                )
-                for row in rows
-            ],
-        )
+    insert_rows(session, cls.__table__, rows)
     ids = list(session.execute(select(cls.id).where(cls.id > last).order_by(cls.id)).scalars())
     if len(ids) != len(rows):
         raise RuntimeError(f"stored {len(ids)} rows of {len(rows)}")
     return ids
-
-
-COPIED = ("originator_id", "originator_version", "topic", "state")
 
 
 # -- fixture steps, in chunks ------------------------------------------------------------------
