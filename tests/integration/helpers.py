@@ -37,6 +37,18 @@ def drafted_data(reference: str = "PK-KZ-2026-900", **overrides: Any) -> dict[st
     return data
 
 
+def roadmap_data(reference: str, title: str = "Transit roadmap") -> dict[str, Any]:
+    """A non-binding bilateral roadmap's draft (milestones are what it records)."""
+    return {
+        "reference": reference,
+        "titles": {"en": title},
+        "kind": "roadmap",
+        "character": "non_binding",
+        "multilateral": False,
+        "parties": [PAKISTAN, KAZAKHSTAN],
+    }
+
+
 def signed_data(party: str, signatory: str = "Minister", **overrides: Any) -> dict[str, Any]:
     data = {
         "party": party,

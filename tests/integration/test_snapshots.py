@@ -37,23 +37,14 @@ from tests.integration.helpers import (
     draft_transit_agreement,
     open_registry,
     record_signatures_and_ratification,
+    roadmap_data,
 )
 from tests.integration.test_store_scenarios import _flip, _row_id, _sql, _state
 from tests.integration.test_transfer import env_of
 
 REF = "PK-KZ-2026-900"
 ROADMAP = "PK-KZ-2026-RM1"
-ROADMAP_DRAFT = {
-    "reference": ROADMAP,
-    "titles": {"en": "Transit roadmap"},
-    "kind": "roadmap",
-    "character": "non_binding",
-    "multilateral": False,
-    "parties": [
-        {"code": "PAK", "name": "Pakistan", "type": "state"},
-        {"code": "KAZ", "name": "Kazakhstan", "type": "state"},
-    ],
-}
+ROADMAP_DRAFT = roadmap_data(ROADMAP)
 
 
 class SnapshotScenario:

@@ -14,20 +14,10 @@ from registry.store.application import Registry
 from registry.store.errors import VersionConflict
 from registry.store.events.verification import verify_store
 from registry.store.settings import Settings
-from tests.integration.helpers import ISLAMABAD, OnPostgres, OnSQLite, open_registry
+from tests.integration.helpers import ISLAMABAD, OnPostgres, OnSQLite, open_registry, roadmap_data
 
 REF = "PK-KZ-2026-ROADMAP"
-DRAFT = {
-    "reference": REF,
-    "titles": {"en": "Transit roadmap"},
-    "kind": "roadmap",
-    "character": "non_binding",
-    "multilateral": False,
-    "parties": [
-        {"code": "PAK", "name": "Pakistan", "type": "state"},
-        {"code": "KAZ", "name": "Kazakhstan", "type": "state"},
-    ],
-}
+DRAFT = roadmap_data(REF)
 FEB = PartialDate(2026, 2, 1)
 
 
