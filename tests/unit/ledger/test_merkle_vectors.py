@@ -1,7 +1,8 @@
 """The Merkle tree against published vectors.
 
-* `../shared/vectors/merkle/` (or `$REGISTRY_VECTORS_DIR`): transparency-dev/merkle `testdata/`,
-  one case per file; every `wantErr` case must be rejected.
+* `tests/vectors/merkle/` (or `$REGISTRY_VECTORS_DIR`): transparency-dev/merkle `testdata/`,
+  one case per file, checked in from the workplace's published vectors (`../shared/vectors/`)
+  so that a clone anywhere runs them; every `wantErr` case must be rejected.
 * `tests/vectors/rfc6962_roots.json`: roots, node hashes and proofs over the standard test
   leaves, and the subtree vector digests, copied from transparency-dev/merkle.
 """
@@ -38,10 +39,10 @@ KINDS = ("inclusion", "consistency")
 
 
 def vectors_dir() -> Path:
-    """`$REGISTRY_VECTORS_DIR` (the merkle folder or its parent), else ../shared/vectors/merkle."""
+    """`$REGISTRY_VECTORS_DIR` (the merkle folder or its parent), else tests/vectors/merkle."""
     configured = os.environ.get("REGISTRY_VECTORS_DIR")
     if not configured:
-        return REPO_ROOT / ".." / "shared" / "vectors" / "merkle"
+        return REPO_ROOT / "tests" / "vectors" / "merkle"
     path = Path(configured)
     return path / "merkle" if (path / "merkle").is_dir() else path
 
