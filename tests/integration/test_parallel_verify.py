@@ -18,15 +18,20 @@ from tests.integration.helpers import (
 )
 
 
+def three_ratified_agreements(registry) -> None:  # type: ignore[no-untyped-def]
+    """Three agreements drafted, signed and ratified; a store that verifies, in workers too."""
+    for number in range(3):
+        reference = f"PK-KZ-2026-{900 + number}"
+        draft_transit_agreement(registry, reference)
+        record_signatures_and_ratification(registry, reference)
+    assert verify_store(registry, workers=2).ok
+
+
 def test_verification_in_worker_processes_reports_what_one_process_reports(
     sqlite_settings: Settings,
 ):
     with open_registry(sqlite_settings) as registry:
-        for number in range(3):
-            reference = f"PK-KZ-2026-{900 + number}"
-            draft_transit_agreement(registry, reference)
-            record_signatures_and_ratification(registry, reference)
-        assert verify_store(registry, workers=2).ok
+        three_ratified_agreements(registry)
         cls = registry.signed_recorder.events_record_cls
         with registry.transaction(commit=True) as session:
             row = session.execute(select(cls.id, cls.state).order_by(cls.id.desc())).first()
@@ -55,11 +60,7 @@ def many_pages(settings: Settings, monkeypatch) -> None:  # type: ignore[no-unty
     read transaction, which they must not join) and by spawn."""
     monkeypatch.setattr(verification, "PAGE", 4)
     with open_registry(settings) as registry:
-        for number in range(3):
-            reference = f"PK-KZ-2026-{900 + number}"
-            draft_transit_agreement(registry, reference)
-            record_signatures_and_ratification(registry, reference)
-        assert verify_store(registry, workers=2).ok
+        three_ratified_agreements(registry)
         cls = registry.signed_recorder.events_record_cls
         with registry.transaction(commit=True) as session:
             rows = session.execute(select(cls.id, cls.state).order_by(cls.id)).all()
