@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import Enum
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request, send_from_directory, url_for
+from flask import Flask, Response, request, url_for
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -83,8 +85,18 @@ def url_with(**changes: Any) -> str:
 
 
 def favicon() -> Response:
-    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">."""
-    return send_from_directory(app_static(), "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">, and often
+    cancel it when the page moves on: the icon is answered from memory, so a cancelled request
+    leaves no open file behind."""
+    response = Response(_favicon_bytes(), mimetype="image/svg+xml")
+    response.cache_control.max_age = 86400
+    response.cache_control.public = True
+    return response
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    return (Path(app_static()) / "favicon.svg").read_bytes()
 
 
 def app_static() -> str:
@@ -95,6 +107,7 @@ def app_static() -> str:
 
 def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", favicon)
+    app.add_url_rule("/static/favicon.svg", "favicon_svg", favicon)  # the <link>'s, before static
     app.add_template_filter(partial_date, "pdate")
     app.add_template_filter(label, "label")
     app.add_template_filter(instant, "instant")
