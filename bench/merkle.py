@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from bench.events import OFFICER, REF, fresh_registry, milestone
 from registry.domain.dates import PartialDate
 from registry.ledger import merkle
-from registry.store.events.log import IssuedCheckpoint, NewLeaf, SqlNodeReader, TransparencyLog
-from registry.store.events.tables import log_entries, merkle_nodes, metadata
+from registry.store.events.log import NewLeaf, PlannedAppend, SqlNodeReader, TransparencyLog
+from registry.store.events.tables import merkle_nodes, metadata
 
 BATCH = 20_000
 
@@ -83,26 +83,13 @@ class IndexOnlyLog(TransparencyLog):
     writer's right edge of the tree is still computed in memory (a few hashes per leaf), as the
     writer keeps it between commits."""
 
-    def append_at(
-        self, session: Session, leaves: Sequence[NewLeaf], issued: str, size: int, edge: Any
-    ) -> tuple[IssuedCheckpoint, list[tuple[int, int, bytes]]]:
-        session.execute(
-            insert(log_entries),
-            [
-                {
-                    "leaf_index": size + n,
-                    "notification_id": leaf.notification_id,
-                    "stream_id": leaf.stream_id,
-                    "version": leaf.version,
-                    "type": leaf.type,
-                    "recorded": leaf.recorded,
-                    "envelope_sha256": sha256(leaf.envelope).hexdigest(),
-                }
-                for n, leaf in enumerate(leaves)
-            ],
-        )
+    def plan(self, leaves: Sequence[NewLeaf], issued: str, size: int, edge: Any) -> PlannedAppend:
+        entries = [
+            (size + n, x.stream_id, x.version, x.type, x.recorded, sha256(x.envelope).hexdigest())
+            for n, x in enumerate(leaves)
+        ]
         nodes = merkle.append_leaves(edge, size, [merkle.leaf_hash(x.envelope) for x in leaves])
-        return IssuedCheckpoint(size + len(leaves), b"", ""), nodes
+        return PlannedAppend(entries, nodes, None, issued, store_nodes=False)
 
 
 def appends_per_second(folder: Path, count: int, *, tree: bool) -> float:

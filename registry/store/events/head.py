@@ -3,11 +3,11 @@
 Every write transaction needs the log's size, its last `recorded` instant, the Merkle tree's
 right edge, the keyring version and the head of each stream it appends to. Reading them all
 again costs a dozen statements and a parse of the last envelope per append; a writer instead
-keeps what it wrote last. Under the lock, one indexed read of the last event row tells whether
-anyone else (another process, another Registry, an import) wrote since: if its id and bytes are
-the ones this writer committed last, nothing else can have changed (every write adds an event
-row, and the lock orders them); otherwise everything is read again. A stale head is detected,
-never trusted.
+keeps what it wrote last. Under the lock, one indexed read of the last event row (appends.py,
+in the lock's own round trip on PostgreSQL) tells whether anyone else (another process,
+another Registry, an import) wrote since: if its id and bytes are the ones this writer
+committed last, nothing else can have changed (every write adds an event row, and the lock
+orders them); otherwise everything is read again. A stale head is detected, never trusted.
 """
 
 from __future__ import annotations
@@ -101,16 +101,15 @@ class EdgeReader:
         return found
 
 
-def last_row(session: Session, events: Any) -> tuple[int, bytes] | None:
-    row = session.execute(
-        select(events.c.id, events.c.state).order_by(events.c.id.desc()).limit(1)
-    ).first()
-    return (int(row.id), bytes(row.state)) if row is not None else None
-
-
-def read_head(session: Session, log: TransparencyLog, events: Any, keyring_id: UUID) -> LogHead:
-    """The head read from the database (the cold path, after someone else wrote)."""
-    last = last_row(session, events)
+def read_head(
+    session: Session,
+    log: TransparencyLog,
+    events: Any,
+    keyring_id: UUID,
+    last: tuple[int, bytes] | None,
+) -> LogHead:
+    """The head read from the database (the cold path, after someone else wrote); `last` is
+    the last event row, just read under the lock."""
     size = log.size(session)
     frontier = read_nodes(SqlNodeReader(session), frontier_keys(size))
     keyring = session.execute(

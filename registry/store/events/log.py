@@ -47,6 +47,24 @@ class IssuedCheckpoint:
     note: str
 
 
+# The columns of an index row; `PlannedAppend.entries` holds them without `notification_id`,
+# which the event row's insert gives.
+ENTRY_COLUMNS = (
+    "leaf_index", "notification_id", "stream_id", "version", "type", "recorded", "envelope_sha256"
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlannedAppend:
+    """The rows one append writes beside its events (see `TransparencyLog.plan`)."""
+
+    entries: list[tuple[int, str, int, str, str, str]]
+    nodes: list[tuple[int, int, bytes]]  # the new nodes: the writer's right edge grows by them
+    checkpoint: IssuedCheckpoint | None
+    issued: str  # the instant the checkpoint row is filed under
+    store_nodes: bool = True  # False for a log that keeps only the leaf index (a baseline)
+
+
 class _Overlay:
     """Nodes just made, in front of a reader of the nodes stored before."""
 
@@ -134,15 +152,49 @@ class TransparencyLog:
         """`append` for a writer that knows the size and the tree's right edge (`edge`, a node
         reader), both checked under the lock: no read of the log at all. Returns the
         checkpoint and the nodes stored."""
-        nodes = self.add_leaves(session, leaves, size, edge)
-        new_size = size + len(leaves)
-        known = {(level, idx): digest for level, idx, digest in nodes}
-        reader = _Overlay(known, edge)
-        root = merkle.root_at(reader, new_size)
         if not leaves:
-            return self.issue_checkpoint(session, new_size, issued), nodes
-        # a size never logged before has no checkpoint yet: insert without looking
-        return self._insert_checkpoint(session, new_size, root, issued), nodes
+            return self.issue_checkpoint(session, size, issued), []
+        planned = self.plan(leaves, issued, size, edge)
+        session.execute(
+            insert(log_entries),
+            [
+                dict(
+                    zip(ENTRY_COLUMNS, (*entry[:1], leaf.notification_id, *entry[1:]), strict=True)
+                )
+                for entry, leaf in zip(planned.entries, leaves, strict=True)
+            ],
+        )
+        if planned.store_nodes:
+            session.execute(
+                insert(merkle_nodes),
+                [{"level": lvl, "idx": idx, "hash": digest} for lvl, idx, digest in planned.nodes],
+            )
+        checkpoint = planned.checkpoint
+        if checkpoint is not None:
+            session.execute(
+                insert(checkpoints),
+                {"size": checkpoint.size, "root_hash": checkpoint.root_hash,
+                 "note": checkpoint.note, "issued": issued},
+            )  # fmt: skip
+        return checkpoint or IssuedCheckpoint(size + len(leaves), b"", ""), planned.nodes
+
+    def plan(self, leaves: Sequence[NewLeaf], issued: str, size: int, edge: Any) -> PlannedAppend:
+        """What appending `leaves` (at least one) after the first `size` writes, computed
+        without the database: their index rows, the tree's new nodes (from `edge`, a reader
+        of the right edge) and the signed checkpoint of the new size, which no checkpoint can
+        have yet (a size is reached once)."""
+        check_entry_sizes(leaves)
+        entries = [
+            (size + n, x.stream_id, x.version, x.type, x.recorded, sha256_hex(x.envelope))
+            for n, x in enumerate(leaves)
+        ]
+        nodes = merkle.append_leaves(edge, size, [merkle.leaf_hash(x.envelope) for x in leaves])
+        new_size = size + len(leaves)
+        root = merkle.root_at(_Overlay({(lvl, idx): d for lvl, idx, d in nodes}, edge), new_size)
+        if self.signer is None:
+            raise RuntimeError("this registry instance has no log key: it cannot sign checkpoints")
+        note = sign_checkpoint(Checkpoint(self.origin, new_size, root), self.signer)
+        return PlannedAppend(entries, nodes, IssuedCheckpoint(new_size, root, note), issued)
 
     def add_leaves(
         self, session: Session, leaves: Sequence[NewLeaf], size: int, reader: Any
@@ -172,17 +224,6 @@ class TransparencyLog:
             [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes],
         )
         return nodes
-
-    def _insert_checkpoint(
-        self, session: Session, size: int, root: bytes, issued: str
-    ) -> IssuedCheckpoint:
-        if self.signer is None:
-            raise RuntimeError("this registry instance has no log key: it cannot sign checkpoints")
-        note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
-        session.execute(
-            insert(checkpoints), {"size": size, "root_hash": root, "note": note, "issued": issued}
-        )
-        return IssuedCheckpoint(size, root, note)
 
     def archive_checkpoint(
         self, session: Session, size: int, note: str, issued: str

@@ -12,6 +12,7 @@ Only DraftEvents are accepted: there is no way to store bytes that this code did
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,13 +30,13 @@ from registry.ledger.canonical import sha256_hex
 from registry.ledger.payload import EventPayload, format_instant, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.errors import EnvelopeTooLarge, VersionConflict
+from registry.store.events.appends import SMALL_APPEND, AppendStatements, EventRow
 from registry.store.events.datastore import write_intent
 from registry.store.events.group import GroupCommit, Member
 from registry.store.events.head import (
     EdgeReader,
     LogHead,
     is_current,
-    last_row,
     read_head,
     stream_heads,
 )
@@ -43,6 +44,7 @@ from registry.store.events.log import IssuedCheckpoint, NewLeaf, TransparencyLog
 from registry.store.events.mapper import DraftEvent, EnvelopeMapper, SigningRefused
 
 Projection = Callable[[Session, list["SealedEvent"]], None]
+Sealed = tuple[DraftEvent, bytes, str, EventPayload]  # a draft, its envelope, recorded, payload
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         self._head: LogHead | None = None  # what this writer committed last
         self._head_lock = threading.Lock()
         self.groups = GroupCommit(self._commit_group)
+        self._appends: AppendStatements | None = None
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], *, session: Session | None = None, **kwargs: Any
@@ -143,38 +146,52 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         self, session: Session, members: list[Member]
     ) -> tuple[LogHead, list[tuple[Any, BaseException | None]]]:
         events = self.events_record_cls.__table__
-        self._lock_table(session)
-        last = last_row(session, events)
-        with self._head_lock:
-            known = self._head.copy() if is_current(self._head, last) else None
-        head = known or read_head(session, self.log, events, self.keyring_id)
-        trust = self.trust_at(head.keyring_version)
-        recorded = head.next_instant(self.clock().astimezone(UTC).replace(tzinfo=UTC))
-        answers: list[tuple[Any, BaseException | None]] = []
-        accepted: list[tuple[Member, list[tuple[DraftEvent, bytes, str, EventPayload]]]] = []
-        offset = 0
-        for member in members:
-            try:
-                sealed = self._seal(session, head, member.events, trust, recorded, offset)
-            except (VersionConflict, SigningRefused, EnvelopeTooLarge, ProgrammingError) as e:
-                answers.append((None, e))
-                continue
-            answers.append((None, None))
-            accepted.append((member, sealed))
-            offset += len(sealed)
-        rows = [
-            {
-                "originator_id": draft.originator_id,
-                "originator_version": draft.originator_version,
-                "topic": draft.topic,
-                "state": envelope,
-            }
-            for _member, sealed in accepted
-            for draft, envelope, _instant, _payload in sealed
-        ]
-        ids = self._insert_rows(session, events, rows)
-        position = 0
+        statements = self._statements(session)
+        cursor = statements.cursor(session)
+        try:
+            last = statements.lock_and_last_row(cursor)
+            with self._head_lock:
+                known = self._head.copy() if is_current(self._head, last) else None
+            head = known or read_head(session, self.log, events, self.keyring_id, last)
+            trust = self.trust_at(head.keyring_version)
+            recorded = head.next_instant(self.clock().astimezone(UTC).replace(tzinfo=UTC))
+            answers: list[tuple[Any, BaseException | None]] = []
+            accepted: list[tuple[Member, list[Sealed]]] = []
+            offset = 0
+            for member in members:
+                try:
+                    sealed = self._seal(session, head, member.events, trust, recorded, offset)
+                except (VersionConflict, SigningRefused, EnvelopeTooLarge, ProgrammingError) as e:
+                    answers.append((None, e))
+                    continue
+                answers.append((None, None))
+                accepted.append((member, sealed))
+                offset += len(sealed)
+            every = [one for _member, sealed in accepted for one in sealed]
+            issued = format_instant(recorded)
+            if 0 < len(every) <= SMALL_APPEND:
+                leaves = [
+                    _leaf(0, draft, envelope, instant) for draft, envelope, instant, _ in every
+                ]
+                planned = self.log.plan(
+                    leaves, issued, head.size, EdgeReader(head.frontier, session)
+                )
+                rows = [_row(draft, envelope) for draft, envelope, _instant, _payload in every]
+                ids = statements.insert(cursor, rows, planned)
+                checkpoint = planned.checkpoint or IssuedCheckpoint(head.size + len(every), b"", "")
+                nodes = planned.nodes
+            else:
+                ids = self._insert_rows(session, events, [_row(d, e) for d, e, _i, _p in every])
+                leaves = [_leaf(i, d, e, t) for i, (d, e, t, _p) in zip(ids, every, strict=True)]
+                edge = EdgeReader(head.frontier, session)
+                checkpoint, nodes = self.log.append_at(session, leaves, issued, head.size, edge)
+                self._notify_channel(session)
+        finally:
+            cursor.close()
+        if any(later <= earlier for earlier, later in itertools.pairwise(ids)):
+            raise ProgrammingError("the database gave event ids out of order: nothing was stored")
         groups: list[list[SealedEvent]] = []
+        position = 0
         for _member, sealed in accepted:
             groups.append(
                 [
@@ -192,19 +209,9 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                 ]
             )
             position += len(sealed)
-        every = [event for group in groups for event in group]
-        leaves = [
-            NewLeaf(s.notification_id, str(s.stream), s.version, s.type, s.recorded, s.envelope)
-            for s in every
-        ]
-        edge = EdgeReader(head.frontier, session)
-        checkpoint, nodes = self.log.append_at(
-            session, leaves, format_instant(recorded), head.size, edge
-        )
         for (member, _sealed), mine in zip(accepted, groups, strict=True):
             for projection in member.kwargs.get("projections", ()):
                 member.context.run(projection, session, mine)
-        self._notify_channel(session)
         results = iter(groups)
         for number, (_result, error) in enumerate(answers):
             if error is None:
@@ -215,14 +222,24 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
             if receipt is not None:  # the caller's own list
                 receipt.append(Receipt(mine, checkpoint))
         if every:
+            _draft, last_envelope, last_instant, _payload = every[-1]
             head.frontier = head.grown(nodes, len(every))
             head.size += len(every)
-            head.last_id = every[-1].notification_id
-            head.last_digest = sha256_hex(every[-1].envelope)
-            head.last_recorded = parse_instant(every[-1].recorded)
-            if any(s.stream == self.keyring_id for s in every):
-                head.keyring_version = max(s.version for s in every if s.stream == self.keyring_id)
+            head.last_id = ids[-1]
+            head.last_digest = sha256_hex(last_envelope)
+            head.last_recorded = parse_instant(last_instant)
+            keyring = [
+                d.originator_version for d, *_ in every if d.originator_id == self.keyring_id
+            ]
+            if keyring:
+                head.keyring_version = max(keyring)
         return head, answers
+
+    def _statements(self, session: Session) -> AppendStatements:
+        if self._appends is None:
+            table = self.events_record_cls.__table__
+            self._appends = AppendStatements(table, session.get_bind().dialect, self.channel_name)
+        return self._appends
 
     def _seal(
         self,
@@ -232,7 +249,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         trust: Trust,
         recorded: datetime,
         offset: int,
-    ) -> list[tuple[DraftEvent, bytes, str, EventPayload]]:
+    ) -> list[Sealed]:
         """Seal one member's drafts after the heads in `head`, which it updates only if every
         draft of the member is accepted."""
         mine: dict[UUID, tuple[int, str]] = {}
@@ -263,11 +280,13 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         return sealed
 
     @staticmethod
-    def _insert_rows(session: Session, events: Any, rows: list[dict[str, Any]]) -> list[int]:
+    def _insert_rows(session: Session, events: Any, rows: list[EventRow]) -> list[int]:
         if not rows:
             return []
+        names = ("originator_id", "originator_version", "topic", "state")
         found = session.execute(
-            insert(events).returning(events.c.id, sort_by_parameter_order=True), rows
+            insert(events).returning(events.c.id, sort_by_parameter_order=True),
+            [dict(zip(names, row, strict=True)) for row in rows],
         )
         return [int(row.id) for row in found]
 
@@ -339,3 +358,14 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         if not isinstance(event, DraftEvent):
             raise ProgrammingError("refusing to store an event that the mapper did not draft")
         return event
+
+
+def _row(draft: DraftEvent, envelope: bytes) -> EventRow:
+    return draft.originator_id, draft.originator_version, draft.topic, envelope
+
+
+def _leaf(notification_id: int, draft: DraftEvent, envelope: bytes, recorded: str) -> NewLeaf:
+    stream = str(draft.originator_id)
+    return NewLeaf(
+        notification_id, stream, draft.originator_version, draft.type, recorded, envelope
+    )
