@@ -288,13 +288,14 @@ class Registry(Application[UUID]):
         if that proves behind the store (a version conflict, or a refusal), it runs again on
         the agreement as read from the store, which is where it runs otherwise."""
         command = (type_name, effective, actor, source, reason, data)
-        held = self.written.take(self.resolve(ref))
-        if held is not None:
-            try:
-                return self._command(held, command, expected_version, projections)
-            except (VersionConflict, DomainError):
-                pass  # perhaps behind the store: run it on what the store holds
-        return self._command(self.agreement(ref), command, expected_version, projections)
+        with self.signed_recorder.groups.coming():  # a group forming may wait for this one
+            held = self.written.take(self.resolve(ref))
+            if held is not None:
+                try:
+                    return self._command(held, command, expected_version, projections)
+                except (VersionConflict, DomainError):
+                    pass  # perhaps behind the store: run it on what the store holds
+            return self._command(self.agreement(ref), command, expected_version, projections)
 
     def _command(
         self,
