@@ -14,6 +14,7 @@ rows are those SQLAlchemy stores. Larger writes (bulk loads) keep SQLAlchemy's b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,8 +25,19 @@ from registry.store.events.log import PlannedAppend
 from registry.store.events.tables import checkpoints, log_entries, merkle_nodes
 
 SMALL_APPEND = 64  # event rows; a larger write takes SQLAlchemy's batched statements
+CATCH_UP = 256  # rows written by others that a writer reads rather than its whole head
 
 EventRow = tuple[UUID, int, str, bytes]  # originator_id, originator_version, topic, state
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """An event row as read back under the lock."""
+
+    id: int
+    stream: UUID
+    version: int
+    state: bytes
 
 
 class AppendStatements:
@@ -34,6 +46,7 @@ class AppendStatements:
         self.events = _qualified(events)
         self.channel = channel
         self._stream = events.c.originator_id.type._cached_bind_processor(dialect)
+        self._stream_of = events.c.originator_id.type._cached_result_processor(dialect, None)
         self._last = f"SELECT id, state FROM {self.events} ORDER BY id DESC LIMIT 1"
         self._event = (
             f"INSERT INTO {self.events} (originator_id, originator_version, topic, state) "
@@ -62,6 +75,35 @@ class AppendStatements:
             cursor.nextset()
         else:
             cursor.execute(self._last)
+        row = cursor.fetchone()
+        return (int(row[0]), bytes(row[1])) if row is not None else None
+
+    def lock_and_rows_from(self, cursor: Any, first: int) -> list[StoredRow]:
+        """Take the write lock and read the event rows from id `first` on (at most
+        `CATCH_UP` + 1 of them): one round trip. `first` is a writer's own last row."""
+        rows = (
+            f"SELECT id, originator_id, originator_version, state FROM {self.events} "
+            f"WHERE id >= {int(first)} ORDER BY id LIMIT {CATCH_UP + 1}"
+        )
+        if self.postgres:
+            cursor.execute(f"LOCK TABLE {self.events} IN EXCLUSIVE MODE; {rows}")
+            cursor.nextset()
+        else:
+            cursor.execute(rows)
+        stream_of = self._stream_of
+        return [
+            StoredRow(
+                int(id_),
+                stream_of(stream) if stream_of is not None else stream,
+                int(version),
+                bytes(state),
+            )
+            for id_, stream, version, state in cursor.fetchall()
+        ]
+
+    def last_row(self, cursor: Any) -> tuple[int, bytes] | None:
+        """The last event row (under the lock already taken)."""
+        cursor.execute(self._last)
         row = cursor.fetchone()
         return (int(row[0]), bytes(row[1])) if row is not None else None
 

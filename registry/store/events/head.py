@@ -3,11 +3,14 @@
 Every write transaction needs the log's size, its last `recorded` instant, the Merkle tree's
 right edge, the keyring version and the head of each stream it appends to. Reading them all
 again costs a dozen statements and a parse of the last envelope per append; a writer instead
-keeps what it wrote last. Under the lock, one indexed read of the last event row (appends.py,
-in the lock's own round trip on PostgreSQL) tells whether anyone else (another process,
-another Registry, an import) wrote since: if its id and bytes are the ones this writer
-committed last, nothing else can have changed (every write adds an event row, and the lock
-orders them); otherwise everything is read again. A stale head is detected, never trusted.
+keeps what it wrote last. Under the lock, one indexed read of the event rows from the last
+one it wrote (appends.py, in the lock's own round trip on PostgreSQL) tells whether anyone
+else (another process, another Registry, an import) wrote since: if that row is the first,
+with the id and bytes this writer committed, the rows after it are all that others wrote
+(every write adds event rows, and the lock orders them), and the writer takes them in
+(`caught_up`: the streams they extend, the keyring version, the size and the tree's edge read
+again); if not, or if others wrote many, everything is read again. A stale head is detected,
+never trusted.
 """
 
 from __future__ import annotations
@@ -121,13 +124,35 @@ def read_head(
     return LogHead(last[0], sha256_hex(last[1]), recorded, size, frontier, int(keyring or 0))
 
 
-def is_current(head: LogHead | None, last: tuple[int, bytes] | None) -> bool:
-    """Whether `head` is what the last event row says (nobody else wrote since)."""
-    if head is None:
-        return False
-    if last is None:
-        return head.last_id == 0
-    return head.last_id == last[0] and head.last_digest == sha256_hex(last[1])
+def caught_up(
+    head: LogHead, rows: Sequence[Any], session: Session, log: TransparencyLog, keyring_id: UUID
+) -> LogHead | None:
+    """`head` brought up to date with `rows` (appends.StoredRow), the event rows from its own
+    last row on, as read under the lock: the rows other writers (other processes) added since
+    are taken in, so the streams it knows stay known; the size and the tree's right edge are
+    read again. None when `rows` do not start with the row `head` wrote last, unchanged, or
+    the log index does not hold exactly one leaf per row: then everything is read again."""
+    if head.last_id == 0:
+        new = list(rows)
+    elif not rows or rows[0].id != head.last_id or sha256_hex(rows[0].state) != head.last_digest:
+        return None
+    else:
+        new = list(rows[1:])
+    if not new:
+        return head
+    size = log.size(session)
+    if size != head.size + len(new):
+        return None
+    for row in new:
+        head.remember(row.stream, row.version, sha256_hex(row.state))
+        if row.stream == keyring_id:
+            head.keyring_version = max(head.keyring_version, row.version)
+    head.size = size
+    head.frontier = read_nodes(SqlNodeReader(session), frontier_keys(size))
+    head.last_id = new[-1].id
+    head.last_digest = sha256_hex(new[-1].state)
+    head.last_recorded = parse_instant(recorded_of(new[-1].state))
+    return head
 
 
 def stream_head(session: Session, events: Any, stream: UUID) -> tuple[int, str]:

@@ -30,13 +30,13 @@ from registry.ledger.canonical import sha256_hex
 from registry.ledger.payload import EventPayload, format_instant, parse_instant
 from registry.ledger.trust import Trust
 from registry.store.errors import EnvelopeTooLarge, VersionConflict
-from registry.store.events.appends import SMALL_APPEND, AppendStatements, EventRow
+from registry.store.events.appends import CATCH_UP, SMALL_APPEND, AppendStatements, EventRow
 from registry.store.events.datastore import write_intent
 from registry.store.events.group import GroupCommit, Member
 from registry.store.events.head import (
     EdgeReader,
     LogHead,
-    is_current,
+    caught_up,
     read_head,
     stream_heads,
 )
@@ -149,10 +149,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         statements = self._statements(session)
         cursor = statements.cursor(session)
         try:
-            last = statements.lock_and_last_row(cursor)
-            with self._head_lock:
-                known = self._head.copy() if is_current(self._head, last) else None
-            head = known or read_head(session, self.log, events, self.keyring_id, last)
+            head = self._current_head(session, statements, cursor)
             trust = self.trust_at(head.keyring_version)
             recorded = head.next_instant(self.clock().astimezone(UTC).replace(tzinfo=UTC))
             answers: list[tuple[Any, BaseException | None]] = []
@@ -234,6 +231,23 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
             if keyring:
                 head.keyring_version = max(keyring)
         return head, answers
+
+    def _current_head(self, session: Session, statements: AppendStatements, cursor: Any) -> LogHead:
+        """Take the write lock and the log's head: what this writer holds, caught up with the
+        rows others wrote since (`caught_up`), or read whole when it holds none or that fails."""
+        with self._head_lock:
+            held = self._head.copy() if self._head is not None else None
+        if held is None:
+            last = statements.lock_and_last_row(cursor)
+        else:
+            rows = statements.lock_and_rows_from(cursor, held.last_id)
+            if len(rows) <= CATCH_UP:
+                head = caught_up(held, rows, session, self.log, self.keyring_id)
+                if head is not None:
+                    return head
+            last = statements.last_row(cursor)
+        events = self.events_record_cls.__table__
+        return read_head(session, self.log, events, self.keyring_id, last)
 
     def _statements(self, session: Session) -> AppendStatements:
         if self._appends is None:
