@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -33,12 +34,12 @@ from registry.store.accounts import users as accounts  # noqa: F401
 from registry.store.errors import AgreementNotFound, NotInitialised, VersionConflict
 from registry.store.events import cosigning, witness  # noqa: F401
 from registry.store.events.columns import add_missing_columns
-from registry.store.events.datastore import RegistryDatastore, write_intent
+from registry.store.events.datastore import RegistryDatastore
 from registry.store.events.event_store import VerifyingEventStore
 from registry.store.events.files import private_database
 from registry.store.events.head import Written
 from registry.store.events.keystore import AUTHORITY, KeyStore, anchors_keyring
-from registry.store.events.log import IssuedCheckpoint, TransparencyLog, rebuild_tree
+from registry.store.events.log import IssuedCheckpoint, TransparencyLog
 from registry.store.events.mapper import (
     EnvelopeMapper,
     OpenedEvent,
@@ -70,10 +71,12 @@ class RegistryFactory(SQLAlchemyFactory):
     application_recorder_class = SignedEventRecorder
 
 
-@dataclass(frozen=True)
-class _Row:
-    id: int
-    state: bytes
+@lru_cache(maxsize=4096)  # a pure function of the text, asked on every command
+def _resolved(ref: str) -> UUID:
+    try:
+        return UUID(ref)
+    except ValueError:
+        return Agreement.create_id(ref)
 
 
 @dataclass(frozen=True)
@@ -319,12 +322,7 @@ class Registry(Application[UUID]):
 
     def resolve(self, ref: str | UUID) -> UUID:
         """An agreement id from its id or its human reference."""
-        if isinstance(ref, UUID):
-            return ref
-        try:
-            return UUID(ref)
-        except ValueError:
-            return Agreement.create_id(ref)
+        return ref if isinstance(ref, UUID) else _resolved(ref)
 
     def agreement(self, ref: str | UUID) -> Agreement:
         try:
@@ -411,18 +409,7 @@ class Registry(Application[UUID]):
         The rebuilt root must be the root the latest signed checkpoint covers; otherwise the
         events no longer are what was signed, and nothing is changed (see `registry verify`).
         """
-        cls = self.signed_recorder.events_record_cls
-        with write_intent(), self.transaction(commit=True) as session:
-            self.signed_recorder._lock_table(session)
-            events = list(session.execute(select(cls.id, cls.state).order_by(cls.id)))
-            root = rebuild_tree(session, [_Row(row.id, bytes(row.state)) for row in events])
-            latest = TransparencyLog.latest(session)
-            if latest is None or latest.size != len(events) or latest.root_hash != root:
-                raise TamperedEvent(
-                    "the events do not give the root of the latest checkpoint: "
-                    "nothing was rebuilt; run `registry verify` to see what changed"
-                )
-            return latest
+        return self.signed_recorder.rebuild_log()
 
     def checkpoint(self) -> IssuedCheckpoint | None:
         with self.transaction() as session:

@@ -40,8 +40,14 @@ from registry.store.events.head import (
     read_head,
     stream_heads,
 )
-from registry.store.events.log import IssuedCheckpoint, NewLeaf, TransparencyLog, check_entry_sizes
-from registry.store.events.mapper import DraftEvent, EnvelopeMapper, SigningRefused
+from registry.store.events.log import (
+    IssuedCheckpoint,
+    NewLeaf,
+    TransparencyLog,
+    check_entry_sizes,
+    rebuild_tree,
+)
+from registry.store.events.mapper import DraftEvent, EnvelopeMapper, SigningRefused, TamperedEvent
 
 Projection = Callable[[Session, list["SealedEvent"]], None]
 Sealed = tuple[DraftEvent, bytes, str, EventPayload]  # a draft, its envelope, recorded, payload
@@ -367,11 +373,37 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                 projection(session, result)
         return len(result)
 
+    def rebuild_log(self) -> IssuedCheckpoint:
+        """Recompute the leaf index and Merkle nodes from the events, under the write lock.
+
+        The rebuilt root must be the root the latest signed checkpoint covers; otherwise the
+        events no longer are what was signed, and nothing is changed (see `registry verify`).
+        """
+        cls = self.events_record_cls
+        with write_intent(), self.transaction(commit=True) as session:
+            self._lock_table(session)
+            rows = session.execute(select(cls.id, cls.state).order_by(cls.id))
+            events = [_Row(row.id, bytes(row.state)) for row in rows]
+            root = rebuild_tree(session, events)
+            latest = TransparencyLog.latest(session)
+            if latest is None or latest.size != len(events) or latest.root_hash != root:
+                raise TamperedEvent(
+                    "the events do not give the root of the latest checkpoint: "
+                    "nothing was rebuilt; run `registry verify` to see what changed"
+                )
+            return latest
+
     @staticmethod
     def _require_draft(event: StoredEvent) -> DraftEvent:
         if not isinstance(event, DraftEvent):
             raise ProgrammingError("refusing to store an event that the mapper did not draft")
         return event
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    state: bytes
 
 
 def _row(draft: DraftEvent, envelope: bytes) -> EventRow:
