@@ -19,6 +19,8 @@ from registry.store.application import Recorded, Registry
 from registry.store.errors import VersionConflict
 from registry.store.events.tables import log_entries
 from registry.store.events.verification import verify_store
+from registry.store.reads.filters import Filters
+from registry.store.reads.rebuild import rebuild_views
 from registry.store.settings import Settings
 from tests.integration.helpers import (
     ISLAMABAD,
@@ -77,6 +79,13 @@ def _in_one_group(registry: Registry, writes: list[Callable[[], Recorded]]) -> l
     return answers
 
 
+def _read_models(registry: Registry) -> tuple[Any, ...]:
+    filters = Filters(limit=None)
+    current = registry.current_agreements(filters)
+    as_of = registry.list_agreements(Filters(as_of=day("2026-02-04").start, limit=None))
+    return current.rows, current.status_counts, as_of.agreements, as_of.counts
+
+
 class GroupScenario:
     @pytest.fixture
     def registry(self, settings: Settings):  # type: ignore[no-untyped-def]
@@ -96,6 +105,22 @@ class GroupScenario:
         assert leaves == list(range(leaves[0], leaves[0] + 4))
         assert answers[0].checkpoint.size == leaves[-1] + 1
         assert verify_store(registry).ok
+
+    def test_a_group_writes_the_read_models_of_every_member_as_a_rebuild_does(
+        self, registry: Registry
+    ) -> None:
+        def sign(ref: str) -> Recorded:
+            return registry.record(
+                ref, "Signed", effective=day("2026-02-03"), actor=ISLAMABAD,
+                data=signed_data("PAK"),
+            )  # fmt: skip
+
+        writes = [lambda n=n: sign(f"PK-KZ-2026-00{n}") for n in range(2, 6)]
+        answers = _in_one_group(registry, writes)
+        assert all(isinstance(a, Recorded) for a in answers), answers
+        written = _read_models(registry)
+        rebuild_views(registry)
+        assert _read_models(registry) == written
 
     def test_a_refused_member_fails_alone_and_the_rest_of_its_group_commits(
         self, registry: Registry

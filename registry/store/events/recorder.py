@@ -212,9 +212,7 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
                 ]
             )
             position += len(sealed)
-        for (member, _sealed), mine in zip(accepted, groups, strict=True):
-            for projection in member.kwargs.get("projections", ()):
-                member.context.run(projection, session, mine)
+        self._project(session, [member for member, _sealed in accepted], groups)
         results = iter(groups)
         for number, (_result, error) in enumerate(answers):
             if error is None:
@@ -237,6 +235,26 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
             if keyring:
                 head.keyring_version = max(keyring)
         return head, answers
+
+    @staticmethod
+    def _project(session: Session, members: list[Member], groups: list[list[SealedEvent]]) -> None:
+        """Run each member's projections on its own events. Projections whose type has a
+        `together(session, calls)` (the read models) run first, once for the whole group, with
+        every member's (projection, events); the others then run one by one, in order, each in
+        its member's context."""
+        together: dict[Any, list[tuple[Any, list[SealedEvent]]]] = {}
+        alone = []
+        for member, mine in zip(members, groups, strict=True):
+            for projection in member.kwargs.get("projections", ()):
+                joint = getattr(type(projection), "together", None)
+                if joint is not None:
+                    together.setdefault(joint, []).append((projection, mine))
+                else:
+                    alone.append((member, projection, mine))
+        for joint, calls in together.items():
+            joint(session, calls)
+        for member, projection, mine in alone:
+            member.context.run(projection, session, mine)
 
     def _current_head(self, session: Session, statements: AppendStatements, cursor: Any) -> LogHead:
         """Take the write lock and the log's head: what this writer holds, caught up with the
