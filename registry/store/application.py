@@ -52,7 +52,8 @@ from registry.store.events.tables import metadata
 from registry.store.events.unfinished import require_complete_views
 from registry.store.reads import directory, views
 from registry.store.reads.filters import DEFAULT_LIMIT, Filters
-from registry.store.reads.projection import Heads, ReadModelProjection, advance, save_all
+from registry.store.reads.grouped import GroupedReadModels
+from registry.store.reads.projection import Heads
 from registry.store.reads.queries import (
     AgreementPage,
     CurrentPage,
@@ -69,27 +70,6 @@ EVENTS_TABLE = "registry_events"
 class RegistryFactory(SQLAlchemyFactory):
     datastore_class = RegistryDatastore
     application_recorder_class = SignedEventRecorder
-
-
-class GroupedReadModels(ReadModelProjection):
-    """The read models of one commit; the recorder runs those of a group's members together,
-    so that a group writes them in one `save_all` (one statement per table, not per member)."""
-
-    @staticmethod
-    def together(session: Any, calls: Sequence[tuple[GroupedReadModels, list[Any]]]) -> None:
-        advanced = []
-        for models, sealed in calls:
-            new: dict[UUID, list[tuple[int, str]]] = {}
-            for event in sealed:
-                if event.stream in models.histories:
-                    new.setdefault(event.stream, []).append((event.version, event.recorded))
-            mine = [
-                advance(session, models.histories[stream], sorted(instants), heads=models.heads)
-                for stream, instants in new.items()
-            ]
-            models.written.update({head.agreement_id: head for head in mine})
-            advanced += mine
-        save_all(session, advanced)
 
 
 @lru_cache(maxsize=4096)  # a pure function of the text, asked on every command
