@@ -26,8 +26,8 @@ from registry.store.reads.intervals import (
     instant_number,
     party_intervals,
 )
+from registry.store.reads.listed import When
 from registry.store.reads.participants import ORGANISATIONS
-from registry.store.reads.queries import When
 
 if TYPE_CHECKING:
     from registry.store.application import Registry
