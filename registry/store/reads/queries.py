@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
@@ -95,16 +96,16 @@ def agreements_as_of(
         _one_snapshot(session)  # a search is two or three statements
         keys, others = _text_keys(session, filters.q)
         if keys is not None:  # the texts found name few rows: read just those
-            shape, params["keys"] = replace(shape, search=KEYS), keys
+            shape, params["keys"] = replace(shape, search=Search.KEYS), keys
         elif others is None:  # neither few found nor few left out
-            shape, params["pattern"] = replace(shape, search=MATCH), pattern(filters.q)
+            shape, params["pattern"] = replace(shape, search=Search.MATCH), pattern(filters.q)
         if keys is not None or others is None:
             counts, ids = _searched(session, shape, params)
             found, parties = _rows_and_statuses(session, ids, when)
             rows = [found[i] for i in ids]
         else:  # most texts match: the list without the search, less the few that do not
             if others:  # (an empty IN is not written the same way by every dialect)
-                shape, params["others"] = replace(shape, search=OTHERS), others
+                shape, params["others"] = replace(shape, search=Search.OTHERS), others
             counts, rows, parties = _listed(session, shape, params)
     return AgreementPage(
         agreements=tuple(listed_agreement(row, parties.get(row.agreement_id, {})) for row in rows),
@@ -115,7 +116,12 @@ def agreements_as_of(
     )
 
 
-KEYS, OTHERS, MATCH = "keys", "others", "match"  # a search: the texts found, or left out
+class Search(Enum):
+    """How a search selects rows, from what `_text_keys` found."""
+
+    KEYS = "keys"  # the rows of the few texts found (bound `keys`)
+    OTHERS = "others"  # every row but those of the few texts left out (bound `others`)
+    MATCH = "match"  # the rows of the texts that match the bound `pattern`
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ class Shape:
     known: bool  # known at an instant (else: the rows still believed)
     names: tuple[str, ...]  # the bound filters asked for (BOUND_FILTERS)
     status: bool  # a status asked for (bound `status`; else every status but not yet drafted)
-    search: str | None  # KEYS: rows of the texts `keys`; OTHERS: not of `others`; MATCH
+    search: Search | None
     sort: str
     descending: bool
     limited: bool  # a bound `limit` (else every agreement from `offset`)
@@ -154,11 +160,11 @@ class Shape:
         """The bound filters and the search (not the status: the counts ignore it)."""
         found = [table.c[name] == bindparam(name) for name in self.names]
         key = table.c.titles_key
-        if self.search == KEYS:
+        if self.search is Search.KEYS:
             found.append(key.in_(bindparam("keys", expanding=True)))
-        elif self.search == OTHERS:
+        elif self.search is Search.OTHERS:
             found.append(key.not_in(bindparam("others", expanding=True)))
-        elif self.search == MATCH:
+        elif self.search is Search.MATCH:
             texts = select(agreement_texts.c.key).where(_matches(bindparam("pattern")))
             found.append((key + 0).in_(texts))
         return found
@@ -389,7 +395,7 @@ def _listed_query(shape: Shape) -> Any:
     ).where(ours, *bound_rows(p, shape.known))  # fmt: skip
     listed = listed.add_columns(null().label("party"), null().label("party_status"))
     # the counts, per status (`_counts_query`), with the other columns empty
-    less = shape.search == OTHERS
+    less = shape.search is Search.OTHERS
     counts = _counts_query(table, shape.known, shape.names, less, shape.one_scan).subquery()
     status, n = counts.c
     counted = select(
