@@ -8,14 +8,14 @@ listed only when that status is asked for.
 
 The counts read the `now` and `past` indexes, the page walks the `by_reference` index (see
 intervals.py): every filter is tested in the index, and only the page's rows are read. A list
-is two statements (three with a search): the counts, which also say whether the read models
-are complete, then the page with its parties' standings.
+is one statement (`_answer`: the counts, which also say whether the read models are complete,
+the page and its parties' standings), a search two (`_left_out` first).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
@@ -93,16 +93,11 @@ def agreements_as_of(
     if not filters.q:
         counts, rows, parties = _listed(session, shape, params)
     else:
-        _one_snapshot(session)  # a search is two or three statements
-        keys, others = _text_keys(session, filters.q)
-        if keys is not None:  # the texts found name few rows: read just those
-            shape, params["keys"] = replace(shape, search=Search.KEYS), keys
-        elif others is None:  # neither few found nor few left out
+        _one_snapshot(session)  # a search is two statements
+        others = _left_out(session, filters.q)
+        if others is None:  # the rows of the texts found, through `by_text`
             shape, params["pattern"] = replace(shape, search=Search.MATCH), pattern(filters.q)
-        if keys is not None or others is None:
-            counts, ids = _searched(session, shape, params)
-            found, parties = _rows_and_statuses(session, ids, when)
-            rows = [found[i] for i in ids]
+            counts, rows, parties = _listed(session, shape, params)
         else:  # most texts match: the list without the search, less the few that do not
             if others:  # (an empty IN is not written the same way by every dialect)
                 shape, params["others"] = replace(shape, search=Search.OTHERS), others
@@ -117,9 +112,8 @@ def agreements_as_of(
 
 
 class Search(Enum):
-    """How a search selects rows, from what `_text_keys` found."""
+    """How a search selects rows (`_left_out` tells which)."""
 
-    KEYS = "keys"  # the rows of the few texts found (bound `keys`)
     OTHERS = "others"  # every row but those of the few texts left out (bound `others`)
     MATCH = "match"  # the rows of the texts that match the bound `pattern`
 
@@ -160,9 +154,7 @@ class Shape:
         """The bound filters and the search (not the status: the counts ignore it)."""
         found = [table.c[name] == bindparam(name) for name in self.names]
         key = table.c.titles_key
-        if self.search is Search.KEYS:
-            found.append(key.in_(bindparam("keys", expanding=True)))
-        elif self.search is Search.OTHERS:
+        if self.search is Search.OTHERS:
             found.append(key.not_in(bindparam("others", expanding=True)))
         elif self.search is Search.MATCH:
             # from each text found to its rows through `by_text` (SQLite scanned every row
@@ -209,30 +201,26 @@ def _matches(found: Any) -> ColumnElement[bool]:
     )
 
 
-FEW = 200  # texts: a search that matches fewer (or all but fewer) reads only their rows
+FEW = 200  # texts: a search that all but fewer match is the list less their rows
 
 
-def _text_keys(session: Session, q: str) -> tuple[list[int] | None, list[int] | None]:
-    """The keys of the texts that match `q` if they are fewer than FEW, else of those that
-    do not if they are; None for either that is not. One statement, each half of which stops
-    after FEW texts found."""
-    found: dict[int, list[int]] = {1: [], 0: []}
-    for key, hit in session.execute(_text_keys_query(FEW), {"pattern": pattern(q)}):
-        found[int(hit)].append(int(key))
-    if len(found[1]) < FEW:
-        return found[1], None
-    return None, (found[0] if len(found[0]) < FEW else None)
+def _left_out(session: Session, q: str) -> list[int] | None:
+    """The keys of the texts `q` does not match if they are fewer than FEW, else None: one
+    statement, which stops after FEW such texts and then returns one row."""
+    found = session.execute(_left_out_query(FEW), {"pattern": pattern(q)}).all()
+    if found[0].n >= FEW:
+        return None
+    return [int(row.key) for row in found if row.key is not None]
 
 
 @functools.cache
-def _text_keys_query(few: int) -> Any:
+def _left_out_query(few: int) -> Any:
     t = agreement_texts
-    matches = _matches(bindparam("pattern"))
-    halves = [
-        select(t.c.key, literal_column(str(hit)).label("hit")).where(where).limit(few).subquery()
-        for hit, where in ((1, matches), (0, ~matches))
-    ]
-    return union_all(*(select(half) for half in halves))
+    others = select(t.c.key).where(~_matches(bindparam("pattern"))).limit(few).cte("others")
+    counted = select(func.count().label("n")).select_from(others).subquery("counted")
+    return select(others.c.key, counted.c.n).select_from(
+        counted.outerjoin(others, counted.c.n < few)
+    )
 
 
 @functools.cache
@@ -275,19 +263,11 @@ def _counts_query(
     return union_all(*queries)
 
 
-def _searched(
-    session: Session, shape: Shape, params: dict[str, Any]
-) -> tuple[dict[AgreementStatus, int], list[str]]:
-    """A search: the texts are scanned once and the rows they name read through the
-    `by_text` index into one materialised set, from which the database makes both the counts
-    and the page (one statement: the hits never travel to Python, only the page's ids)."""
-    rows = session.execute(_searched_query(shape), params).all()
-    counts = _tally(session, ((row.status, row.n) for row in rows if row.part == 0))
-    return counts, [row.id for row in rows if row.part == 1]
-
-
 @functools.cache
 def _searched_query(shape: Shape) -> Any:
+    """A search's page and counts: the texts are scanned once and the rows they name read
+    through the `by_text` index into one materialised set, from which the database makes
+    both (the hits never travel to Python, only the page)."""
     table = shape.table
     c = table.c
     hits = (
@@ -296,26 +276,13 @@ def _searched_query(shape: Shape) -> Any:
         .cte("hits")
         .prefix_with("MATERIALIZED")
     )
-    counted = select(
-        literal_column("0").label("part"),
-        hits.c.status,
-        func.count().label("n"),
-        cast(null(), String(36)).label("id"),
-    ).group_by(hits.c.status)
-    page = shape.window(
-        select(
-            literal_column("1").label("part"),
-            hits.c.status,
-            literal_column("0").label("n"),
-            hits.c.agreement_id,
-        )
-        .where(shape.shown(hits.c.status))
-        .order_by(*shape.order(hits.c))
+    found = select(hits.c.agreement_id, hits.c.reference, hits.c.sort_key)
+    page = shape.window(found.where(shape.shown(hits.c.status)).order_by(*shape.order(hits.c)))
+    counted = union_all(
+        select(hits.c.status, func.count().label("n")).group_by(hits.c.status),
+        select(_inline(UNFINISHED), func.count()).select_from(unfinished),
     )
-    complete = select(
-        literal_column("0"), _inline(UNFINISHED), func.count(), cast(null(), String(36))
-    ).select_from(unfinished)
-    return union_all(counted, select(page.subquery("paged")), complete)
+    return _answer(shape, page.cte("page"), counted.subquery("counted"))
 
 
 def _tally(session: Session, rows: Iterable[Any]) -> dict[AgreementStatus, int]:
@@ -354,7 +321,8 @@ def _listed(
     counted: list[tuple[str, int]] = []
     rows: list[Any] = []
     parties: dict[str, dict[str, PartyStatus]] = {}
-    for row in session.execute(_listed_query(shape), params):
+    query = _searched_query(shape) if shape.search is Search.MATCH else _listed_query(shape)
+    for row in session.execute(query, params):
         if row.part == 0:
             rows.append(row)
         elif row.part == 1:
@@ -381,15 +349,25 @@ def _listed_query(shape: Shape) -> Any:
         *rows, *shape.wanted(table), shape.shown(table.c.status)
     )
     page = shape.window(found.order_by(*shape.order(table.c, tie=False))).cte("page")
-    if table is a:
-        listed = select(literal_column("0").label("part"), page.c.sort_key, *page.c[ROW])
+    less = shape.search is Search.OTHERS
+    counts = _counts_query(table, shape.known, shape.names, less, shape.one_scan).subquery()
+    return _answer(shape, page, counts)
+
+
+def _answer(shape: Shape, page: Any, counts: Any) -> Any:
+    """One statement for a list: its page's agreement rows in order (part 0: the `page` CTE's
+    own, or read by its ids and `sort_key`), their parties' standings (part 1) and the
+    `counts` (part 2: status, n), the other columns empty."""
+    a, p = agreement_intervals, party_intervals
+    key = page.c.sort_key
+    if "title" in page.c:  # the page holds the agreements' rows
+        listed = select(literal_column("0").label("part"), key, *page.c[ROW])
     else:
         listed = (
-            select(literal_column("0").label("part"), page.c.sort_key, *a.c[ROW])
+            select(literal_column("0").label("part"), key, *a.c[ROW])
             .join_from(a, page, a.c.agreement_id == page.c.agreement_id)
             .where(*bound_rows(a, shape.known))
         )
-    p = party_intervals
     nothing = [cast(null(), a.c[name].type).label(name) for name in ROW[1:]]
     ours = p.c.agreement_id.in_(select(page.c.agreement_id))
     standings = select(
@@ -397,9 +375,6 @@ def _listed_query(shape: Shape) -> Any:
         p.c.party_status,
     ).where(ours, *bound_rows(p, shape.known))  # fmt: skip
     listed = listed.add_columns(null().label("party"), null().label("party_status"))
-    # the counts, per status (`_counts_query`), with the other columns empty
-    less = shape.search is Search.OTHERS
-    counts = _counts_query(table, shape.known, shape.names, less, shape.one_scan).subquery()
     status, n = counts.c
     counted = select(
         literal_column("2"), cast(null(), key.type), cast(null(), String(36)),
@@ -410,38 +385,6 @@ def _listed_query(shape: Shape) -> Any:
     both = union_all(listed.add_columns(none), standings.add_columns(none), counted)
     both = both.subquery("both")
     return select(both).order_by(both.c.part, *shape.order(both.c))
-
-
-def _rows_and_statuses(
-    session: Session, ids: Sequence[str], when: When
-) -> tuple[dict[str, Any], dict[str, dict[str, PartyStatus]]]:
-    """The rows of the agreements `ids` on the day, and their parties' standings."""
-    rows: dict[str, Any] = {}
-    parties: dict[str, dict[str, PartyStatus]] = {}
-    query = _rows_query(when.instant is not None)
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        for row in session.execute(query, {"ids": chunk, **when.params}):
-            if row.party is None:
-                rows[row.agreement_id] = row
-            else:
-                parties.setdefault(row.agreement_id, {})[row.party] = PartyStatus(row.party_status)
-    return rows, parties
-
-
-@functools.cache
-def _rows_query(known_at_an_instant: bool) -> Any:
-    """`_rows_and_statuses`' statement, built once (see `_counts_query`)."""
-    a, p = agreement_intervals, party_intervals
-    ids = bindparam("ids", expanding=True)
-    listed = select(*a.c[ROW], null().label("party"), null().label("party_status")).where(
-        a.c.agreement_id.in_(ids), *bound_rows(a, known_at_an_instant)
-    )
-    nothing = [cast(null(), a.c[name].type) for name in ROW[1:]]
-    standings = select(p.c.agreement_id, *nothing, p.c.party, p.c.party_status).where(
-        p.c.agreement_id.in_(ids), *bound_rows(p, known_at_an_instant)
-    )
-    return union_all(listed, standings)
 
 
 __all__ = [
