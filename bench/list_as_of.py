@@ -435,12 +435,14 @@ instant, the rows closed since come from a second partial index, and are few. Th
 an index in reference order and stops when it is full. A party's rows carry the agreement's
 columns, so a party filter reads that party's rows only. A search scans the texts (one row
 per agreement and wording) once and reads only the rows they name. Recorded instants are
-integers (microseconds), which keeps the index entries narrow.
+integers (microseconds), which keeps the index entries narrow. A list is one statement, a
+search two: the counts, the page and its parties' standings (and whether the read models are
+complete) come back together, each statement built once and its values bound. On PostgreSQL
+the counts are one scan of the index, descending it once per status (its planner took longer
+over a union of sixteen ranges than its executor did).
 
-The exception is a broad search on SQLite (a word in one title of seven): the as-of list then
-reads every matching agreement's row through an index, about three times the summary table's
-one scan. A narrow search is four to five times faster than the summary's scan, and on
-PostgreSQL (hash joins) the broad one stays under the goal too.
+A search goes from the texts that match to their rows through an index (`by_text`); when all
+but a few texts match, it is the list less the rows of those few.
 """
 
 

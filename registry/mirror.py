@@ -53,13 +53,20 @@ from registry.ledger.payload import EventPayload, open_envelope, parse_instant
 from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
-from registry.store.application import Registry
-from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified, project_verified
-from registry.store.events.datastore import write_intent
-from registry.store.events.log import CheckpointMismatch, SqlNodeReader, entries
-from registry.store.events.mapper import event_from_payload
-from registry.store.events.verify_log import edge_keys
-from registry.store.reads.projection import Heads
+from registry.store.public import (
+    CHUNK,
+    CheckpointMismatch,
+    Heads,
+    Registry,
+    SqlNodeReader,
+    VerifiedEvent,
+    append_verified,
+    edge_keys,
+    entries,
+    event_from_payload,
+    project_verified,
+    write_intent,
+)
 
 PAGE = 500
 RATE_LIMITED_RETRIES = 5

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from registry.ledger.checkpoint import Checkpoint
 from registry.ledger.merkle import MemoryNodeStore
 from registry.ledger.tiles import held_keys, read_log
-from registry.store.application import Registry
-from registry.store.events.log import SqlNodeReader
+from registry.store.public import Registry, held_nodes
 
 if TYPE_CHECKING:
     from registry.mirror import Source
@@ -29,9 +28,8 @@ def envelopes_from_tiles(
     held = MemoryNodeStore()
     keys = held_keys(remote.size, before)
     if keys:
-        with registry.transaction() as session:
-            for (level, index), digest in SqlNodeReader(session).nodes(keys).items():
-                held.put(level, index, digest)
+        for (level, index), digest in held_nodes(registry, keys).items():
+            held.put(level, index, digest)
     return read_log(
         lambda path: source.get(f"/{path}"),
         remote.size,

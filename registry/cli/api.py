@@ -18,8 +18,7 @@ from typing import Any
 import click
 
 from registry.cli.common import Failure, friendly, opened_registry
-from registry.store.accounts.tokens import Scope
-from registry.store.settings import Settings
+from registry.store.public import Scope, Settings
 
 KEYS_HELP = "A keys directory (keyring.json and log.vkey), as `registry init` publishes it."
 POLICY_OPTION = click.option(
@@ -63,7 +62,7 @@ def tokens() -> None:
 @friendly
 def tokens_create(name: str, scope: str, officer: str | None, created_by: str) -> None:
     """Make a token NAME; its secret is printed once, on standard output."""
-    from registry.store.accounts.tokens import ApiTokens
+    from registry.store.public import ApiTokens
 
     with opened_registry(can_sign=False) as registry:
         token, secret = ApiTokens(registry).create(
@@ -80,7 +79,7 @@ def tokens_list(as_json: bool) -> None:
     """Every token: scope, officer, made, last used, revoked."""
     from dataclasses import asdict
 
-    from registry.store.accounts.tokens import ApiTokens
+    from registry.store.public import ApiTokens
 
     with opened_registry(can_sign=False) as registry:
         found = ApiTokens(registry).all()
@@ -102,7 +101,7 @@ def tokens_list(as_json: bool) -> None:
 @friendly
 def tokens_revoke(token_id: str, revoked_by: str) -> None:
     """Revoke token TOKEN_ID: it stops working at once."""
-    from registry.store.accounts.tokens import ApiTokens
+    from registry.store.public import ApiTokens
 
     with opened_registry(can_sign=False) as registry:
         token = ApiTokens(registry).revoke(token_id, revoked_by=revoked_by)
@@ -153,7 +152,7 @@ def mirror(
     from registry.ledger.bundle import load_anchors
     from registry.mirror import HttpSource, MirrorRefused, SourceError, pin_anchors
     from registry.mirror import mirror as follow
-    from registry.store.application import Registry
+    from registry.store.public import Registry
 
     anchors, verifier = load_anchors(keys_dir)
     policy = load_policy(policy_file)
@@ -193,7 +192,7 @@ def mirror(
 @friendly
 def prove(ref: str, output: Any) -> None:
     """Write the offline proof bundle of agreement REF (its events, the keyring, proofs)."""
-    from registry.store.events.proofs import agreement_bundle
+    from registry.store.public import agreement_bundle
 
     with opened_registry(can_sign=False) as registry:
         bundle = agreement_bundle(registry, ref)
@@ -227,7 +226,7 @@ def verify_bundle(file: Any, keys_dir: Path, policy_file: Path | None) -> None:
         raise Failure(f"{file.name}: not a JSON bundle: {error}") from None
     audit_report = isinstance(document, dict) and set(document) == {"report", "bundle"}
     if audit_report:  # its bundle, then the report recomputed from the bundle's events
-        from registry.store.reads.audit_document import verify_report as check
+        from registry.store.public import verify_report as check
     report = check(document, anchors, verifier, policy)
     for problem in report.problems:
         click.echo(f"  - {problem}", err=True)

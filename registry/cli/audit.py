@@ -49,9 +49,7 @@ def report(
 ) -> None:
     """What changed between two dates (or two 'known at' instants), with every event, its
     signer and leaf index, pinned to the latest checkpoint."""
-    from registry.store.reads import audit
-    from registry.store.reads.audit_document import report_csv
-    from registry.store.reads.audit_report import AuditQuery, View
+    from registry.store.public import AuditQuery, View, compare_views, export_audit, report_csv
 
     second = to or date.today()
     later = known_to or known_at
@@ -62,12 +60,12 @@ def report(
     )
     with opened_registry(can_sign=False) as registry:
         if format_ == "json":
-            found, document = audit.export(
+            found, document = export_audit(
                 registry, query, generated=datetime.now(UTC), by=f"cli:{getpass.getuser()}"
             )
             text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
         else:
-            found = audit.compare(registry, query)
+            found = compare_views(registry, query)
             text = report_csv(found)
     if output is None:
         click.echo(text, nl=False)

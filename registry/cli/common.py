@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from registry.domain.dates import InvalidDate, parse_moment
-from registry.store.settings import Settings
+from registry.store.public import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +59,7 @@ def parse_known_at(_ctx: Any, _param: Any, value: str | None) -> datetime | None
 
 @contextmanager
 def opened_registry(*, can_sign: bool = True) -> Iterator[Any]:
-    from registry.store.application import Registry
+    from registry.store.public import Registry
 
     settings = Settings.from_env()
     if not settings.home.exists() and settings.is_sqlite:
@@ -87,14 +87,15 @@ def filter_options(command: F) -> F:
     return command
 
 
-def filters_of(**values: Any) -> Any:
-    """A `Filters` from the options' text, through the one schema every entry point uses;
-    a bad value is a usage error naming its option."""
+def filters_of(schema: Any = None, **values: Any) -> Any:
+    """A `Filters` from the options' text, through the one schema every entry point uses
+    (`schema`: a subclass of it, e.g. a party's); a bad value is a usage error naming its
+    option."""
     from marshmallow import ValidationError
 
-    from registry.store.reads.filters import FiltersSchema
+    from registry.store.public import FiltersSchema
 
-    class CommandLineFilters(FiltersSchema):
+    class CommandLineFilters(schema or FiltersSchema):  # type: ignore[misc]
         page_size = None  # a command lists everything
 
     given = {name: value for name, value in values.items() if value is not None}

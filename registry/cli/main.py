@@ -20,9 +20,7 @@ from registry.cli.common import (
     parse_date,
     parse_known_at,
 )
-from registry.store.accounts.admin_trail import AdminAction, AdminTrail
-from registry.store.accounts.tokens import COMMAND_LINE
-from registry.store.settings import Settings
+from registry.store.public import COMMAND_LINE, AdminAction, AdminTrail, Settings
 
 DEMO_OFFICERS = ("officer.islamabad", "officer.astana", "officer.depositary")
 
@@ -43,7 +41,7 @@ def main() -> None:
 @friendly
 def init(demo: bool) -> None:
     """Create the instance folder, keys, database and keyring (safe to run again)."""
-    from registry.store.setup import initialise
+    from registry.store.public import initialise
 
     settings = Settings.from_env()
     created = initialise(settings, demo_officers=DEMO_OFFICERS if demo else ())
@@ -75,10 +73,10 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def _check_origin() -> None:
-    from registry.store.events.origin import origin_problem
+    from registry.store.public import served_origin_problem
 
-    with opened_registry(can_sign=False) as registry, registry.transaction() as session:
-        problem = origin_problem(session, registry.settings.log_origin)
+    with opened_registry(can_sign=False) as registry:
+        problem = served_origin_problem(registry)
     if problem:
         raise Failure(f"refusing to serve: {problem}")
 
@@ -99,7 +97,7 @@ def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
 
     A load that was interrupted completes when run again: the steps the registry already
     holds are skipped, none is recorded twice."""
-    from registry.store.bulk.fixtures import load_script, read_steps
+    from registry.store.public import load_script, read_steps
 
     with opened_registry() as registry:
         if if_empty and registry.agreement_ids():
@@ -136,7 +134,7 @@ def rebuild_views() -> None:
     """Recompute the read models (lists, status intervals) from the verified events.
 
     One transaction: killed midway, the old read models stay as they were."""
-    from registry.store.bulk.archive import rebuild_all_views
+    from registry.store.public import rebuild_all_views
 
     with opened_registry(can_sign=False) as registry:
         rebuilt = rebuild_all_views(registry)
@@ -182,7 +180,7 @@ def state(ref: str, as_of: date | None, known_at: datetime | None, as_json: bool
 def verify(quiet: bool) -> None:
     """Verify every signature, key, chain, the log index, tree and checkpoints."""
     from registry.presentation import progress_bar
-    from registry.store.events.verification import count_events, verify_store
+    from registry.store.public import count_events, verify_store
 
     with opened_registry(can_sign=False) as registry:
         total = count_events(registry)
@@ -227,7 +225,7 @@ def checkpoint() -> None:
 def export(output: Path) -> None:
     """Write every envelope, in log order, as JSON lines (the exact signed bytes), then a
     trailer: the log's signed checkpoint of exactly those events."""
-    from registry.store.bulk.archive import export_lines, write_export
+    from registry.store.public import export_lines, write_export
 
     with opened_registry(can_sign=False) as registry:
         if str(output) == "-":
@@ -259,7 +257,7 @@ def import_(file: Path, allow_partial: bool, chunk: int) -> None:
 
     Refused unless its signed trailer vouches for every event. Stored in chunks: an import
     that was interrupted finishes when run again with the same file."""
-    from registry.store.bulk.archive import import_path
+    from registry.store.public import import_path
 
     with opened_registry() as registry:
         imported = import_path(registry, file, allow_partial=allow_partial, chunk=chunk)
@@ -282,7 +280,7 @@ def import_(file: Path, allow_partial: bool, chunk: int) -> None:
 @friendly
 def export_accounts(output: Path) -> None:
     """Back up users, roles and API token hashes to a private file (not signed history)."""
-    from registry.store.accounts.backup import export_accounts as write
+    from registry.store.public import export_accounts as write
 
     with opened_registry(can_sign=False) as registry:
         counts = write(registry, output)
@@ -294,7 +292,7 @@ def export_accounts(output: Path) -> None:
 @friendly
 def import_accounts(file: Path) -> None:
     """Restore users, roles and API tokens from `export-accounts` into a registry without any."""
-    from registry.store.accounts.backup import import_accounts as restore
+    from registry.store.public import import_accounts as restore
 
     with opened_registry(can_sign=False) as registry:
         counts = restore(registry, file)

@@ -7,12 +7,20 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from registry.cli.common import Failure, friendly, opened_registry, parse_date, parse_known_at
+from registry.cli.common import (
+    Failure,
+    filters_of,
+    friendly,
+    opened_registry,
+    parse_date,
+    parse_known_at,
+)
 
 DEFAULT_OFFICER = "officer.depositary"
 
@@ -51,7 +59,7 @@ def _bar(enabled: bool) -> Iterator[Callable[[int, int], None]]:
 def import_status(status: Path, treaty: Path, officer: str, dry_run: bool, as_json: bool) -> None:
     """Record a UN status table (STATUS.csv) of the treaty described by --treaty."""
     from registry.presentation_status import print_outcome
-    from registry.store.bulk.status_import import ImportRefused, import_status
+    from registry.store.public import ImportRefused, import_status
 
     with opened_registry(can_sign=not dry_run) as registry, _bar(not as_json) as advance:
         try:
@@ -95,11 +103,12 @@ def party(
 ) -> None:
     """Every agreement party CODE (e.g. KAZ) takes part in, with its acts and standing."""
     from registry.presentation_status import print_party
-    from registry.store.reads.party_view import PartyFilters, party_agreements, to_csv
+    from registry.store.public import PartyFiltersSchema, party_agreements, to_csv
 
-    filters = PartyFilters.parse(status=status, sort=sort)
+    filters = filters_of(PartyFiltersSchema, status=status, sort=sort)
+    filters = replace(filters, party=code, as_of=as_of, known_at=known_at)
     with opened_registry(can_sign=False) as registry:
-        found = party_agreements(registry, code, as_of, known_at, filters)
+        found = party_agreements(registry, filters)
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
     elif as_csv:

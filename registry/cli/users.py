@@ -11,8 +11,7 @@ import sys
 import click
 
 from registry.cli.common import friendly, opened_registry
-from registry.store.accounts.tokens import COMMAND_LINE
-from registry.store.accounts.users import Accounts, Role
+from registry.store.public import COMMAND_LINE, Accounts, Role
 
 
 def _password(from_stdin: bool) -> str:

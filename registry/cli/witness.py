@@ -29,7 +29,7 @@ def log_group() -> None:
 @friendly
 def add_witness(name: str, url: str, vkey: str) -> None:
     """Ask the witness at URL (its tlog-witness submission prefix), key VKEY, to cosign."""
-    from registry.store.events.cosigning import add_witness as add
+    from registry.store.public import add_witness as add
 
     with opened_registry(can_sign=False) as registry:
         state = add(registry, name, url, vkey)
@@ -41,7 +41,7 @@ def add_witness(name: str, url: str, vkey: str) -> None:
 @friendly
 def remove_witness(name: str) -> None:
     """Stop asking witness NAME (the cosignatures it gave are kept)."""
-    from registry.store.events.cosigning import remove_witness as remove
+    from registry.store.public import remove_witness as remove
 
     with opened_registry(can_sign=False) as registry:
         remove(registry, name)
@@ -53,7 +53,7 @@ def remove_witness(name: str) -> None:
 @friendly
 def list_witnesses(as_json: bool) -> None:
     """Every configured witness and its state."""
-    from registry.store.events.cosigning import witness_states
+    from registry.store.public import witness_states
 
     with opened_registry(can_sign=False) as registry:
         states = list(witness_states(registry).values())
@@ -71,7 +71,7 @@ def list_witnesses(as_json: bool) -> None:
 @friendly
 def show_witness(name: str) -> None:
     """Witness NAME: its URL, key, last size cosigned, last error and when."""
-    from registry.store.events.cosigning import witness_states
+    from registry.store.public import witness_states
 
     with opened_registry(can_sign=False) as registry:
         state = witness_states(registry).get(name)
@@ -92,7 +92,7 @@ def show_witness(name: str) -> None:
 @friendly
 def cosign(watch: bool, interval: float) -> None:
     """Send the latest checkpoint to every witness and keep their cosignatures."""
-    from registry.store.events.cosigning import cosign as one_round
+    from registry.store.public import cosign as one_round
 
     parent = os.environ.get(PARENT_ENV)
     with opened_registry(can_sign=False) as registry:
@@ -146,7 +146,7 @@ def witness_group() -> None:
 @friendly
 def add_log(origin: str, vkey: str) -> None:
     """Witness the log ORIGIN, whose checkpoints its key VKEY signs."""
-    from registry.store.events.witness import add_log as add
+    from registry.store.public import add_log as add
 
     with opened_registry(can_sign=False) as registry:
         log = add(registry, origin, vkey)
@@ -158,7 +158,7 @@ def add_log(origin: str, vkey: str) -> None:
 @friendly
 def remove_log(origin: str) -> None:
     """Stop witnessing ORIGIN (and forget the checkpoint last cosigned)."""
-    from registry.store.events.witness import remove_log as remove
+    from registry.store.public import remove_log as remove
 
     with opened_registry(can_sign=False) as registry:
         remove(registry, origin)
@@ -170,7 +170,7 @@ def remove_log(origin: str) -> None:
 @friendly
 def list_logs(as_json: bool) -> None:
     """Every log witnessed, with the size last cosigned and the last refusal."""
-    from registry.store.events.witness import witnessed
+    from registry.store.public import witnessed
 
     with opened_registry(can_sign=False) as registry:
         logs = list(witnessed(registry).values())
@@ -187,8 +187,7 @@ def list_logs(as_json: bool) -> None:
 @friendly
 def key() -> None:
     """Print this witness's verifier key (give it to the logs it witnesses)."""
-    from registry.store.events.witness import witness_signer
-    from registry.store.settings import Settings
+    from registry.store.public import Settings, witness_signer
 
     click.echo(witness_signer(Settings.from_env()).verifier().vkey)
 
@@ -200,8 +199,7 @@ def key() -> None:
 @friendly
 def serve(host: str, port: int, workers: int) -> None:
     """Serve only the witness (add-checkpoint at the root) under gunicorn."""
-    from registry.store.events.witness import witness_signer
-    from registry.store.settings import Settings
+    from registry.store.public import Settings, witness_signer
     from registry.wsgi import RegistryServer
 
     settings = Settings.from_env()

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from registry.store.settings import Settings
+from registry.store.public import Settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

@@ -13,11 +13,17 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from registry.domain.errors import DomainError
-from registry.store.accounts.admin_trail import AdminAction, AdminTrail
-from registry.store.accounts.users import AccountError, Accounts, Role, UnknownUser
-from registry.store.errors import StoreError
-from registry.store.events.cosigning import witness_states
-from registry.store.events.keystore import KeyStoreError
+from registry.store.public import (
+    AccountError,
+    Accounts,
+    AdminAction,
+    AdminTrail,
+    KeyStoreError,
+    Role,
+    StoreError,
+    UnknownUser,
+    witness_states,
+)
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.refusals import refusal_text

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from registry.store.accounts.admin_trail import AdminTrail
-from registry.store.accounts.users import Role
+from registry.store.public import AdminTrail, Role
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages

@@ -20,15 +20,24 @@ from registry.domain.deadlines import DeadlineKind
 from registry.domain.diff import ChangeKind
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
 from registry.ledger.policy import PolicyError, PolicyResult, parse_policy
-from registry.store.accounts.users import Role
-from registry.store.events.cosigning import cosigned, witness_states
-from registry.store.events.log import TransparencyLog
-from registry.store.events.proofs import NoCheckpoint
-from registry.store.events.verification import verify_store
-from registry.store.reads import audit
-from registry.store.reads.audit_document import report_csv
-from registry.store.reads.audit_report import AuditQuery, ReportError, View
-from registry.store.reads.filters import Filters, FiltersSchema
+from registry.store.public import (
+    AuditQuery,
+    Filters,
+    FiltersSchema,
+    NoCheckpoint,
+    ReportError,
+    Role,
+    TooManyAgreements,
+    View,
+    compare_views,
+    cosigned_checkpoint_of_size,
+    export_audit,
+    latest_cosigned,
+    report_csv,
+    upcoming_deadlines,
+    verify_store,
+    witness_states,
+)
 from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
@@ -121,7 +130,7 @@ def problem_text(error: Exception) -> str:
     """A report's refusal in the interface's language (in English as the store words it)."""
     if language() == "en":
         return str(error)
-    if isinstance(error, audit.TooManyAgreements):
+    if isinstance(error, TooManyAgreements):
         return gettext(
             "%(found)s agreements match, more than the %(limit)s a page can compare: narrow "
             "the filters, or run `registry report` for a report of any size.",
@@ -200,8 +209,8 @@ def diff() -> ResponseReturnValue:
             query = query_of(filters, args)
             same = query.before == query.after
             if not same:
-                report = audit.compare(get_registry(), query, limit=DIFF_LIMIT)
-        except (ReportError, audit.TooManyAgreements) as error:
+                report = compare_views(get_registry(), query, limit=DIFF_LIMIT)
+        except (ReportError, TooManyAgreements) as error:
             problems.append(problem_text(error))
     return render_template(
         "audit/diff.html",
@@ -232,9 +241,7 @@ def verify() -> ResponseReturnValue:
     seconds = time.monotonic() - started
     checkpoint = None
     if result.checkpoint_size is not None:
-        with registry.transaction() as session:
-            checkpoint = TransparencyLog.checkpoint_at(session, result.checkpoint_size)
-            checkpoint = cosigned(session, checkpoint) if checkpoint else None
+        checkpoint = cosigned_checkpoint_of_size(registry, result.checkpoint_size)
     return render_template(
         "audit/verify.html",
         nav="audit",
@@ -258,11 +265,10 @@ def _policy_check(registry: Any, text: str) -> tuple[PolicyResult | None, str | 
         policy = parse_policy(text)
     except PolicyError as error:
         return None, gettext("The witness policy does not parse: %(problem)s", problem=error)
-    with registry.transaction() as session:
-        latest = TransparencyLog.latest(session)
-        if latest is None:
-            return None, gettext("The log is empty: there is no checkpoint to check.")
-        return policy.check(cosigned(session, latest).note), None
+    latest = latest_cosigned(registry)
+    if latest is None:
+        return None, gettext("The log is empty: there is no checkpoint to check.")
+    return policy.check(latest.note), None
 
 
 def _report_query() -> AuditQuery | ResponseReturnValue:
@@ -294,8 +300,8 @@ def report() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
-    except audit.TooManyAgreements as error:
+        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+    except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     return render_template(
         "audit/report.html",
@@ -314,8 +320,8 @@ def report_pdf() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
-    except audit.TooManyAgreements as error:
+        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+    except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     html = render_template(
         "audit/report.html",
@@ -336,14 +342,14 @@ def report_json() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        _report, document = audit.export(
+        _report, document = export_audit(
             get_registry(),
             query,
             generated=datetime.now(UTC),
             by=current_user.username,
             limit=REPORT_LIMIT,
         )
-    except audit.TooManyAgreements as error:
+    except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     body = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
     return _download(body, "application/json", _download_name(query, "json"))
@@ -356,8 +362,8 @@ def report_csv_file() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
-    except audit.TooManyAgreements as error:
+        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+    except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     return _download(report_csv(found), "text/csv", _download_name(query, "csv"))
 
@@ -370,8 +376,8 @@ def report_tables() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = audit.compare(get_registry(), query, limit=REPORT_LIMIT)
-    except audit.TooManyAgreements as error:
+        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+    except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     body = tables_zip(found, datetime.now(UTC))
     return _download(body, "application/zip", _download_name(query, "zip"))
@@ -389,7 +395,7 @@ def _download(body: str | bytes, mimetype: str, name: str) -> Response:
 def deadlines() -> ResponseReturnValue:
     filters, args, problems = parsed(DeadlineArgs())
     as_of = filters.as_of or date.today()
-    found = audit.deadlines(
+    found = upcoming_deadlines(
         get_registry(), as_of, filters.known_at, filters, horizon_days=args["horizon"]
     )
     return render_template(

@@ -27,8 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from registry.store.accounts.sessions import WebSessions
-from registry.store.accounts.users import Account, Accounts, Role
+from registry.store.public import Account, Accounts, Role, WebSessions
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages, limit_login
 

@@ -6,8 +6,7 @@ import atexit
 
 from flask import Flask, current_app
 
-from registry.store.application import Registry
-from registry.store.settings import Settings
+from registry.store.public import Registry, Settings
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from registry.store.events.documents import DocumentStore
+from registry.store.public import DocumentStore
 from registry.web.extensions import get_registry
 from registry.web.i18n import N_
 

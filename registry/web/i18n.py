@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from registry.store.accounts.users import set_user_language, user_language
+from registry.store.public import set_user_language, user_language
 from registry.web.extensions import get_registry
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша", "ur": "اردو"}

@@ -15,9 +15,7 @@ from typing import Any
 from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
-from registry.store.errors import AgreementNotFound
-from registry.store.events.log import TransparencyLog
-from registry.store.events.verification import verify_store
+from registry.store.public import AgreementNotFound, checkpoint_of_size, verify_store
 from registry.web.extensions import get_registry
 
 
@@ -33,8 +31,7 @@ def verification() -> dict[str, Any]:
     result = verify_store(registry)
     checkpoint = None
     if result.checkpoint_size is not None:
-        with registry.transaction() as session:
-            checkpoint = TransparencyLog.checkpoint_at(session, result.checkpoint_size)
+        checkpoint = checkpoint_of_size(registry, result.checkpoint_size)
     return {"result": result, "checkpoint": checkpoint, "checked": datetime.now(UTC)}
 
 

@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from registry.store.events.unfinished import ViewsIncomplete
+from registry.store.public import ViewsIncomplete
 from registry.web.i18n import N_
 from registry.web.ratelimits import init_limiter
 

@@ -16,7 +16,7 @@ import base64
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from registry.ledger.tlog_witness import MAX_BODY_BYTES
-from registry.store.events.witness import add_checkpoint, witness_signer, witnessed
+from registry.store.public import add_checkpoint, witness_signer, witnessed
 from registry.web.extensions import get_registry
 
 PREFIX = "/witness"
@@ -88,7 +88,7 @@ def register(app: Flask) -> None:
 
 def create_witness_app() -> Flask:
     """The witness alone, at the root: what `registry witness serve` runs."""
-    from registry.store.settings import Settings
+    from registry.store.public import Settings
     from registry.web import extensions
 
     app = Flask(__name__)

@@ -21,14 +21,10 @@ from registry.domain.errors import NotYetRecorded
 from registry.domain.history import state_as_of
 from registry.domain.values import AgreementStatus
 from registry.store.application import Registry
+from registry.store.reads.filters import Filters
 from registry.store.reads.intervals import LAST_DAY
-from registry.store.reads.party_view import (
-    PartyAgreement,
-    PartyFilters,
-    party_agreements,
-    party_query,
-)
-from registry.store.reads.queries import When
+from registry.store.reads.listed import When
+from registry.store.reads.party_view import PartyAgreement, party_agreements, party_query
 from tests.integration.helpers import OnPostgres, OnSQLite, SteppingClock
 from tests.integration.test_intervals import (
     Program,
@@ -80,7 +76,9 @@ class PartyViewScenario(RandomHistoriesScenario):
                 code = data.draw(st.sampled_from(PARTIES))
                 found = {
                     row.id: as_shown(row)
-                    for row in party_agreements(registry, code, as_of, known_at).agreements
+                    for row in party_agreements(
+                        registry, Filters(party=code, as_of=as_of, known_at=known_at)
+                    ).agreements
                 }
                 for agreement_id, events in histories.items():
                     expected = as_replayed(events, code, as_of, known_at)
@@ -89,7 +87,7 @@ class PartyViewScenario(RandomHistoriesScenario):
         check()
 
     def test_its_query_reads_an_index_of_the_party_intervals(self, registry: Registry):
-        query = party_query("PAK", When(LAST_DAY, None), PartyFilters())
+        query = party_query("PAK", When(LAST_DAY, None), Filters(party="PAK"))
         with registry.transaction() as session:
             dialect = session.get_bind().dialect
             sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

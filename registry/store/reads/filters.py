@@ -1,10 +1,12 @@
 """What a list of agreements asks for: one `Filters`, declared once, parsed by one schema.
 
 The CLI, the officers' list, the auditor's pages and the API all build a `Filters` through
-`FiltersSchema` (each entry point a subclass naming its sorts and page size), the store's one
-query module (queries.py) answers it in SQL, and `Filters.matches` is the same selection
-applied to one agreement's state (the audit report keeps an agreement that matches in either
-of its two views). Text search compares in the one normal form of domain/search_text.py.
+`FiltersSchema` (each entry point a subclass naming its sorts and page size), and so do a
+party's pages through `PartyFiltersSchema` (a party's standing and the dates of its acts
+besides). The store's queries answer it in SQL (queries.py for the lists, party_view.py for a
+party's agreements), and `Filters.matches` is the same selection applied to one agreement's
+state (the audit report keeps an agreement that matches in either of its two views). Text
+search compares in the one normal form of domain/search_text.py.
 """
 
 from __future__ import annotations
@@ -27,13 +29,20 @@ from marshmallow import (
 from registry.domain.dates import InvalidDate, parse_moment
 from registry.domain.search_text import search_text
 from registry.domain.state import AgreementState
-from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
+from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 AS_OF_SORTS = ("reference", "signed", "in_force")  # the first signature, first entry into force
 CURRENT_SORTS = (*AS_OF_SORTS, "title", "kind", "status", "recorded")  # the summary table's
 SELECTION = ("party", "kind", "character", "status", "q")  # what selects agreements
+# a party's agreements (party_view.py): sorted by its own acts, standing, or the agreement's
+# status; filtered by the dates of its acts
+PARTY_SORTS = ("reference", "signed", "consented", "in_force", "withdrawal", "party_status",
+               "status")  # fmt: skip
+DATED = ("signed", "consented", "in_force", "withdrawal")
+
+Dated = tuple[tuple[str, date | None, date | None], ...]  # (act, from, to), both inclusive
 
 
 @dataclass(frozen=True)
@@ -52,10 +61,15 @@ class Filters:
     page: int | None = None  # from 1; None: the first (the API then pages by cursor)
     limit: int | None = DEFAULT_LIMIT  # None: every agreement
     cursor: str | None = None  # the API's opaque position (registry/web/api/listing.py)
+    party_status: PartyStatus | None = None  # with `party`: its standing on that date
+    dated: Dated = ()  # with `party`: the days of its acts (DATED), each within a range
 
     def __post_init__(self) -> None:
         if self.known_at is not None and self.known_at.tzinfo is None:
             raise ValueError("known_at must be timezone-aware")
+        for name, _, _ in self.dated:
+            if name not in DATED:
+                raise ValueError(f"cannot filter by {name!r}: one of {', '.join(DATED)}")
 
     @property
     def offset(self) -> int:
@@ -73,8 +87,10 @@ class Filters:
         if self.status is None and state.status is AgreementStatus.NOT_YET_DRAFTED:
             return False  # counted by the lists, but listed only when that status is asked for
         texts = [state.reference, *state.titles.values()]
+        party = state.party(self.party) if self.party is not None else None
         return (
-            (self.party is None or state.party(self.party) is not None)
+            (self.party is None or party is not None)
+            and (self.party_status is None or getattr(party, "status", None) is self.party_status)
             and (self.kind is None or state.kind is self.kind)
             and (self.character is None or state.character is self.character)
             and (self.status is None or state.status is self.status)
@@ -116,9 +132,11 @@ class UtcInstant(fields.Field):
             raise self.make_error("invalid") from None
 
 
-def _choice(enum: type, description: str) -> fields.String:
+def _choice(enum: type, description: str, **options: Any) -> fields.String:
     values = [member.value for member in enum]  # type: ignore[attr-defined]
-    return fields.String(validate=validate.OneOf(values), metadata={"description": description})
+    return fields.String(
+        validate=validate.OneOf(values), metadata={"description": description}, **options
+    )
 
 
 class FiltersSchema(Schema):
@@ -192,7 +210,43 @@ class FiltersSchema(Schema):
             page=data.get("page"),
             limit=data.get("limit", self.page_size),
             cursor=data.get("cursor"),
+            party_status=PartyStatus(data["party_status"]) if "party_status" in data else None,
+            dated=tuple(
+                (name, data.get(f"{name}_from"), data.get(f"{name}_to"))
+                for name in DATED
+                if data.get(f"{name}_from") or data.get(f"{name}_to")
+            ),
         )
+
+
+def _dated(name: str, end: str) -> fields.Date:
+    return fields.Date(
+        metadata={"description": f"Only rows whose {name} date is {end} this (inclusive)."},
+        error_messages={"invalid": "Enter a date like 2026-06-01."},
+    )
+
+
+class PartyFiltersSchema(FiltersSchema):
+    """A party's agreements (`Filters.party` is given by the path or the command): `status`
+    is the party's standing there, `agreement_status` the agreement's; `<act>_from` and
+    `<act>_to` bound the days of its acts (DATED); every row, no page."""
+
+    class Meta(FiltersSchema.Meta):
+        exclude = ("q", "party", "kind", "character", "page", "limit")
+
+    sorts = PARTY_SORTS
+    page_size = None
+
+    party_status = _choice(
+        PartyStatus, "Only the agreements where the party has this standing.", data_key="status"
+    )
+    status = _choice(
+        AgreementStatus, "The agreement's status on that date.", data_key="agreement_status"
+    )
+    signed_from, signed_to = _dated("signed", "from"), _dated("signed", "to")
+    consented_from, consented_to = _dated("consented", "from"), _dated("consented", "to")
+    in_force_from, in_force_to = _dated("in_force", "from"), _dated("in_force", "to")
+    withdrawal_from, withdrawal_to = _dated("withdrawal", "from"), _dated("withdrawal", "to")
 
 
 def parse_filters(
@@ -214,9 +268,12 @@ def parse_filters(
 __all__ = [
     "AS_OF_SORTS",
     "CURRENT_SORTS",
+    "DATED",
     "DEFAULT_LIMIT",
+    "PARTY_SORTS",
     "Filters",
     "FiltersSchema",
+    "PartyFiltersSchema",
     "UtcInstant",
     "parse_filters",
 ]

@@ -20,69 +20,24 @@ import pycountry
 from sqlalchemy import ColumnElement, Select, select
 
 from registry.domain.values import AgreementStatus, PartyStatus
+from registry.store.reads.filters import PARTY_SORTS, Filters
 from registry.store.reads.intervals import (
     LAST_DAY,
     agreement_intervals,
     instant_number,
     party_intervals,
 )
+from registry.store.reads.listed import When
 from registry.store.reads.participants import ORGANISATIONS
-from registry.store.reads.queries import When
 
 if TYPE_CHECKING:
     from registry.store.application import Registry
 
-SORTS = ("reference", "signed", "consented", "in_force", "withdrawal", "party_status", "status")
-DATED = ("signed", "consented", "in_force", "withdrawal")
+SORTS = PARTY_SORTS
 
 
 class InvalidPartyQuery(ValueError):
     """A filter or sort the party view does not know; the message names it."""
-
-
-@dataclass(frozen=True)
-class PartyFilters:
-    party_status: PartyStatus | None = None
-    status: AgreementStatus | None = None
-    dated: tuple[tuple[str, date | None, date | None], ...] = ()  # (column, from, to)
-    sort: str = "reference"
-    descending: bool = False
-
-    @classmethod
-    def parse(
-        cls,
-        *,
-        status: str | None = None,
-        agreement_status: str | None = None,
-        sort: str = "reference",
-        ranges: dict[str, tuple[date | None, date | None]] | None = None,
-    ) -> PartyFilters:
-        """From the words people type: `--sort -in_force` sorts by entry into force, latest
-        first; `status` is the party's standing, `agreement_status` the agreement's."""
-        descending = sort.startswith("-")
-        column = sort.removeprefix("-")
-        if column not in SORTS:
-            raise InvalidPartyQuery(f"cannot sort by {column!r}: one of {', '.join(SORTS)}")
-        for name in ranges or {}:
-            if name not in DATED:
-                raise InvalidPartyQuery(f"cannot filter by {name!r}: one of {', '.join(DATED)}")
-        return cls(
-            party_status=_enum(PartyStatus, status, "status"),
-            status=_enum(AgreementStatus, agreement_status, "agreement status"),
-            dated=tuple((n, lo, hi) for n, (lo, hi) in (ranges or {}).items() if lo or hi),
-            sort=column,
-            descending=descending,
-        )
-
-
-def _enum(kind: Any, value: str | None, name: str) -> Any:
-    if not value:
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in kind)
-        raise InvalidPartyQuery(f"{name} {value!r} is not one of {choices}") from None
 
 
 @dataclass(frozen=True)
@@ -165,18 +120,17 @@ def party_name(code: str) -> str:
     return country.name if country is not None else code
 
 
-def party_agreements(
-    registry: Registry,
-    code: str,
-    as_of: date | None = None,
-    known_at: datetime | None = None,
-    filters: PartyFilters | None = None,
-) -> PartyAgreements:
-    if known_at is not None and known_at.tzinfo is None:
-        raise ValueError("known_at must be timezone-aware")
-    filters = filters or PartyFilters()
-    code = code.strip().upper()
-    when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
+def party_agreements(registry: Registry, filters: Filters) -> PartyAgreements:
+    """The agreements of party `filters.party` as of `filters.as_of`, known at
+    `filters.known_at`, with its standing and acts: every row (no page), sorted by
+    `filters.sort` (PARTY_SORTS), then by reference."""
+    if not filters.party:
+        raise InvalidPartyQuery("a party's agreements need the party's code")
+    if filters.sort not in SORTS:
+        raise InvalidPartyQuery(f"cannot sort by {filters.sort!r}: one of {', '.join(SORTS)}")
+    code = filters.party.strip().upper()
+    known_at = filters.known_at
+    when = When(filters.as_of or LAST_DAY, None if known_at is None else instant_number(known_at))
     query = party_query(code, when, filters)
     with registry.transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
@@ -187,12 +141,12 @@ def party_agreements(
         code=code,
         name=party_name(code),
         agreements=tuple(_agreement(row, titles.get(row.agreement_id, "")) for row in rows),
-        as_of=as_of,
+        as_of=filters.as_of,
         known_at=known_at,
     )
 
 
-def party_query(code: str, when: When, filters: PartyFilters) -> Select[Any]:
+def party_query(code: str, when: When, filters: Filters) -> Select[Any]:
     """The party's rows in force on the day as known at the instant: a range of an index
     that leads with `party` (the `now` one for rows still believed)."""
     p = party_intervals

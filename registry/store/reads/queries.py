@@ -7,42 +7,38 @@ at `known_at` but drafted after `as_of` has the status NOT_YET_DRAFTED: it is co
 listed only when that status is asked for.
 
 The counts read the `now` and `past` indexes, the page walks the `by_reference` index (see
-intervals.py): every filter is tested in the index, and only the page's rows are read.
+intervals.py): every filter is tested in the index, and only the page's rows are read. A list
+is one statement (`_answer`: the counts, which also say whether the read models are complete,
+the page and its parties' standings), a search two (`_left_out` first).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
     String,
     Table,
-    and_,
     bindparam,
     cast,
     func,
-    literal,
     literal_column,
     null,
     or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.orm import Session
 
-from registry.domain.search_text import search_text
-from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
-from registry.store.events.tables import agreements
-from registry.store.events.unfinished import require_complete_views
-from registry.store.reads.filters import AS_OF_SORTS, DEFAULT_LIMIT, Filters
+from registry.domain.values import AgreementStatus, PartyStatus
+from registry.store.events.unfinished import require_complete_views, unfinished
+from registry.store.reads.current import CurrentPage, current_agreements
+from registry.store.reads.filters import AS_OF_SORTS, Filters
 from registry.store.reads.intervals import (
     LAST_DAY,
     OPEN_SQL,
@@ -51,47 +47,18 @@ from registry.store.reads.intervals import (
     instant_number,
     party_intervals,
 )
+from registry.store.reads.listed import (
+    AgreementPage,
+    ListedAgreement,
+    ListedParty,
+    When,
+    bound_rows,
+    listed_agreement,
+    pattern,
+)
 
 SORTS = AS_OF_SORTS
-
-
-@dataclass(frozen=True)
-class ListedParty:
-    code: str
-    status: PartyStatus
-
-
-@dataclass(frozen=True)
-class ListedAgreement:
-    id: UUID
-    reference: str
-    title: str
-    titles: dict[str, str]
-    kind: AgreementKind
-    character: LegalCharacter
-    status: AgreementStatus
-    parties: tuple[ListedParty, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "reference": self.reference,
-            "title": self.title,
-            "titles": dict(self.titles),
-            "kind": self.kind.value,
-            "character": self.character.value,
-            "status": self.status.value,
-            "parties": [{"code": p.code, "status": p.status.value} for p in self.parties],
-        }
-
-
-@dataclass(frozen=True)
-class AgreementPage:
-    agreements: tuple[ListedAgreement, ...]
-    total: int  # matching every filter
-    counts: dict[AgreementStatus, int] = field(default_factory=dict)  # ignoring `status`
-    as_of: date | None = None
-    known_at: datetime | None = None
+UNFINISHED = "views_unfinished"  # the counts' row that says whether an import is unfinished
 
 
 def agreements_as_of(
@@ -101,58 +68,106 @@ def agreements_as_of(
     `filters.known_at` (None: everything recorded); `limit=None` lists them all. `sort` by the
     first signature or entry into force (with a party: that party's own), then by reference;
     dates not yet known last. ViewsIncomplete while a rebuild or an import is unfinished."""
-    as_of, known_at, sort, descending = (
-        filters.as_of,
-        filters.known_at,
-        filters.sort,
-        filters.descending,
+    if filters.sort not in SORTS:
+        raise ValueError(f"cannot sort by {filters.sort!r}")
+    known_at = filters.known_at
+    when = When(filters.as_of or LAST_DAY, None if known_at is None else instant_number(known_at))
+    values = _filter_params(filters)
+    shape = Shape(
+        # With a party, its own rows (which carry the agreement's columns) answer the question.
+        table=party_intervals if filters.party is not None else agreement_intervals,
+        known=when.instant is not None,
+        names=tuple(values),
+        status=filters.status is not None,
+        search=None,
+        sort=filters.sort,
+        descending=filters.descending,
+        limited=filters.limit is not None,
+        one_scan=session.get_bind().dialect.name == "postgresql",
     )
-    limit = filters.limit
-    offset = filters.offset if offset is None else offset  # a window other than a page
-    if sort not in SORTS:
-        raise ValueError(f"cannot sort by {sort!r}")
-    _one_snapshot(session)
-    require_complete_views(session)  # in the same snapshot as the list
-    when = When(as_of or LAST_DAY, instant_number(known_at) if known_at is not None else None)
-    # With a party, its own rows (which carry the agreement's columns) answer the question.
-    table = party_intervals if filters.party is not None else agreement_intervals
-    wanted = _filters(table, filters)
-    paged: list[Any] | None = None
-    if filters.q:
-        order = (sort, descending)
-        keys, others = _text_keys(session, filters.q)
-        key = table.c.titles_key
-        if keys is not None:  # the texts found name few rows: read just those
-            wanted = [*wanted[:-1], key.in_(keys)]
-        if keys is not None or others is None:
-            args = (wanted, filters.status, limit, offset, order)
-            counts, ids = _searched(session, table, when, *args)
+    params = {**when.params, **values, "offset": filters.offset if offset is None else offset}
+    if filters.status is not None:
+        params["status"] = filters.status.value
+    if filters.limit is not None:
+        params["limit"] = filters.limit
+    if not filters.q:
+        counts, rows, parties = _listed(session, shape, params)
+    else:
+        _one_snapshot(session)  # a search is two statements
+        others = _left_out(session, filters.q)
+        if others is None:  # the rows of the texts found, through `by_text`
+            shape, params["pattern"] = replace(shape, search=Search.MATCH), pattern(filters.q)
+            counts, rows, parties = _listed(session, shape, params)
         else:  # most texts match: the list without the search, less the few that do not
-            wanted = wanted[:-1]
-            counts = _less(
-                _counts(session, table, when, filters),
-                _counted(session, table, when, [*wanted, key.in_(others)]),
-            )
-            listed = [*wanted, key.not_in(others), *_status(table, filters.status)]
-            paged = _page(session, table, when, listed, limit, offset, sort, descending)
-    else:
-        counts = _counts(session, table, when, filters)
-        listed = [*wanted, *_status(table, filters.status)]
-        paged = _page(session, table, when, listed, limit, offset, sort, descending)
-    if paged is not None:
-        ids = [row.agreement_id for row in paged]
-    if paged is not None and table is agreement_intervals:  # the page's rows are the rows
-        rows = {row.agreement_id: row for row in paged}
-    else:
-        rows = _rows(session, ids, when)
-    parties = _party_statuses(session, ids, when)
+            if others:  # (an empty IN is not written the same way by every dialect)
+                shape, params["others"] = replace(shape, search=Search.OTHERS), others
+            counts, rows, parties = _listed(session, shape, params)
     return AgreementPage(
-        agreements=tuple(_agreement(rows[i], parties.get(i, {})) for i in ids),
+        agreements=tuple(listed_agreement(row, parties.get(row.agreement_id, {})) for row in rows),
         total=_total(counts, filters.status),
         counts=counts,
-        as_of=as_of,
+        as_of=filters.as_of,
         known_at=known_at,
     )
+
+
+class Search(Enum):
+    """How a search selects rows (`_left_out` tells which)."""
+
+    OTHERS = "others"  # every row but those of the few texts left out (bound `others`)
+    MATCH = "match"  # the rows of the texts that match the bound `pattern`
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a list's statements depend on besides their bound values: each statement is
+    built once per shape (SQLAlchemy's construction costs more than a small list's SQL)."""
+
+    table: Table
+    known: bool  # known at an instant (else: the rows still believed)
+    names: tuple[str, ...]  # the bound filters asked for (BOUND_FILTERS)
+    status: bool  # a status asked for (bound `status`; else every status but not yet drafted)
+    search: Search | None
+    sort: str
+    descending: bool
+    limited: bool  # a bound `limit` (else every agreement from `offset`)
+    one_scan: bool  # the counts in one scan (see `_counts_query`)
+
+    def order(self, columns: Any, *, tie: bool = True) -> list[Any]:
+        """The list's order over `columns` (a table's, or a statement's with a `sort_key`),
+        ties broken by agreement id unless `tie` is false (a table's page: the order its
+        `by_reference` index gives)."""
+        reference = columns.reference.desc() if self.descending else columns.reference.asc()
+        ties = [columns.agreement_id] if tie else []
+        if self.sort == "reference":
+            return [reference, *ties]
+        key = columns.get(self.sort)
+        key = columns.sort_key if key is None else key  # a statement's, or the table's own
+        key = key.desc() if self.descending else key.asc()
+        return [key.nulls_last(), columns.reference, *ties]
+
+    def window(self, query: Any) -> Any:
+        query = query.offset(bindparam("offset"))
+        return query.limit(bindparam("limit")) if self.limited else query
+
+    def wanted(self, table: Table) -> list[ColumnElement[bool]]:
+        """The bound filters and the search (not the status: the counts ignore it)."""
+        found = [table.c[name] == bindparam(name) for name in self.names]
+        key = table.c.titles_key
+        if self.search is Search.OTHERS:
+            found.append(key.not_in(bindparam("others", expanding=True)))
+        elif self.search is Search.MATCH:
+            # from each text found to its rows through `by_text` (SQLite scanned every row
+            # still believed, testing each key against the list, when the key was hidden
+            # from the index: 2.5-3.7 times the summary's scan for a word in one title of 7)
+            texts = select(agreement_texts.c.key).where(_matches(bindparam("pattern")))
+            found.append(key.in_(texts))
+        return found
+
+    def shown(self, column: Any) -> ColumnElement[bool]:
+        if self.status:
+            return column == bindparam("status")
+        return column != _inline(AgreementStatus.NOT_YET_DRAFTED.value)
 
 
 def _one_snapshot(session: Session) -> None:
@@ -160,39 +175,6 @@ def _one_snapshot(session: Session) -> None:
     (SQLite's read transactions already see one; PostgreSQL's default sees one per query)."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
-@dataclass(frozen=True)
-class When:
-    day: date
-    instant: int | None  # None: the rows still believed
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The values of the bound `_bound_rows` conditions."""
-        found: dict[str, Any] = {"day": self.day}
-        if self.instant is not None:
-            found["instant"] = self.instant
-        return found
-
-    def rows(self, table: Table, *, believed: ColumnElement[bool] | None = None) -> list[Any]:
-        """The rows in force on the day, as known at the instant. `believed` replaces the
-        test for rows still believed (see `_page`)."""
-        c = table.c
-        valid = [c.valid_from <= self.day, c.valid_until >= self.day]
-        if self.instant is None:
-            return [*valid, c.recorded_to == OPEN_SQL if believed is None else believed]
-        return [*valid, c.recorded_from <= self.instant, c.recorded_to > self.instant]
-
-
-def _bound_rows(table: Table, known_at_an_instant: bool) -> list[Any]:
-    """`When.rows` with the day and the instant as bound parameters (`When.params`)."""
-    c = table.c
-    valid = [c.valid_from <= bindparam("day"), c.valid_until >= bindparam("day")]
-    if not known_at_an_instant:
-        return [*valid, c.recorded_to == OPEN_SQL]
-    instant = bindparam("instant")
-    return [*valid, c.recorded_from <= instant, c.recorded_to > instant]
 
 
 # The filters that `_bound_filters` writes as bound parameters, by name (`_filter_params`).
@@ -210,176 +192,109 @@ def _filter_params(filters: Filters) -> dict[str, Any]:
     return found
 
 
-def _bound_filters(table: Table, names: Iterable[str]) -> list[ColumnElement[bool]]:
-    """The conditions of `_filters` for `names` (of BOUND_FILTERS), values bound by name."""
-    return [table.c[name] == bindparam(name) for name in names]
-
-
-def _filters(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
-    c = table.c
-    wanted: list[ColumnElement[bool]] = []
-    if filters.party is not None:
-        wanted.append(c.party == filters.party)
-    if filters.kind is not None:
-        wanted.append(c.kind == filters.kind.value)
-    if filters.character is not None:
-        wanted.append(c.character == filters.character.value)
-    if filters.q:  # last: a search replaces it (agreements_as_of)
-        wanted.append(
-            (c.titles_key + 0).in_(select(agreement_texts.c.key).where(_matches(filters.q)))
-        )
-    return wanted
-
-
-def _matches(q: str) -> ColumnElement[bool]:
+def _matches(found: Any) -> ColumnElement[bool]:
+    """The texts that hold the LIKE pattern `found` (see `listed.pattern`)."""
     t = agreement_texts
-    pattern = _pattern(q)
     return or_(  # the texts are stored in search_text's form
-        t.c.reference.like(pattern, escape="\\"),
-        t.c.titles_text.like(pattern, escape="\\"),
+        t.c.reference.like(found, escape="\\"),
+        t.c.titles_text.like(found, escape="\\"),
     )
 
 
-FEW = 200  # texts: a search that matches fewer (or all but fewer) reads only their rows
+FEW = 200  # texts: a search that all but fewer match is the list less their rows
 
 
-def _text_keys(session: Session, q: str) -> tuple[list[int] | None, list[int] | None]:
-    """The keys of the texts that match `q` if they are fewer than FEW, else of those that
-    do not if they are; None for either that is not. A broad search's first query stops
-    after FEW texts found; a narrow one's second is not made."""
-    t = agreement_texts
-    found = list(session.scalars(select(t.c.key).where(_matches(q)).limit(FEW)))
-    if len(found) < FEW:
-        return [int(key) for key in found], None
-    others = list(session.scalars(select(t.c.key).where(~_matches(q)).limit(FEW)))
-    return None, ([int(key) for key in others] if len(others) < FEW else None)
-
-
-def _counted(
-    session: Session, table: Table, when: When, wanted: list[Any]
-) -> dict[AgreementStatus, int]:
-    """`_counts` of the rows `wanted` names, when they are few (through `by_text`)."""
-    c = table.c
-    query = select(c.status, func.count()).where(*when.rows(table), *wanted).group_by(c.status)
-    return _tally(session.execute(query))
-
-
-def _less(
-    counts: dict[AgreementStatus, int], fewer: dict[AgreementStatus, int]
-) -> dict[AgreementStatus, int]:
-    found = {status: n - fewer.get(status, 0) for status, n in counts.items()}
-    return {status: n for status, n in found.items() if n}
-
-
-def _status(table: Table, status: AgreementStatus | None) -> list[ColumnElement[bool]]:
-    if status is not None:
-        return [table.c.status == status.value]
-    return [table.c.status != AgreementStatus.NOT_YET_DRAFTED.value]
-
-
-def _pattern(q: str) -> str:
-    """A LIKE pattern for text in search_text's normal form (the stored texts are in it)."""
-    return f"%{_escaped(search_text(q))}%"
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _counts(
-    session: Session, table: Table, when: When, filters: Filters
-) -> dict[AgreementStatus, int]:
-    """Counted per status, one range each in the `now` index: no sort, and only the rows
-    whose period reaches the day; known at an instant, the rows closed since add theirs.
-    The statement is built once per table and filters asked for (`_counts_query`)."""
-    values = _filter_params(filters)
-    query = _counts_query(table, when.instant is not None, tuple(values))
-    return _tally(session.execute(query, {**when.params, **values}))
+def _left_out(session: Session, q: str) -> list[int] | None:
+    """The keys of the texts `q` does not match if they are fewer than FEW, else None: one
+    statement, which stops after FEW such texts and then returns one row."""
+    found = session.execute(_left_out_query(FEW), {"pattern": pattern(q)}).all()
+    if found[0].n >= FEW:
+        return None
+    return [int(row.key) for row in found if row.key is not None]
 
 
 @functools.cache
-def _counts_query(table: Table, known_at_an_instant: bool, names: tuple[str, ...]) -> Any:
+def _left_out_query(few: int) -> Any:
+    t = agreement_texts
+    others = select(t.c.key).where(~_matches(bindparam("pattern"))).limit(few).cte("others")
+    counted = select(func.count().label("n")).select_from(others).subquery("counted")
+    return select(others.c.key, counted.c.n).select_from(
+        counted.outerjoin(others, counted.c.n < few)
+    )
+
+
+@functools.cache
+def _counts_query(
+    table: Table, known_at_an_instant: bool, names: tuple[str, ...], less: bool, one_scan: bool
+) -> Any:
+    """Per status, a range of the `now` index (`now_by_kind` with a kind): a branch each,
+    or (`one_scan`, for PostgreSQL, whose planner takes longer over sixteen branches than
+    its executor over the ranges) one scan that descends the index once per status."""
     c = table.c
-    wanted = _bound_filters(table, names)
+    wanted = [table.c[name] == bindparam(name) for name in names]
     valid = [c.valid_from <= bindparam("day"), c.valid_until >= bindparam("day")]
     believed = [c.recorded_to == OPEN_SQL]
     if known_at_an_instant:
         believed.append(c.recorded_from <= bindparam("instant"))
     queries = [
-        select(_inline(status.value), func.count()).where(
+        select(_inline(status.value).label("status"), func.count().label("n")).where(
             c.status == _inline(status.value), *believed, *valid, *wanted
         )
         for status in AgreementStatus
     ]
+    if one_scan:
+        every = c.status.in_([_inline(status.value) for status in AgreementStatus])
+        queries = [
+            select(c.status.label("status"), func.count().label("n"))
+            .where(every, *believed, *valid, *wanted)
+            .group_by(c.status)
+        ]
     if known_at_an_instant:
         closed = [c.recorded_to < OPEN_SQL, c.recorded_to > bindparam("instant")]
         since = [c.recorded_from <= bindparam("instant"), *valid, *wanted]
         queries.append(select(c.status, func.count()).where(*closed, *since).group_by(c.status))
+    if less:
+        left_out = c.titles_key.in_(bindparam("others", expanding=True))
+        rows = bound_rows(table, known_at_an_instant)
+        queries.append(
+            select(c.status, -func.count()).where(*rows, *wanted, left_out).group_by(c.status)
+        )
+    queries.append(select(_inline(UNFINISHED), func.count()).select_from(unfinished))
     return union_all(*queries)
 
 
-def _searched(
-    session: Session,
-    table: Table,
-    when: When,
-    wanted: list[Any],
-    status: AgreementStatus | None,
-    limit: int | None,
-    offset: int,
-    order: tuple[str, bool] = ("reference", False),
-) -> tuple[dict[AgreementStatus, int], list[str]]:
-    """A search: the texts are scanned once and the rows they name read through the
-    `by_text` index into one materialised set, from which the database makes both the counts
-    and the page (one statement: the hits never travel to Python, only the page's ids)."""
+@functools.cache
+def _searched_query(shape: Shape) -> Any:
+    """A search's page and counts: the texts are scanned once and the rows they name read
+    through the `by_text` index into one materialised set, from which the database makes
+    both (the hits never travel to Python, only the page)."""
+    table = shape.table
     c = table.c
-    sort, descending = order
     hits = (
-        select(c.status, c.reference, c.agreement_id, c[sort].label("key"))
-        .where(*when.rows(table), *wanted)
+        select(c.status, c.reference, c.agreement_id, c[shape.sort].label("sort_key"))
+        .where(*bound_rows(table, shape.known), *shape.wanted(table))
         .cte("hits")
         .prefix_with("MATERIALIZED")
     )
-    counted = select(
-        literal_column("0").label("part"),
-        hits.c.status,
-        func.count().label("n"),
-        cast(null(), String(36)).label("id"),
-    ).group_by(hits.c.status)
-    drafted = AgreementStatus.NOT_YET_DRAFTED.value
-    shown = hits.c.status == status.value if status is not None else hits.c.status != drafted
-    reference = [hits.c.reference, hits.c.agreement_id]
-    if descending:
-        reference = [column.desc() for column in reference]
-    ordering = reference
-    if sort != "reference":
-        key = hits.c.key.desc() if descending else hits.c.key.asc()
-        ordering = [hits.c.key.is_(None), key, hits.c.reference, hits.c.agreement_id]
-    page = (
-        select(
-            literal_column("1").label("part"),
-            hits.c.status,
-            literal_column("0").label("n"),
-            hits.c.agreement_id,
-        )
-        .where(shown)
-        .order_by(*ordering)
-        .offset(offset)
+    found = select(hits.c.agreement_id, hits.c.reference, hits.c.sort_key)
+    page = shape.window(found.where(shape.shown(hits.c.status)).order_by(*shape.order(hits.c)))
+    counted = union_all(
+        select(hits.c.status, func.count().label("n")).group_by(hits.c.status),
+        select(_inline(UNFINISHED), func.count()).select_from(unfinished),
     )
-    if limit is not None:
-        page = page.limit(limit)
-    paged = page.subquery("paged")
-    rows = session.execute(union_all(counted, select(paged))).all()
-    counts = _tally((row.status, row.n) for row in rows if row.part == 0)
-    return counts, [row.id for row in rows if row.part == 1]
+    return _answer(shape, page.cte("page"), counted.subquery("counted"))
 
 
-def _tally(rows: Iterable[Any]) -> dict[AgreementStatus, int]:
+def _tally(session: Session, rows: Iterable[Any]) -> dict[AgreementStatus, int]:
     counts: dict[AgreementStatus, int] = {}
     for value, count in rows:
-        if count:
+        if value == UNFINISHED:
+            if count:
+                require_complete_views(session)  # raises, saying how to finish
+        elif count:
             status = AgreementStatus(value)
             counts[status] = counts.get(status, 0) + count
-    return counts
+    return {status: n for status, n in counts.items() if n}
 
 
 def _inline(value: str) -> ColumnElement[str]:
@@ -395,163 +310,81 @@ def _total(counts: dict[AgreementStatus, int], status: AgreementStatus | None) -
     return sum(n for s, n in counts.items() if s is not AgreementStatus.NOT_YET_DRAFTED)
 
 
-def _page(
-    session: Session,
-    table: Table,
-    when: When,
-    wanted: list[ColumnElement[bool]],
-    limit: int | None,
-    offset: int,
-    sort: str = "reference",
-    descending: bool = False,
-) -> list[Any]:
-    """The page's rows, walking the `by_reference` index until the page is full: whole rows
-    of `agreement_intervals` (those `_rows` would read), only the agreement ids of a party's.
-
-    Rows still believed are tested with `>=` (the same rows: nothing is recorded after
-    OPEN) so that the planner does not take the `now` index, which would sort every row."""
-    believed = table.c.recorded_to >= OPEN_SQL
-    columns = [table] if table is agreement_intervals else [table.c.agreement_id]
-    query = (
-        select(*columns)
-        .where(*when.rows(table, believed=believed), *wanted)
-        .order_by(*_order(table, sort, descending))
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.execute(query))
+ROW = ("agreement_id", "reference", "title", "titles", "kind", "character", "status", "parties")
 
 
-def _order(table: Table, sort: str, descending: bool) -> list[Any]:
-    reference = table.c.reference.desc() if descending else table.c.reference
-    if sort == "reference":
-        return [reference]
-    key = table.c[sort].desc() if descending else table.c[sort].asc()
-    return [key.nulls_last(), table.c.reference]
-
-
-def _rows(session: Session, ids: list[str], when: When) -> dict[str, Any]:
-    found = {}
-    query = _rows_query(agreement_intervals, when.instant is not None)
-    for chunk in _chunks(ids):
-        for row in session.execute(query, {"ids": chunk, **when.params}):
-            found[row.agreement_id] = row
-    return found
-
-
-def _party_statuses(
-    session: Session, ids: Sequence[str], when: When
-) -> dict[str, dict[str, PartyStatus]]:
-    found: dict[str, dict[str, PartyStatus]] = {}
-    query = _rows_query(party_intervals, when.instant is not None)
-    for chunk in _chunks(list(ids)):
-        for row in session.execute(query, {"ids": chunk, **when.params}):
-            found.setdefault(row.agreement_id, {})[row.party] = PartyStatus(row.party_status)
-    return found
+def _listed(
+    session: Session, shape: Shape, params: dict[str, Any]
+) -> tuple[dict[AgreementStatus, int], list[Any], dict[str, dict[str, PartyStatus]]]:
+    """The counts, the page's agreement rows in order, and their parties' standings, in
+    one statement (`_listed_query`), so from one snapshot."""
+    counted: list[tuple[str, int]] = []
+    rows: list[Any] = []
+    parties: dict[str, dict[str, PartyStatus]] = {}
+    query = _searched_query(shape) if shape.search is Search.MATCH else _listed_query(shape)
+    for row in session.execute(query, params):
+        if row.part == 0:
+            rows.append(row)
+        elif row.part == 1:
+            parties.setdefault(row.agreement_id, {})[row.party] = PartyStatus(row.party_status)
+        else:
+            counted.append((row.status, row.n))
+    return _tally(session, counted), rows, parties
 
 
 @functools.cache
-def _rows_query(table: Table, known_at_an_instant: bool) -> Any:
-    """The rows of the agreements `ids` on the day (built once: see `_counts_query`)."""
-    c = table.c
-    columns = [c.agreement_id, c.party, c.party_status] if table is party_intervals else [table]
-    return select(*columns).where(
-        c.agreement_id.in_(bindparam("ids", expanding=True)),
-        *_bound_rows(table, known_at_an_instant),
+def _listed_query(shape: Shape) -> Any:
+    """The page walks the `by_reference` index until it is full (with a party, that party's
+    rows, joined to the agreements' own); the standings are those of the page's agreements.
+
+    Rows still believed are tested with `>=` (the same rows: nothing is recorded after
+    OPEN) so that the planner does not take the `now` index, which would sort every row."""
+    a, table = agreement_intervals, shape.table
+    rows = bound_rows(table, shape.known)
+    if not shape.known:
+        rows[-1] = table.c.recorded_to >= OPEN_SQL
+    key = table.c.reference if shape.sort == "reference" else table.c[shape.sort]
+    columns = [a] if table is a else [table.c.agreement_id, table.c.reference]
+    found = select(*columns, key.label("sort_key")).where(
+        *rows, *shape.wanted(table), shape.shown(table.c.status)
     )
+    page = shape.window(found.order_by(*shape.order(table.c, tie=False))).cte("page")
+    less = shape.search is Search.OTHERS
+    counts = _counts_query(table, shape.known, shape.names, less, shape.one_scan).subquery()
+    return _answer(shape, page, counts)
 
 
-def _agreement(row: Any, statuses: dict[str, PartyStatus]) -> ListedAgreement:
-    return ListedAgreement(
-        id=UUID(row.agreement_id),
-        reference=row.reference,
-        title=row.title,
-        titles=json.loads(row.titles),
-        kind=AgreementKind(row.kind),
-        character=LegalCharacter(row.character),
-        status=AgreementStatus(row.status),
-        parties=tuple(ListedParty(code, statuses[code]) for code in json.loads(row.parties)),
-    )
-
-
-def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-# -- the current state: the summary read model ------------------------------------------------
-
-CURRENT_ORDER = {
-    "reference": agreements.c.reference,
-    "title": agreements.c.title,
-    "kind": agreements.c.kind,
-    "status": agreements.c.status,
-    "recorded": agreements.c.last_recorded,
-    "signed": agreements.c.signed,
-    "in_force": agreements.c.in_force,
-}
-
-
-@dataclass(frozen=True)
-class CurrentPage:
-    rows: list[dict[str, Any]]  # registry_agreements rows
-    total: int
-    page: int
-    pages: int
-    status_counts: dict[str, int]  # over the search and the other filters, not the status
-    parties: list[str]  # every party code in the registry, for the filter
-
-
-def _current_conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    c = agreements.c
-    found: list[ColumnElement[bool]] = []
-    if filters.q:  # titles_text is the search text of the reference and titles (views.py)
-        found.append(c.titles_text.like(_pattern(filters.q), escape="\\"))
-    if filters.party:
-        padded = literal(",") + c.parties + literal(",")
-        found.append(padded.like(f"%,{_escaped(filters.party)},%", escape="\\"))
-    if filters.kind is not None:
-        found.append(c.kind == filters.kind.value)
-    if filters.character is not None:
-        found.append(c.character == filters.character.value)
-    return found
-
-
-def current_agreements(session: Session, filters: Filters) -> CurrentPage:
-    """The agreements as they stand now (the summary read model: as of the day of each one's
-    last event), with the same filters; the page is clamped to the pages there are."""
-    limit = filters.limit or DEFAULT_LIMIT
-    where = and_(true(), *_current_conditions(filters))
-    counts = {
-        row.status: int(row.n)
-        for row in session.execute(
-            select(agreements.c.status, func.count().label("n"))
-            .where(where)
-            .group_by(agreements.c.status)
+def _answer(shape: Shape, page: Any, counts: Any) -> Any:
+    """One statement for a list: its page's agreement rows in order (part 0: the `page` CTE's
+    own, or read by its ids and `sort_key`), their parties' standings (part 1) and the
+    `counts` (part 2: status, n), the other columns empty."""
+    a, p = agreement_intervals, party_intervals
+    key = page.c.sort_key
+    if "title" in page.c:  # the page holds the agreements' rows
+        listed = select(literal_column("0").label("part"), key, *page.c[ROW])
+    else:
+        listed = (
+            select(literal_column("0").label("part"), key, *a.c[ROW])
+            .join_from(a, page, a.c.agreement_id == page.c.agreement_id)
+            .where(*bound_rows(a, shape.known))
         )
-    }
-    if filters.status is not None:
-        where = and_(where, agreements.c.status == filters.status.value)
-    total = counts.get(filters.status.value, 0) if filters.status else sum(counts.values())
-    pages = max(1, -(-total // limit))
-    page = min(max(1, filters.page or 1), pages)
-    column = CURRENT_ORDER.get(filters.sort, agreements.c.reference)
-    order = column.desc() if filters.descending else column.asc()
-    rows = session.execute(
-        select(agreements)
-        .where(where)
-        .order_by(order.nulls_last(), agreements.c.reference.asc())
-        .limit(limit)
-        .offset((page - 1) * limit)
-    ).mappings()
-    found = [dict(row) for row in rows]
-    codes = {
-        code
-        for (listed,) in session.execute(select(agreements.c.parties))
-        for code in listed.split(",")
-        if code
-    }
-    return CurrentPage(found, total, page, pages, counts, sorted(codes))
+    nothing = [cast(null(), a.c[name].type).label(name) for name in ROW[1:]]
+    ours = p.c.agreement_id.in_(select(page.c.agreement_id))
+    standings = select(
+        literal_column("1"), cast(null(), key.type), p.c.agreement_id, *nothing, p.c.party,
+        p.c.party_status,
+    ).where(ours, *bound_rows(p, shape.known))  # fmt: skip
+    listed = listed.add_columns(null().label("party"), null().label("party_status"))
+    status, n = counts.c
+    counted = select(
+        literal_column("2"), cast(null(), key.type), cast(null(), String(36)),
+        *(status if name == "status" else cast(null(), a.c[name].type) for name in ROW[1:]),
+        null(), null(), n,
+    )  # fmt: skip
+    none = cast(null(), n.type).label("n")
+    both = union_all(listed.add_columns(none), standings.add_columns(none), counted)
+    both = both.subquery("both")
+    return select(both).order_by(both.c.part, *shape.order(both.c))
 
 
 __all__ = [
@@ -560,6 +393,7 @@ __all__ = [
     "Filters",
     "ListedAgreement",
     "ListedParty",
+    "When",
     "agreements_as_of",
     "current_agreements",
 ]

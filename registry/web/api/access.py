@@ -16,8 +16,7 @@ from flask_limiter import Limiter
 from limits import RateLimitItem, RateLimitItemPerSecond
 from werkzeug.wrappers import Response
 
-from registry.store.accounts.tokens import ApiToken, ApiTokens, Scope
-from registry.store.accounts.users import Accounts, Role
+from registry.store.public import Accounts, ApiToken, ApiTokens, Role, Scope
 from registry.web.api.problems import ApiProblem
 from registry.web.extensions import get_registry
 

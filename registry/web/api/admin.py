@@ -15,8 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from registry.store.accounts.tokens import ApiToken, ApiTokens, Scope, TokenError
-from registry.store.accounts.users import Role
+from registry.store.public import ApiToken, ApiTokens, Role, Scope, TokenError
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
 from registry.web.security import install_error_pages

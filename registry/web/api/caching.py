@@ -21,7 +21,7 @@ from flask import Blueprint, current_app, request
 from marshmallow import Schema
 from werkzeug.wrappers import Response
 
-from registry.store.reads.snapshots import Snapshot
+from registry.store.public import Snapshot
 from registry.web.api.access import always_public, public_reads
 
 IMMUTABLE = "max-age=31536000, immutable"

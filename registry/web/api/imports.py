@@ -18,8 +18,7 @@ from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from werkzeug.wrappers import Response
 
-from registry.store.bulk.status_import import import_status
-from registry.store.bulk.status_table import ImportRefused
+from registry.store.public import ImportRefused, import_status
 from registry.web.api.access import writer
 from registry.web.api.base import WRITE_SECURITY, api_blueprint, problems
 from registry.web.api.problems import problem_response

@@ -20,9 +20,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from registry.store.application import Registry
-from registry.store.reads.filters import Filters
-from registry.store.reads.queries import AgreementPage, ListedAgreement
+from registry.store.public import AgreementPage, Filters, ListedAgreement, Registry
 
 SLACK = 50
 MAX_POSITION = 2**31

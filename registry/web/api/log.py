@@ -16,8 +16,15 @@ from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from registry.ledger.payload import format_instant
-from registry.store.events.cosigning import cosigned, has_witnesses
-from registry.store.events.log import IssuedCheckpoint, TransparencyLog, entries, note_verifier
+from registry.store.public import (
+    IssuedCheckpoint,
+    checkpoint_of_size,
+    consistency_proof,
+    inclusion_proof,
+    log_entries,
+    note_verifier,
+    with_cosignatures,
+)
 from registry.web.api.base import CACHE_HEADERS, LINK_HEADER, READ_SECURITY, api_blueprint, problems
 from registry.web.api.caching import immutable, immutable_value
 from registry.web.api.problems import ApiProblem
@@ -81,17 +88,15 @@ class LogCheckpoint(MethodView):
         """The latest signed checkpoint (a C2SP signed note), or an archived one by size"""
         registry = get_registry()
         if "size" in query:
-            with registry.transaction() as session:
-                checkpoint = TransparencyLog.checkpoint_at(session, query["size"])
+            checkpoint = checkpoint_of_size(registry, query["size"])
         else:
             checkpoint = registry.checkpoint()
         if checkpoint is None:
             raise ApiProblem(
                 404, "No checkpoint of that size was issued.", code="checkpoint_not_found"
             )
-        with registry.transaction() as session:  # witnesses' cosignatures arrive later
-            checkpoint = cosigned(session, checkpoint)
-            witnessed = has_witnesses(session)
+        # witnesses' cosignatures arrive later
+        checkpoint, witnessed = with_cosignatures(registry, checkpoint)
         response = current_app.response_class(
             checkpoint.note, mimetype="text/plain", content_type="text/plain; charset=utf-8"
         )
@@ -119,8 +124,7 @@ class LogEntries(MethodView):
         count = min(limit, size - start)
         served = []
         if count:
-            with registry.transaction() as session:
-                rows = entries(session, start, count)
+            rows = log_entries(registry, start, count)
             stored = registry.recorder.select_notifications(
                 start=rows[0].notification_id, limit=count, stop=rows[-1].notification_id
             )
@@ -165,9 +169,7 @@ class InclusionProof(MethodView):
             raise _invalid("size", f"The log holds {latest} entries.")
         if query["index"] >= size:
             raise _invalid("index", f"A tree of {size} leaves has indexes 0 to {size - 1}.")
-        with get_registry().transaction() as session:
-            hashes = TransparencyLog.inclusion_proof(session, query["index"], size)
-            checkpoint = TransparencyLog.checkpoint_at(session, size)
+        hashes, checkpoint = inclusion_proof(get_registry(), query["index"], size)
         body = {
             "index": query["index"],
             "size": size,
@@ -195,9 +197,7 @@ class ConsistencyProof(MethodView):
             raise _invalid("second", f"The log holds {latest} entries.")
         if first > second:
             raise _invalid("first", f"The first size must not exceed the second ({second}).")
-        with get_registry().transaction() as session:
-            hashes = TransparencyLog.consistency_proof(session, first, second)
-            checkpoint = TransparencyLog.checkpoint_at(session, second)
+        hashes, checkpoint = consistency_proof(get_registry(), first, second)
         body = {
             "first": first,
             "second": second,

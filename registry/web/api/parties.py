@@ -6,23 +6,16 @@ The rows come from `store.party_view` (one indexed query over the party status i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
-from registry.domain.values import AgreementStatus, PartyStatus
-from registry.store.reads.party_view import (
-    DATED,
-    SORTS,
-    InvalidPartyQuery,
-    PartyFilters,
-    party_agreements,
-    to_csv,
-)
+from registry.store.public import PARTY_SORTS, Filters, PartyFiltersSchema, party_agreements, to_csv
 from registry.web.api.base import CACHE_HEADERS, READ_SECURITY, api_blueprint, problems
-from registry.web.api.schemas import AsOfQuerySchema
+from registry.web.api.schemas import UtcInstantField
 from registry.web.extensions import get_registry
 
 blp = api_blueprint(
@@ -37,35 +30,28 @@ CONTENT = {
     "application/json": {"schema": {"$ref": "#/components/schemas/PartyAgreements"}},
     "text/csv": {"schema": {"type": "string"}},
 }
-SORT_CHOICES = [*SORTS, *(f"-{s}" for s in SORTS)]
+SORT_CHOICES = [*PARTY_SORTS, *(f"-{s}" for s in PARTY_SORTS)]
 
 
-class PartyQuerySchema(AsOfQuerySchema):
-    status = fields.String(
-        validate=validate.OneOf([s.value for s in PartyStatus]),
-        metadata={"description": "Only the agreements where the party has this standing."},
-    )
-    agreement_status = fields.String(validate=validate.OneOf([s.value for s in AgreementStatus]))
+class PartyQuerySchema(PartyFiltersSchema):
+    """The party view's filters (registry/store/reads/filters.py), as a query."""
+
+    class Meta(PartyFiltersSchema.Meta):
+        exclude = (*PartyFiltersSchema.Meta.exclude, "dir")
+
     sort = fields.String(
-        load_default="reference",
         validate=validate.OneOf(SORT_CHOICES),
         metadata={"description": "Column to sort by; a leading '-' sorts latest first."},
     )
+    known_at = UtcInstantField(  # documented as a date-time (openapi_extras.py)
+        metadata={
+            "description": PartyFiltersSchema._declared_fields["known_at"].metadata["description"]
+        }
+    )
+
+
+class FormatSchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
-
-
-def _dated(name: str, end: str) -> fields.Date:
-    return fields.Date(metadata={"description": f"Only rows whose {name} date is {end} this."})
-
-
-# Date ranges, one pair per date a party's row shows (store.party_view.DATED).
-DatedQuerySchema = Schema.from_dict(
-    {f"{name}_{end}": _dated(name, end) for name in DATED for end in ("from", "to")}
-)
-
-
-class PartyQueryWithDatesSchema(PartyQuerySchema, DatedQuerySchema):  # type: ignore[misc,valid-type]
-    pass
 
 
 class PartyAgreementSchema(Schema):
@@ -92,14 +78,15 @@ class PartyAgreementsSchema(Schema):
 
 @blp.route("/<string:code>/agreements")
 class PartyAgreementsView(MethodView):
-    @blp.arguments(PartyQueryWithDatesSchema, location="query")
+    @blp.arguments(PartyQuerySchema, location="query")
+    @blp.arguments(FormatSchema, location="query")
     @blp.response(200, PartyAgreementsSchema, headers=CACHE_HEADERS)
     @problems(blp, 304, 400, 401, 429)
     @blp.doc(
         security=READ_SECURITY,
         responses={"200": {"description": "The party's agreements", "content": CONTENT}},
     )
-    def get(self, query: dict[str, Any], code: str) -> Any:
+    def get(self, filters: Filters, output: dict[str, Any], code: str) -> Any:
         """A party's agreements, with its acts and standing, as of a date and known at an instant
 
         Every agreement the party (ISO 3166-1 alpha-3 code, or an organisation's code such as
@@ -107,24 +94,8 @@ class PartyAgreementsView(MethodView):
         withdrawal for that party. Filter by standing, status and date ranges; sort by any
         of those dates. `format=csv` for a spreadsheet.
         """
-        ranges = {
-            name: (query.get(f"{name}_from"), query.get(f"{name}_to"))
-            for name in DATED
-            if query.get(f"{name}_from") or query.get(f"{name}_to")
-        }
-        try:
-            filters = PartyFilters.parse(
-                status=query.get("status"),
-                agreement_status=query.get("agreement_status"),
-                sort=query["sort"],
-                ranges=ranges,
-            )
-        except InvalidPartyQuery as error:
-            raise ValidationError({"sort": [str(error)]}) from None
-        found = party_agreements(
-            get_registry(), code, query.get("as_of"), query.get("known_at"), filters
-        )
-        if query["format"] == "csv":
+        found = party_agreements(get_registry(), replace(filters, party=code))
+        if output["format"] == "csv":
             return Response(
                 to_csv(found),
                 mimetype="text/csv",

@@ -20,9 +20,14 @@ from werkzeug.wrappers import Response
 from registry.domain.codec import InvalidEventData
 from registry.domain.dates import InvalidDate
 from registry.domain.errors import DomainError, NotYetRecorded
-from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, VersionConflict
-from registry.store.events.mapper import SigningRefused, TamperedEvent
-from registry.store.events.unfinished import ViewsIncomplete
+from registry.store.public import (
+    AgreementNotFound,
+    EnvelopeTooLarge,
+    SigningRefused,
+    TamperedEvent,
+    VersionConflict,
+    ViewsIncomplete,
+)
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"

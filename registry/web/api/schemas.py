@@ -20,7 +20,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from registry.domain.dates import PartialDate
 from registry.domain.state import AgreementState
-from registry.store.reads.filters import AS_OF_SORTS, MAX_LIMIT, FiltersSchema
+from registry.store.public import AS_OF_SORTS, MAX_LIMIT, FiltersSchema
 from registry.web.schemas import InstantField
 
 LIST_LIMIT_MAX = MAX_LIMIT

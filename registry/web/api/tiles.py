@@ -17,8 +17,7 @@ from werkzeug.wrappers import Response
 
 from registry.ledger.merkle import leaf_hash
 from registry.ledger.tiles import TileError, TileRef, encode_bundle, encode_hashes, parse_path
-from registry.store.events.mapper import TamperedEvent
-from registry.store.events.tiles import TileNotFound, bundle_notifications, tile_hashes
+from registry.store.public import TamperedEvent, TileNotFound, bundle_leaves, hash_tile
 from registry.web.api.base import api_blueprint
 from registry.web.api.caching import immutable
 from registry.web.api.problems import ApiProblem
@@ -45,15 +44,12 @@ def tile(path: str) -> Response:
 
 
 def _hashes(ref: TileRef) -> bytes:
-    with get_registry().transaction() as session:
-        return encode_hashes(tile_hashes(session, ref))
+    return encode_hashes(hash_tile(get_registry(), ref))
 
 
 def _bundle(ref: TileRef) -> bytes:
     registry = get_registry()
-    with registry.transaction() as session:
-        ids = bundle_notifications(session, ref)
-        leaves = tile_hashes(session, TileRef(0, ref.index, ref.width))
+    ids, leaves = bundle_leaves(registry, ref)
     stored = registry.recorder.select_notifications(start=ids[0], limit=len(ids), stop=ids[-1])
     if [s.id for s in stored] != ids:
         raise RuntimeError("the log index and the event store disagree")

@@ -20,15 +20,16 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 from werkzeug.wrappers import Response
 
-from registry.store.accounts.tokens import (
+from registry.store.public import (
     IDEMPOTENCY_KEY_MAX,
+    Projection,
+    Recorded,
+    SealedEvent,
     StoredResponse,
     find_response,
+    recorded_document,
     remember_response,
 )
-from registry.store.application import Recorded
-from registry.store.events.proofs import recorded_document
-from registry.store.events.recorder import Projection, SealedEvent
 from registry.web.api.access import Writer
 from registry.web.api.problems import ApiProblem
 from registry.web.extensions import get_registry

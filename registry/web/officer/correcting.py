@@ -20,10 +20,13 @@ from registry.domain.codec import InvalidEventData, event_data
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError
-from registry.store.accounts.users import Role
-from registry.store.errors import EnvelopeTooLarge, VersionConflict
-from registry.store.events.keystore import KeyStoreError
-from registry.store.events.mapper import SigningRefused
+from registry.store.public import (
+    EnvelopeTooLarge,
+    KeyStoreError,
+    Role,
+    SigningRefused,
+    VersionConflict,
+)
 from registry.web.auth import roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms import (

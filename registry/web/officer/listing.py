@@ -10,8 +10,7 @@ from flask.typing import ResponseReturnValue
 from registry.domain.dates import PartialDate
 from registry.domain.timeline import signed_on, took_effect
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter
-from registry.store.application import Registry
-from registry.store.reads.filters import CURRENT_SORTS, FiltersSchema
+from registry.store.public import CURRENT_SORTS, FiltersSchema, Registry
 from registry.web.auth import landing_page
 from registry.web.extensions import get_registry
 from registry.web.forms_text import choice_label, load_query

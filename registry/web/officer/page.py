@@ -20,9 +20,7 @@ from registry.domain.state import AgreementState
 from registry.domain.timeline import signed_on, took_effect
 from registry.domain.values import CorrectionAction
 from registry.ledger.canonical import sha256_hex
-from registry.store.errors import AgreementNotFound
-from registry.store.events.documents import DocumentError
-from registry.store.events.mapper import OpenedEvent, TamperedEvent
+from registry.store.public import AgreementNotFound, DocumentError, OpenedEvent, TamperedEvent
 from registry.web.extensions import get_registry
 from registry.web.forms import RECORDABLE
 from registry.web.forms_text import event_title

@@ -6,28 +6,27 @@ intervals) and `status_import.import_status` (the same use case as the CLI and t
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
-from registry.domain.dates import InvalidDate, parse_moment
 from registry.domain.values import PartyStatus
-from registry.store.accounts.users import Role
-from registry.store.bulk.status_import import import_status
-from registry.store.bulk.status_table import ImportRefused
-from registry.store.errors import VersionConflict
-from registry.store.events.keystore import KeyStoreError
-from registry.store.events.mapper import SigningRefused
-from registry.store.reads.party_view import (
+from registry.store.public import (
     DATED,
-    SORTS,
-    InvalidPartyQuery,
-    PartyFilters,
+    PARTY_SORTS,
+    ImportRefused,
+    KeyStoreError,
+    PartyFiltersSchema,
+    Role,
+    SigningRefused,
+    VersionConflict,
+    import_status,
+    parse_filters,
     party_agreements,
     to_csv,
 )
@@ -37,6 +36,11 @@ from registry.web.i18n import N_
 from registry.web.officer import bp
 
 MAX_TABLE_BYTES = 2 * 1024 * 1024
+NAMES = {  # the form's names of the filters' fields, for its messages
+    "as_of": "as of",
+    "known_at": "known at",
+    **{f"{act}_{end}": end for act in DATED for end in ("from", "to")},
+}
 LABELS = {
     "reference": N_("Reference"),
     "signed": N_("Signature"),
@@ -49,48 +53,46 @@ LABELS = {
 
 
 class PartyArgs(Schema):
+    """The form as it is shown again (what was typed); the filters come from `PartyForm`."""
+
     class Meta:
         unknown = EXCLUDE
 
-    as_of = fields.Date(load_default=None)
-    known_at = fields.String(load_default=None, validate=validate.Length(max=40))
-    status = fields.String(
-        load_default=None, validate=validate.OneOf(["", *(s.value for s in PartyStatus)])
-    )
-    sort = fields.String(load_default="reference", validate=validate.OneOf(list(SORTS)))
+    as_of = fields.String(load_default=None)
+    known_at = fields.String(load_default=None)
+    status = fields.String(load_default=None)
+    sort = fields.String(load_default="reference", validate=validate.OneOf(list(PARTY_SORTS)))
     dir = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
     field = fields.String(load_default=None, validate=validate.OneOf(["", *DATED]))
-    date_from = fields.Date(load_default=None, data_key="from")
-    date_to = fields.Date(load_default=None, data_key="to")
+    date_from = fields.String(load_default=None, data_key="from")
+    date_to = fields.String(load_default=None, data_key="to")
     format = fields.String(load_default="html", validate=validate.OneOf(["html", "csv"]))
+
+
+class PartyForm(PartyFiltersSchema):
+    """The party view's filters (registry/store/reads/filters.py) from the page's form: one
+    range, on the act `field`, from `from` to `to`."""
+
+    @pre_load
+    def one_range(self, data: Any, **kwargs: Any) -> Any:
+        values = {k: v for k, v in data.items() if k not in ("field", "from", "to")}
+        field = data.get("field")
+        if field in DATED:
+            for end in ("from", "to"):
+                if data.get(end):
+                    values[f"{field}_{end}"] = data[end]
+        return values
 
 
 @bp.get("/parties/<code>")
 def party(code: str) -> ResponseReturnValue:
-    problems: list[str] = []
-    status = 200
     try:
         args = PartyArgs().load(request.args)
-    except ValidationError as error:
-        problems = [f"{name}: {' '.join(map(str, m))}" for name, m in error.messages.items()]  # type: ignore[union-attr]
-        args, status = PartyArgs().load({}), 400
-    known_at = None
-    if args["known_at"]:
-        try:
-            known_at = parse_moment(args["known_at"])
-        except InvalidDate as error:
-            problems.append(f"known at: {error}")
-            status = 400
-    ranges: dict[str, tuple[date | None, date | None]] = {}
-    if args["field"]:
-        ranges[args["field"]] = (args["date_from"], args["date_to"])
-    sort = ("-" if args["dir"] == "desc" else "") + args["sort"]
-    try:
-        filters = PartyFilters.parse(status=args["status"] or None, sort=sort, ranges=ranges)
-    except InvalidPartyQuery as error:
-        problems.append(str(error))
-        filters, status = PartyFilters(), 400
-    found = party_agreements(get_registry(), code, args["as_of"], known_at, filters)
+    except ValidationError:
+        args = PartyArgs().load({})
+    filters, problems = parse_filters(PartyForm(), request.args.to_dict(), NAMES)
+    status = 400 if problems else 200
+    found = party_agreements(get_registry(), replace(filters, party=code))
     if args["format"] == "csv" and status == 200:
         return Response(
             to_csv(found),

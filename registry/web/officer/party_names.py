@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.store.application import Registry
+from registry.store.public import Registry
 
 
 def party_names(registry: Registry) -> dict[str, str]:

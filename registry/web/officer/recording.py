@@ -21,12 +21,16 @@ from registry.domain.agreement import Agreement
 from registry.domain.codec import InvalidEventData
 from registry.domain.dates import PartialDate
 from registry.domain.errors import DomainError
-from registry.store.accounts.users import Role
-from registry.store.application import Recorded
-from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, VersionConflict
-from registry.store.events.documents import DocumentError
-from registry.store.events.keystore import KeyStoreError
-from registry.store.events.mapper import SigningRefused
+from registry.store.public import (
+    AgreementNotFound,
+    DocumentError,
+    EnvelopeTooLarge,
+    KeyStoreError,
+    Recorded,
+    Role,
+    SigningRefused,
+    VersionConflict,
+)
 from registry.web.auth import roles_required
 from registry.web.extensions import get_registry
 from registry.web.forms import (
