@@ -433,30 +433,30 @@ def _admit(trust: Trust, data: bytes, label: str) -> EventPayload:
 
 
 def _local_heads(registry: Registry, streams: set[str]) -> Iterator[tuple[str, ChainHead]]:
-    """The chain head of each of `streams` that the local store holds, in one query: the
-    store's last event of each (stored by an earlier chunk or run, verified then)."""
-    if not streams:
-        return
+    """The chain head of each of `streams` that the local store holds, a query per thousand
+    streams (not one per stream): the store's last event of each, stored by an earlier chunk
+    or run and verified then."""
     cls = registry.signed_recorder.events_record_cls
-    ids = [UUID(stream) for stream in streams]
-    latest = (
-        select(cls.originator_id, func.max(cls.originator_version).label("version"))
-        .where(cls.originator_id.in_(ids))
-        .group_by(cls.originator_id)
-        .subquery()
-    )
-    query = select(cls.state).join(
-        latest,
-        and_(
-            cls.originator_id == latest.c.originator_id,
-            cls.originator_version == latest.c.version,
-        ),
-    )
-    with registry.transaction() as session:
-        found = [bytes(state) for state in session.execute(query).scalars()]
-    for data in found:
-        payload = _payload(data)
-        yield payload.agreement, ChainHead.of((payload, data))
+    ids = sorted(UUID(stream) for stream in streams)
+    for first in range(0, len(ids), 1000):  # well below SQLite's limit of bound parameters
+        latest = (
+            select(cls.originator_id, func.max(cls.originator_version).label("version"))
+            .where(cls.originator_id.in_(ids[first : first + 1000]))
+            .group_by(cls.originator_id)
+            .subquery()
+        )
+        query = select(cls.state).join(
+            latest,
+            and_(
+                cls.originator_id == latest.c.originator_id,
+                cls.originator_version == latest.c.version,
+            ),
+        )
+        with registry.transaction() as session:
+            found = [bytes(state) for state in session.execute(query).scalars()]
+        for data in found:
+            payload = _payload(data)
+            yield payload.agreement, ChainHead.of((payload, data))
 
 
 def _payload(data: bytes) -> EventPayload:
