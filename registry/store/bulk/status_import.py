@@ -2,11 +2,11 @@
 
 The table is read and checked (status_table), compared with what is recorded (status_plan),
 and every new act runs through the agreement's own commands in memory, in the order the acts
-took effect (status_plan),
-signed by the importing officer. A refusal by the domain is a problem on the row's line; if
-there is any, nothing is written. Otherwise all the new events are stored by one commit: one
-write transaction (with their log leaves, checkpoint and read models), all or nothing. A
-writer who recorded on the same agreement meanwhile makes it a VersionConflict: nothing stored.
+took effect (status_plan), signed by the importing officer. A refusal by the domain is a
+problem on the row's line; if there is any, nothing is written. Otherwise all the new events
+are stored by one commit: one write transaction (with their log leaves, checkpoint and read
+models), all or nothing. A writer who recorded on the same agreement meanwhile makes it a
+VersionConflict: nothing stored.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ The acts are recorded in the order they took effect (a stable sort: one day's ac
 table's order, a participant's signature before its consent), not in the table's alphabetical
 order. Recorded alphabetically, nearly every act was backdated against the one before it, and
 the read models recompute every standing from a backdated act's day on: the import was cubic
-in the participants (192 rows: 555 s against 8.8 s for 48).
+in the participants (CPU, a generated table: 362 s for 192 rows, 3.9 s for 48).
 """
 
 from __future__ import annotations
