@@ -22,6 +22,7 @@ client is registry/mirror_http.py, the tile client registry/mirror_tiles.py.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -115,9 +116,12 @@ def mirror(
 
     The entries are verified and stored `chunk` at a time, each chunk one transaction (its
     events, leaves, nodes and read models) and each proven part of the server's signed tree
-    before it is stored (a consistency proof from the chunk's end, or the tiles); the last
-    also archives the server's checkpoint. A run killed between chunks leaves whole chunks
-    and no checkpoint for them; the next run proves them again and continues after them.
+    before it is stored (a consistency proof from the chunk's end, or the tiles: every hash
+    tile is tied to the signed root before the first chunk, each entry to its leaf hash as
+    its bundle is read); the last also archives the server's checkpoint. A run killed
+    between chunks, or refused for a chunk (an entry that is not the signed log's), leaves
+    the whole chunks before it and no checkpoint for them; the next run proves them again
+    and continues after them.
     """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
@@ -152,7 +156,7 @@ def mirror(
             f"the server's log has {remote.size} entries, fewer than the {held} this mirror "
             "already holds: it rewrote history"
         )
-    tiled: list[bytes] = []
+    tiled: Iterator[bytes] = iter(())
     if tiles:
         tiled = _from_tiles(registry, source, held, remote)
     else:
@@ -167,10 +171,7 @@ def mirror(
     position = held
     while True:  # one transaction per chunk; the last archives the server's checkpoint
         stop = min(position + chunk, remote.size)
-        if tiles:
-            envelopes = tiled[position - held : stop - held]
-        else:
-            envelopes = _fetch(source, position, stop, page)
+        envelopes = _take(tiled, stop - position) if tiles else _fetch(source, position, stop, page)
         rows = _verify(registry, follower, envelopes, position)
         last = stop == remote.size
         if not last and not tiles:
@@ -249,13 +250,26 @@ def _root_after(registry: Registry, size: int, leaves: list[bytes]) -> bytes:
     return merkle.root_at(tree, size + len(leaves))
 
 
-def _from_tiles(registry: Registry, source: Source, before: int, remote: Checkpoint) -> list[bytes]:
+def _from_tiles(
+    registry: Registry, source: Source, before: int, remote: Checkpoint
+) -> Iterator[bytes]:
     from registry.mirror_tiles import envelopes_from_tiles
 
     try:
         return envelopes_from_tiles(registry, source, before, remote)
     except TileError as error:
         raise MirrorRefused(f"the log's tiles do not verify: {error}") from None
+
+
+def _take(tiled: Iterator[bytes], count: int) -> list[bytes]:
+    """The next `count` leaves of the tiles, each checked against its leaf hash."""
+    try:
+        taken = list(itertools.islice(tiled, count))
+    except TileError as error:
+        raise MirrorRefused(f"the log's tiles do not verify: {error}") from None
+    if len(taken) != count:
+        raise MirrorRefused(f"the log's tiles hold {len(taken)} of the next {count} entries")
+    return taken
 
 
 def _entries(keyring: Keyring) -> list[dict[str, str]]:
