@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 
 from bench import bulk as bulk_bench
 from bench import events as append_bench
-from bench import writers
+from bench import follow, writers
 from bench.databases import database_url
 from bench.generate import generate
 from bench.list_as_of import as_of_list, current_list
@@ -73,10 +73,13 @@ class Sizes:
     history: int
     requests: int
     repetitions: int
+    participants: int = 190  # of the generated status table (bench/status_tables.py)
 
 
-QUICK = Sizes(agreements=20, one_per_transaction=10, history=100, requests=5, repetitions=1)
-FULL = Sizes(agreements=2000, one_per_transaction=300, history=10_000, requests=300, repetitions=7)
+QUICK = Sizes(agreements=20, one_per_transaction=10, history=100, requests=5, repetitions=1,
+              participants=20)  # fmt: skip
+FULL = Sizes(agreements=2000, one_per_transaction=300, history=10_000, requests=300, repetitions=7,
+             participants=190)  # fmt: skip
 
 
 # -- databases -------------------------------------------------------------------------------
@@ -202,10 +205,12 @@ def figures(sizes: Sizes, server: str | None) -> Iterator[Figure]:
                     load_rate, raw_load, ">= 0.5", "events/s",
                 )  # fmt: skip
                 yield from _import_figures(registry, envelopes, root, server, figure)
+                yield from follow.mirror_figures(registry, envelopes, root, server, figure)
                 yield from _verify_figures(registry, envelopes, figure, sizes)
                 yield from _read_figures(registry, sizes, figure)
             finally:
                 registry.close()
+        yield from follow.status_import_figures(root, server, sizes.participants, figure)
         yield from bulk_bench.memory_figures(sizes.agreements, server, figure)
         yield from _one_per_transaction(root, server, sizes, figure)
         yield from writers.concurrent_writers(

@@ -15,20 +15,16 @@ directory: keyring.json and log.vkey, as `registry init` publishes them); the se
    archiving its checkpoint; anything wrong, and nothing of that chunk is written (an
    interrupted run leaves whole chunks, which the next run proves again and continues).
 
-Verification uses registry.ledger only; registry.store is just the local database.
+Verification uses registry.ledger only; registry.store is just the local database. The HTTP
+client is registry/mirror_http.py, the tile client registry/mirror_tiles.py.
 """
 
 from __future__ import annotations
 
 import base64
-import gzip
+import itertools
 import json
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,13 +32,12 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy.orm import Session
 
 from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring as KeyringStream
 from registry.ledger import merkle
 from registry.ledger.canonical import canonical_json
-from registry.ledger.chain import SignedEvent, first_problems, link_problems
+from registry.ledger.chain import ChainHead, SignedEvent, first_problems, link_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
 from registry.ledger.dsse import Envelope
 from registry.ledger.errors import LedgerError
@@ -53,6 +48,7 @@ from registry.ledger.payload import EventPayload, open_envelope, parse_instant
 from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
+from registry.mirror_http import HttpSource, SourceError
 from registry.store.public import (
     CHUNK,
     CheckpointMismatch,
@@ -64,81 +60,22 @@ from registry.store.public import (
     edge_keys,
     entries,
     event_from_payload,
+    last_envelopes,
     project_verified,
     write_intent,
 )
 
 PAGE = 500
-RATE_LIMITED_RETRIES = 5
 KEYRING_STREAM = str(KeyringStream.ID)
+__all__ = ["HttpSource", "MirrorRefused", "MirrorResult", "SourceError", "mirror", "pin_anchors"]
 
 
 class MirrorRefused(Exception):
     """The source cannot be trusted (or does not match this mirror); nothing was written."""
 
 
-class SourceError(Exception):
-    """The source could not be read; nothing was written."""
-
-
 class Source(Protocol):
     def get(self, path: str, params: dict[str, Any] | None = None) -> bytes: ...
-
-
-class HttpSource:
-    """A registry's API over HTTP(S), with the standard library only."""
-
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> bytes:
-        url = self.base_url + path
-        if params:
-            url += "?" + urllib.parse.urlencode(params)
-        headers = {
-            "Accept": "application/json, text/plain",
-            "Accept-Encoding": "gzip, identity",
-            "User-Agent": "registry-mirror/1",
-        }
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        request = urllib.request.Request(url, headers=headers)
-        for attempt in range(RATE_LIMITED_RETRIES + 1):
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = bytes(response.read())
-                    if response.headers.get("Content-Encoding") == "gzip":
-                        body = gzip.decompress(body)
-                    return body
-            except urllib.error.HTTPError as error:
-                wait = _retry_after(error) if attempt < RATE_LIMITED_RETRIES else None
-                if wait is None:
-                    detail = _problem_detail(error.read())
-                    raise SourceError(f"GET {url}: {error.code} {detail}") from None
-                time.sleep(wait)  # rate limited: a follower of many tiles waits its turn
-            except (urllib.error.URLError, OSError, EOFError, zlib.error) as error:
-                raise SourceError(f"GET {url}: {error}") from None
-        raise AssertionError("unreachable")
-
-
-def _retry_after(error: urllib.error.HTTPError) -> float | None:
-    """Seconds to wait before retrying a 429 that says so (at most a minute), else None."""
-    if error.code != 429:
-        return None
-    try:
-        seconds = float(error.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds <= 60 else None
-
-
-def _problem_detail(body: bytes) -> str:
-    try:
-        return str(json.loads(body).get("detail", ""))
-    except (ValueError, AttributeError):
-        return ""
 
 
 @dataclass(frozen=True)
@@ -186,9 +123,12 @@ def mirror(
 
     The entries are verified and stored `chunk` at a time, each chunk one transaction (its
     events, leaves, nodes and read models) and each proven part of the server's signed tree
-    before it is stored (a consistency proof from the chunk's end, or the tiles); the last
-    also archives the server's checkpoint. A run killed between chunks leaves whole chunks
-    and no checkpoint for them; the next run proves them again and continues after them.
+    before it is stored (a consistency proof from the chunk's end, or the tiles: every hash
+    tile is tied to the signed root before the first chunk, each entry to its leaf hash as
+    its bundle is read); the last also archives the server's checkpoint. A run killed
+    between chunks, or refused for a chunk (an entry that is not the signed log's), leaves
+    the whole chunks before it and no checkpoint for them; the next run proves them again
+    and continues after them.
     """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
@@ -223,7 +163,7 @@ def mirror(
             f"the server's log has {remote.size} entries, fewer than the {held} this mirror "
             "already holds: it rewrote history"
         )
-    tiled: list[bytes] = []
+    tiled: Iterator[bytes] = iter(())
     if tiles:
         tiled = _from_tiles(registry, source, held, remote)
     else:
@@ -234,30 +174,34 @@ def mirror(
     if remote.size == held == before:
         return MirrorResult(before, before, remote)
     follower = _Follower.of(registry, anchors, held)
+    heads = Heads(size=chunk)  # the agreements' projection heads, from one chunk to the next
     position = held
     while True:  # one transaction per chunk; the last archives the server's checkpoint
         stop = min(position + chunk, remote.size)
-        if tiles:
-            envelopes = tiled[position - held : stop - held]
-        else:
-            envelopes = _fetch(source, position, stop, page)
+        envelopes = _take(tiled, stop - position) if tiles else _fetch(source, position, stop, page)
         rows = _verify(registry, follower, envelopes, position)
         last = stop == remote.size
         if not last and not tiles:
             leaves = [merkle.leaf_hash(data) for _payload, data in rows]
             root = _root_after(registry, position, leaves)
             _check_consistency(source, stop, root, remote, entries=True)
-        _store_chunk(registry, rows, position, note if last else None)
+        _store_chunk(registry, rows, position, note if last else None, heads)
         position = stop
         if last:
             return MirrorResult(before, remote.size, remote)
 
 
 def _store_chunk(
-    registry: Registry, rows: list[tuple[EventPayload, bytes]], size: int, note: str | None
+    registry: Registry,
+    rows: list[tuple[EventPayload, bytes]],
+    size: int,
+    note: str | None,
+    heads: Heads,
 ) -> None:
     """One transaction: the chunk's events, leaves and nodes, their read models, and (for the
-    last chunk) the server's checkpoint, archived only if it signs the tree they give."""
+    last chunk) the server's checkpoint, archived only if it signs the tree they give. The
+    read models start from `heads` (the chunks before), which keeps this chunk's once it
+    has committed."""
     recorder = registry.signed_recorder
     events = [
         VerifiedEvent(
@@ -283,11 +227,16 @@ def _store_chunk(
             append_verified(
                 recorder, session, events, checkpoint_note=note, checkpoint=note is not None
             )
-            _summaries(registry, rows, trust)(session, [])
+            # The read models (list rows, status intervals) of each agreement touched, exactly
+            # as `Registry.commit` maintains them: the chunk's verified payloads projected
+            # together, through the one projection.
+            payloads = [payload for payload, _ in rows]
+            written = project_verified(registry, session, payloads, heads, trust)
     except CheckpointMismatch as error:
         raise MirrorRefused(
             f"the server's entries do not hash to the root its checkpoint signs: {error}"
         ) from None
+    heads.keep(written)
 
 
 def _stored_root(registry: Registry, size: int) -> bytes:
@@ -308,13 +257,26 @@ def _root_after(registry: Registry, size: int, leaves: list[bytes]) -> bytes:
     return merkle.root_at(tree, size + len(leaves))
 
 
-def _from_tiles(registry: Registry, source: Source, before: int, remote: Checkpoint) -> list[bytes]:
+def _from_tiles(
+    registry: Registry, source: Source, before: int, remote: Checkpoint
+) -> Iterator[bytes]:
     from registry.mirror_tiles import envelopes_from_tiles
 
     try:
         return envelopes_from_tiles(registry, source, before, remote)
     except TileError as error:
         raise MirrorRefused(f"the log's tiles do not verify: {error}") from None
+
+
+def _take(tiled: Iterator[bytes], count: int) -> list[bytes]:
+    """The next `count` leaves of the tiles, each checked against its leaf hash."""
+    try:
+        taken = list(itertools.islice(tiled, count))
+    except TileError as error:
+        raise MirrorRefused(f"the log's tiles do not verify: {error}") from None
+    if len(taken) != count:
+        raise MirrorRefused(f"the log's tiles hold {len(taken)} of the next {count} entries")
+    return taken
 
 
 def _entries(keyring: Keyring) -> list[dict[str, str]]:
@@ -424,15 +386,28 @@ class _Follower:
 def _verify(
     registry: Registry, follower: _Follower, envelopes: Sequence[bytes], start: int
 ) -> list[tuple[EventPayload, bytes]]:
-    """Every check but the tree's root (which the storing transaction makes), or refuse."""
+    """Every check but the tree's root (which the storing transaction makes), or refuse.
+
+    Each envelope is opened first, in leaf order (the keyring events it meets extend the
+    trust for the leaves after them), so that the chains' heads in the store are read in
+    one query for the chunk; then each leaf's own checks run in leaf order. The first
+    problem by leaf is the one reported, as if each leaf were checked whole in turn."""
     trust = follower.trust
-    heads: dict[str, SignedEvent] = {}
+    opened: list[EventPayload] = []
+    refused: MirrorRefused | None = None
+    for offset, data in enumerate(envelopes):
+        try:
+            opened.append(_admit(trust, data, f"leaf {start + offset}"))
+        except MirrorRefused as error:
+            refused = error  # reported once the leaves before it are checked
+            break
+    heads: dict[str, SignedEvent | ChainHead] = dict(
+        _local_heads(registry, {payload.agreement for payload in opened})
+    )
     last = follower.last
     rows = []
-    for offset, data in enumerate(envelopes):
-        label = f"leaf {start + offset}"
-        payload = _admit(trust, data, label)
-        label = f"{label} ({payload.type}, {payload.agreement} v{payload.version})"
+    for offset, (payload, data) in enumerate(zip(opened, envelopes, strict=False)):
+        label = f"leaf {start + offset} ({payload.type}, {payload.agreement} v{payload.version})"
         if (payload.type in KEYRING_TYPES) != (payload.agreement == KEYRING_STREAM):
             raise MirrorRefused(f"{label}: keyring events, and only they, are in the keyring")
         try:
@@ -440,8 +415,13 @@ def _verify(
         except (KeyError, ValueError, TypeError) as error:
             raise MirrorRefused(f"{label}: signed data does not decode: {error}") from None
         event: SignedEvent = (payload, data)
-        previous = heads.get(payload.agreement) or _local_head(registry, payload.agreement)
-        problems = first_problems(event) if previous is None else link_problems(previous, event)
+        previous = heads.get(payload.agreement)
+        # opened: the payload was read out of these very bytes by open_envelope
+        problems = (
+            first_problems(event, opened=True)
+            if previous is None
+            else link_problems(previous, event, opened=True)
+        )
         if problems:
             raise MirrorRefused(f"{label}: {'; '.join(problems)}")
         heads[payload.agreement] = event
@@ -450,6 +430,8 @@ def _verify(
             raise MirrorRefused(f"{label}: recorded {payload.recorded}, not after the leaf before")
         last = recorded
         rows.append((payload, data))
+    if refused is not None:
+        raise refused
     follower.last = last
     return rows
 
@@ -471,12 +453,13 @@ def _admit(trust: Trust, data: bytes, label: str) -> EventPayload:
     return payload
 
 
-def _local_head(registry: Registry, stream: str) -> SignedEvent | None:
-    found = registry.recorder.select_events(UUID(stream), desc=True, limit=1)
-    if not found:
-        return None
-    data = bytes(found[0].state)
-    return _payload(data), data
+def _local_heads(registry: Registry, streams: set[str]) -> Iterator[tuple[str, ChainHead]]:
+    """The chain head of each of `streams` that the local store holds, a query per thousand
+    streams (not one per stream): the store's last event of each, stored by an earlier chunk
+    or run and verified then."""
+    for data in last_envelopes(registry, [UUID(stream) for stream in streams]):
+        payload = _payload(data)
+        yield payload.agreement, ChainHead.of((payload, data))
 
 
 def _payload(data: bytes) -> EventPayload:
@@ -489,14 +472,3 @@ def _last_recorded(registry: Registry, size: int) -> datetime | None:
     with registry.transaction() as session:
         (row,) = entries(session, size - 1, 1)
     return parse_instant(row.recorded)
-
-
-def _summaries(registry: Registry, rows: list[tuple[EventPayload, bytes]], trust: Trust) -> Any:
-    """The read models (list rows, status intervals) of each agreement touched, in the storing
-    transaction, exactly as `Registry.commit` maintains them for events recorded here: the
-    chunk's verified payloads projected together (bulk.project_verified)."""
-
-    def project(session: Session, _sealed: Any) -> None:
-        project_verified(registry, session, [payload for payload, _ in rows], Heads(), trust)
-
-    return project

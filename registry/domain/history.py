@@ -272,7 +272,7 @@ def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
         ),
         predecessor=predecessor_of(record, code),
         footnotes=tuple(
-            f.mark for f in sorted(record.footnotes, key=mark_order) if f.party == code
+            f.mark for f in sorted(record.party_footnotes.get(code, ()), key=mark_order)
         ),
         suspended=suspended,
         withdrawal_notified=withdrawal.effective if withdrawal else None,
@@ -301,7 +301,7 @@ def not_in_force_with(record: Record, code: str) -> tuple[str, ...]:
             if reservation is None or record.withdrawn(objection.reservation) is not None:
                 continue  # retracted by a correction, or withdrawn
             others.add(objection.reserving_party if objecting == code else objecting)
-    return tuple(p.code for p in record.parties if p.code in others)
+    return tuple(p.code for p in record.parties if p.code in others) if others else ()
 
 
 def party_status(

@@ -91,6 +91,7 @@ class Record:
         self.particulars: list[ParticularsRecorded] = []
         self.registration: RegisteredWithUN | None = None
         self.footnotes: list[FootnoteRecorded] = []
+        self.party_footnotes: dict[str | None, list[FootnoteRecorded]] = defaultdict(list)
         self.provisional: dict[str | None, ProvisionallyApplied] = {}
         self.in_force: dict[str | None, EnteredIntoForce] = {}
         self.amendments: dict[str, Amended] = {}
@@ -107,6 +108,7 @@ class Record:
         self.documents: dict[str, DocumentAttached] = {}
         self.latest_act: AgreementEvent | None = None  # the latest-starting act of any kind
         self.latest_party_act: dict[str, AgreementEvent] = {}
+        self._parties: tuple[Party, ...] | None = None  # `parties`, until a fact changes it
 
     @classmethod
     def of(cls, facts: list[AgreementEvent]) -> Record:
@@ -122,6 +124,8 @@ class Record:
 
     def add(self, fact: AgreementEvent) -> None:
         self.versions.add(fact.originator_version)
+        if isinstance(fact, TextAmended | ConsentExpressed | Signed):
+            self._parties = None  # a party list, an accession or a succession may change it
         if not isinstance(fact, DocumentAttached):
             self.latest_act = latest(self.latest_act, fact)
             party = party_of(fact)
@@ -153,6 +157,7 @@ class Record:
             self.registration = earliest(self.registration, fact)
         elif isinstance(fact, FootnoteRecorded):
             self.footnotes.append(fact)
+            self.party_footnotes[fact.party].append(fact)
         elif isinstance(fact, ProvisionallyApplied):
             self.provisional[fact.party] = earliest(self.provisional.get(fact.party), fact)
         elif isinstance(fact, EnteredIntoForce):
@@ -217,7 +222,13 @@ class Record:
 
     @property
     def parties(self) -> tuple[Party, ...]:
-        """The negotiating parties (as last revised), then those that joined, in order."""
+        """The negotiating parties (as last revised), then those that joined, in order
+        (kept until a fact that may change them: every party's row asks for them)."""
+        if self._parties is None:
+            self._parties = self._listed_parties()
+        return self._parties
+
+    def _listed_parties(self) -> tuple[Party, ...]:
         listed = self.drafted.parties
         if self.last_party_list is not None and self.last_party_list.parties is not None:
             listed = self.last_party_list.parties

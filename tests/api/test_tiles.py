@@ -300,3 +300,33 @@ def test_the_http_source_waits_out_a_rate_limit_and_then_reads() -> None:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def test_a_bad_entry_bundle_after_some_chunks_keeps_them_whole_and_a_rerun_continues(
+    server: Flask, local: Registry
+) -> None:
+    """The tiles mirror reads one bundle at a time (its memory does not grow with the log):
+    every hash tile is checked before anything is stored, each entry as its chunk is taken."""
+    registry: Registry = server.extensions["registry"]
+    number = 0
+    while checkpoint_of(server.test_client())[0] <= 300:
+        draft_transit_agreement(registry, f"PK-KZ-2026-{600 + number}")
+        number += 1
+    size = checkpoint_of(server.test_client())[0]
+    anchors, verifier = load_anchors(registry.settings.keys_dir)
+
+    def flip(data: bytes) -> bytes:
+        middle = len(data) // 2
+        return data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :]
+
+    altered = Altered(server.test_client(), f"/tile/entries/001.p/{size - 256}", flip)
+    with pytest.raises(MirrorRefused, match="tiles do not verify"):
+        mirror(local, altered, anchors, verifier, tiles=True, chunk=100)
+    with local.transaction() as session:
+        assert local.signed_recorder.log.size(session) == 200  # two whole chunks
+    assert local.checkpoint() is None  # only the server's, and only for its whole tree
+    result = mirror(local, TileSource(server.test_client()), anchors, verifier, tiles=True)
+    assert (result.before, result.after) == (0, size)
+    assert local.checkpoint() == registry.checkpoint()
+    report = verify_store(local)
+    assert report.ok, report.problems

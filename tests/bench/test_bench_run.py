@@ -12,6 +12,8 @@ from bench.run import main
 FIGURES = [
     "registry load",
     "registry import of an export",
+    "registry import-status",
+    "registry mirror of a whole log (",  # and its tiles, below
     "registry verify",
     "GET /api/v1/agreements/{ref} / GET /health",
     "GET /api/v1/agreements/{ref}/events / GET /health",
@@ -35,6 +37,8 @@ def run_quick(tmp_path: Path, *database: str) -> list[dict]:
 def check(figures: list[dict], database: str) -> None:
     for name in FIGURES:
         assert any(f["figure"].startswith(name) for f in figures), name
+    mirrors = [f["figure"] for f in figures if f["figure"].startswith("registry mirror")]
+    assert [m.rsplit(", ", 1)[1] for m in mirrors] == ["JSON API", "C2SP tiles"]
     for figure in figures:
         assert set(figure) >= {"figure", "value", "baseline", "ratio", "goal", "database"}
         assert figure["database"] == database

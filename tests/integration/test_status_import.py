@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from bench.status_tables import status_table
 from registry.cli import main
 from registry.domain.codec import data_fields
 from registry.domain.events import Drafted
@@ -88,6 +89,19 @@ class StatusImportScenario:
         assert again.plan.acts == [] and again.recorded is None
         assert again.plan.contradictions == []
         assert stored_events(registry) == before
+
+    def test_a_large_table_is_recorded_in_the_order_its_acts_took_effect(self, registry: Registry):
+        table, treaty = status_table(participants=40, seed=3)
+        outcome = import_status(registry, table, treaty, officer=OFFICER)
+        history = registry.agreement(outcome.reference).history
+        assert len(history) == len(outcome.plan.acts) > 80
+        assert history[0].originator_version == 1 and type(history[0]).__name__ == "Drafted"
+        days = [event.effective.start for event in history]
+        assert days == sorted(days)  # none backdated against the acts recorded before it
+        lines = {row.participant.code: row.line for row in outcome.plan.table.rows}
+        for code, acts in outcome.plan.by_party().items():
+            assert all(act.line == lines[code] for act in acts)  # problems name these
+        assert import_status(registry, table, treaty, officer=OFFICER).plan.acts == []
 
     def test_a_newer_table_adds_only_its_new_acts_and_names_each_contradiction(
         self, registry: Registry

@@ -1,11 +1,12 @@
 """Importing a UN-style status table: one use case for the CLI, the API and the officers' form.
 
 The table is read and checked (status_table), compared with what is recorded (status_plan),
-and every new act runs through the agreement's own commands in memory, in the table's order,
-signed by the importing officer. A refusal by the domain is a problem on the row's line; if
-there is any, nothing is written. Otherwise all the new events are stored by one commit: one
-write transaction (with their log leaves, checkpoint and read models), all or nothing. A
-writer who recorded on the same agreement meanwhile makes it a VersionConflict: nothing stored.
+and every new act runs through the agreement's own commands in memory, in the order the acts
+took effect (status_plan), signed by the importing officer. A refusal by the domain is a
+problem on the row's line; if there is any, nothing is written. Otherwise all the new events
+are stored by one commit: one write transaction (with their log leaves, checkpoint and read
+models), all or nothing. A writer who recorded on the same agreement meanwhile makes it a
+VersionConflict: nothing stored.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ def _run(
                 break
         if progress is not None:
             progress(done, len(acts))
-    if problems:
-        raise ImportRefused(problems)
+    if problems:  # named in the table's order, though the acts ran in effective order
+        raise ImportRefused(sorted(problems, key=lambda p: (p.line is not None, p.line or 0)))
     return agreement
 
 

@@ -4,6 +4,12 @@ Pure: from a parsed table and the agreement's current state (None when it is not
 registry) to the JSON-native steps of the catalogue (the same data the fixture loader and the
 API send through domain.commands). A table never overwrites: an act the registry holds with
 other values, or that the table no longer shows, is a contradiction for an officer to correct.
+
+The acts are recorded in the order they took effect (a stable sort: one day's acts in the
+table's order, a participant's signature before its consent), not in the table's alphabetical
+order. Recorded alphabetically, nearly every act was backdated against the one before it, and
+the read models recompute every standing from a backdated act's day on: the import was cubic
+in the participants (CPU, a generated table: 362 s for 192 rows, 3.9 s for 48).
 """
 
 from __future__ import annotations
@@ -82,7 +88,13 @@ def plan(table: StatusTable, current: AgreementState | None, footnotes: Any = ()
                         f"{party.name} ({party.code}) has acts recorded but is not in the table",
                     )
                 )
+    result.acts.sort(key=in_effect_order)
     return result
+
+
+def in_effect_order(act: Act) -> tuple[bool, date]:
+    """The treaty's own acts first (its drafting and adoption), then by effective date."""
+    return act.line is not None, act.effective
 
 
 def _opening(table: StatusTable) -> list[Act]:

@@ -130,8 +130,9 @@ class LogEntries(MethodView):
             )
             if [s.id for s in stored] != [row.notification_id for row in rows]:
                 raise RuntimeError("the log index and the event store disagree")
+            trust = registry.trust()  # once per page (it queried the keyring per entry)
             for row, notification in zip(rows, stored, strict=True):
-                registry.mapper.open(notification)  # never serve what does not verify
+                registry.mapper.open(notification, trust)  # never serve what does not verify
                 served.append(
                     {
                         "index": row.leaf_index,
