@@ -93,8 +93,13 @@ def _check_origin() -> None:
     type=click.IntRange(1, 100_000),
     help="Events per transaction (each with its own checkpoint).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    help="Processes that share the work (default: one per core for a large load; 0: none).",
+)
 @friendly
-def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
+def load(files: tuple[Path, ...], if_empty: bool, chunk: int, workers: int | None) -> None:
     """Record the steps of fixture FILES, in order, CHUNK events per transaction.
 
     A load that was interrupted completes when run again: the steps the registry already
@@ -106,7 +111,8 @@ def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
             click.echo("the registry already holds agreements: fixtures not loaded")
             return
         for path in files:
-            loaded = load_script(registry, read_steps(path), where=str(path), chunk=chunk)
+            steps = read_steps(path)
+            loaded = load_script(registry, steps, where=str(path), chunk=chunk, workers=workers)
             skipped = f" ({loaded.skipped} steps were already recorded)" if loaded.skipped else ""
             click.echo(f"{path}: recorded {loaded.recorded} events{skipped}")
 

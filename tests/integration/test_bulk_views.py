@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from sqlalchemy import create_engine, make_url, select, text
 from bench.generate import generate
 from registry.store.application import Registry
 from registry.store.bulk.archive import export_lines, import_lines
+from registry.store.bulk.chunks import stored_versions
 from registry.store.bulk.fixtures import load_script, read_steps
+from registry.store.bulk.parallel_load import load_in_parallel
 from registry.store.events.tables import agreements
 from registry.store.events.verification import verify_store
 from registry.store.reads.intervals import agreement_intervals, agreement_texts, party_intervals
@@ -86,6 +89,25 @@ def test_a_load_in_chunks_writes_the_rows_a_rebuild_replays(loaded: Registry):
     rebuild_views(loaded)
 
     assert rows_of(loaded) == written
+
+
+def test_a_load_on_worker_processes_writes_what_a_serial_load_writes(
+    settings: Settings, tmp_path: Path
+):
+    """Chunks of 11 events: agreements straddle chunks, and some come back to a worker after
+    it let them go (their aggregates and rows are then sent from the store)."""
+    scripts = generate(tmp_path / "archive", 40, per_file=40, max_parties=4)
+    steps = [step for path in scripts for step in read_steps(path)]
+    with open_registry(settings) as registry:
+        versions = partial(stored_versions, registry)
+        loaded = load_in_parallel(registry, steps, chunk=11, workers=2, stored_versions=versions)
+        assert loaded == (len(steps), 0, False)  # all of it, none left to the serial load
+        written = rows_of(registry)
+        assert verify_store(registry).ok
+        rebuild_views(registry)
+        assert rows_of(registry) == written
+        again = load_script(registry, steps, chunk=11, workers=2)
+        assert (again.recorded, again.skipped) == (0, len(steps))
 
 
 def test_an_import_in_chunks_resumed_after_a_kill_writes_the_source_rows(
