@@ -259,8 +259,13 @@ def export(output: Path) -> None:
     type=click.IntRange(1, 100_000),
     help="Events per transaction; a rerun must use the same.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    help="Processes that share the work (default: one per core for a large file; 0: none).",
+)
 @friendly
-def import_(file: Path, allow_partial: bool, chunk: int) -> None:
+def import_(file: Path, allow_partial: bool, chunk: int, workers: int | None) -> None:
     """Verify FILE (from `registry export`) completely, then store it into an empty registry.
 
     Refused unless its signed trailer vouches for every event. Stored in chunks: an import
@@ -268,7 +273,9 @@ def import_(file: Path, allow_partial: bool, chunk: int) -> None:
     from registry.store.bulk.archive import import_path
 
     with opened_registry() as registry:
-        imported = import_path(registry, file, allow_partial=allow_partial, chunk=chunk)
+        imported = import_path(
+            registry, file, allow_partial=allow_partial, chunk=chunk, workers=workers
+        )
     if imported.partial:
         click.echo(
             f"registry: WARNING: {file} has no trailer that vouches for it; imported its "

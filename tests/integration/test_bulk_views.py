@@ -110,8 +110,9 @@ def test_a_load_on_worker_processes_writes_what_a_serial_load_writes(
         assert (again.recorded, again.skipped) == (0, len(steps))
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 def test_an_import_in_chunks_resumed_after_a_kill_writes_the_source_rows(
-    loaded: Registry, target: Registry
+    loaded: Registry, target: Registry, workers: int
 ):
     lines = list(export_lines(loaded))
 
@@ -120,8 +121,8 @@ def test_an_import_in_chunks_resumed_after_a_kill_writes_the_source_rows(
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        import_lines(target, lines, chunk=6, progress=killed)
-    import_lines(target, lines, chunk=6)  # resumed: the heads come from the tables
+        import_lines(target, lines, chunk=6, progress=killed, workers=workers)
+    import_lines(target, lines, chunk=6, workers=workers)  # resumed: heads from the tables
 
     assert rows_of(target) == rows_of(loaded)
     assert verify_store(target).ok

@@ -324,14 +324,14 @@ def project_verified(
         instants = [(event.originator_version, recorded) for event, recorded in events]
         head = heads.take(agreement, instants[0][0] - 1)
         if head is None and instants[0][0] > 1:
-            older = _stored_events(registry, session, UUID(agreement), instants[0][0], trust)
+            older = stored_events(registry, session, UUID(agreement), instants[0][0], trust)
             history = [*older, *history]
         advanced.append(advance(session, history, instants, head=head))
     save_all(session, advanced)
     return advanced
 
 
-def _stored_events(
+def stored_events(
     registry: Registry, session: Session, stream: UUID, before: int, trust: Trust
 ) -> list[AgreementEvent]:
     """An agreement's stored events before version `before`, each envelope verified."""

@@ -21,44 +21,48 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import func, select
 
-from registry.domain.characters import first_finding
 from registry.domain.events import EVENT_TYPES
-from registry.ledger import merkle
-from registry.ledger.chain import ChainHead, first_problems, link_problems
-from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
-from registry.ledger.errors import LedgerError
-from registry.ledger.payload import PAYLOAD_FIELDS, EventPayload, parse_instant
+from registry.ledger.payload import PAYLOAD_FIELDS, EventPayload
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.bulk.chunks import (
     CHUNK,
+    PARALLEL_LEAST,
     VerifiedEvent,
     append_verified,
     event_count,
     project_verified,
     refresh_statistics,
 )
+from registry.store.bulk.import_check import (
+    Verified,
+    check_trailer,
+    envelopes,
+    keyring_trust,
+    open_line,
+    verify_file,
+)
 from registry.store.bulk.transfer import (
-    FORMAT,
-    KEYRING_MARK,
     Lines,
-    RootAccumulator,
     TransferError,
 )
+from registry.store.bulk.workers import Pool, worker_count
 from registry.store.events import unfinished
 from registry.store.events.datastore import write_intent
-from registry.store.events.log import TransparencyLog, note_verifier
-from registry.store.events.mapper import TamperedEvent, event_from_payload
+from registry.store.events.log import TransparencyLog
 from registry.store.events.tables import agreements
 from registry.store.reads.intervals import agreement_intervals, party_intervals
-from registry.store.reads.projection import Head, Heads
+from registry.store.reads.projection import Heads
+from registry.store.reads.projection_rows import Writes
 from registry.store.reads.rebuild import Rebuilt, rebuild_views
 
 
@@ -69,18 +73,6 @@ class Imported:
     total: int  # envelopes in the file
     partial: bool  # imported without a trailer that vouches for the whole file
     views: Rebuilt | None = None
-
-
-@dataclass
-class _Verified:
-    """What pass 1 learnt: the file's size, root, trailer and each chunk's digest."""
-
-    count: int = 0
-    root: bytes = merkle.EMPTY_ROOT
-    root_at_resume: bytes | None = None
-    trailer: Checkpoint | None = None
-    note: str | None = None
-    chunks: list[bytes] = field(default_factory=list)
 
 
 def import_lines(registry: Registry, lines: list[bytes], **options: object) -> int:
@@ -103,13 +95,38 @@ def import_file(
     allow_partial: bool = False,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Imported:
     """Verify the whole file, then store it `chunk` events per transaction (`progress` is
-    told how many events are stored after each chunk), then build the read models."""
+    told how many events are stored after each chunk), then build the read models. With
+    `workers` (by default one per core for a file of at least PARALLEL_LEAST envelopes) the
+    opening and the rows are made on several cores (parallel_import.py)."""
     resume = _resume_point(registry, chunk)
-    trust = _keyring_trust(registry, lines)
-    verified = _verify(registry, trust, lines, chunk, resume)
-    target = _check_trailer(verified, allow_partial)
+    trust, size = keyring_trust(registry, lines)
+    count = worker_count(workers, size, PARALLEL_LEAST)
+    if count < 1:
+        return _import(registry, lines, trust, resume, allow_partial, chunk, progress, None)
+    from registry.store.bulk.parallel_import import ImportShare
+
+    def make() -> ImportShare:
+        return ImportShare(partial(open_line, registry, trust))
+
+    with Pool(count, make) as pool:  # forked once the keyring is known: workers inherit it
+        return _import(registry, lines, trust, resume, allow_partial, chunk, progress, pool)
+
+
+def _import(
+    registry: Registry,
+    lines: Lines,
+    trust: Trust,
+    resume: int,
+    allow_partial: bool,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+    pool: Pool | None,
+) -> Imported:
+    verified = verify_file(registry, trust, lines, chunk, resume, pool)
+    target = check_trailer(verified, allow_partial)
     if resume and verified.root_at_resume != _stored_root(registry, resume):
         raise TransferError(
             f"the registry holds {resume} events that are not the first {resume} of this file: "
@@ -118,13 +135,14 @@ def import_file(
     detail = {"size": verified.count, "root": verified.root.hex(), "chunk": chunk}
     if resume:
         _require_same_import(registry, detail)
-    partial = target is None
+    unvouched = target is None
     if verified.trailer is not None and verified.trailer.origin != registry.settings.log_origin:
         target = None  # another origin's note: this instance signs its own for the same tree
-    stored = _store(registry, lines, verified, resume, chunk, detail, target, progress, trust)
+    read_models = _Views(registry, trust, chunk, pool)
+    stored = _store(registry, lines, verified, resume, chunk, detail, target, progress, read_models)
     views = _finish_views(registry, verified.count)
     refresh_statistics(registry, stored)
-    return Imported(stored, resume, verified.count, partial, views)
+    return Imported(stored, resume, verified.count, unvouched, views)
 
 
 def _resume_point(registry: Registry, chunk: int) -> int:
@@ -149,202 +167,66 @@ def _require_same_import(registry: Registry, detail: dict[str, object]) -> None:
         )
 
 
-def _envelopes(lines: Lines) -> Iterator[tuple[int, bytes, dict[str, object] | None]]:
-    """(line number, bytes, trailer or None) of each non-empty line."""
-    for number, raw in enumerate(lines(), start=1):
-        line = raw.rstrip(b"\r\n")
-        if not line.strip():
-            continue
-        trailer = None
-        if line.startswith(b'{"checkpoint":'):
-            try:
-                trailer = json.loads(line)
-            except ValueError:
-                raise TransferError(
-                    f"line {number}: a malformed trailer; nothing was imported"
-                ) from None
-            if not isinstance(trailer, dict) or trailer.get("format") != FORMAT:
-                raise TransferError(
-                    f"line {number}: the trailer is not in the format {FORMAT}; "
-                    "nothing was imported"
-                )
-        yield number, bytes(line), trailer
-
-
-def _keyring_trust(registry: Registry, lines: Lines) -> Trust:
-    """Pass 0: the keyring events of the file, each verified by the keyring before it."""
-    trust = Trust(registry.anchors())
-    for number, line, trailer in _envelopes(lines):
-        if trailer is not None or KEYRING_MARK not in _payload_bytes(line):
-            continue
-        opened = _open(registry, trust, number, line)
-        try:
-            trust.apply(opened)
-        except LedgerError as error:
-            raise TransferError(f"line {number}: {error}; nothing was imported") from None
-    return trust
-
-
-def _payload_bytes(line: bytes) -> bytes:
-    try:
-        return base64.b64decode(json.loads(line)["payload"])
-    except (ValueError, KeyError, TypeError):
-        return b""  # pass 1 reports it, with its reason
-
-
-def _check_characters(number: int, line: bytes) -> None:
-    """Text every database stores alike (registry.domain.characters), named before any other
-    check: a store that once accepted NUL must say so, not fail later in PostgreSQL."""
-    try:
-        payload = json.loads(_payload_bytes(line))
-    except ValueError:
-        return  # not JSON: the strict opening reports it, with its reason
-    if not isinstance(payload, dict):
-        return
-    unsafe = first_finding({"actor": payload.get("actor"), "data": payload.get("data")})
-    if unsafe is not None:
-        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
-
-
-def _open(registry: Registry, trust: Trust, number: int, line: bytes) -> EventPayload:
-    """The strictly opened payload. Unsafe text is named first, whatever else is wrong: from
-    the payload once it is open (one parse), or, if it does not open, from the raw line."""
-    try:
-        payload = registry.mapper.open_bytes(line, trust).payload
-        event_from_payload(payload)  # the signed data must decode into its event type
-    except (TamperedEvent, LedgerError, ValueError, TypeError) as error:
-        _check_characters(number, line)
-        raise TransferError(f"line {number}: {error}; nothing was imported") from None
-    unsafe = first_finding({"actor": payload.actor, "data": payload.data})
-    if unsafe is not None:
-        raise TransferError(f"line {number}: {unsafe.path} {unsafe.message}; nothing was imported")
-    return payload
-
-
-def _verify(
-    registry: Registry,
-    trust: Trust,
-    lines: Lines,
-    chunk: int,
-    resume: int,
-) -> _Verified:
-    """Pass 1: every envelope, every link, the order and the tree; nothing is written."""
-    verified = _Verified()
-    tree = RootAccumulator()
-    heads: dict[str, ChainHead] = {}
-    last_recorded = None
-    digest = hashlib.sha256()
-    for number, line, trailer in _envelopes(lines):
-        if verified.trailer is not None:
-            raise TransferError(f"line {number}: events after the trailer; nothing was imported")
-        if trailer is not None:
-            verified.note, verified.trailer = _open_trailer(registry, number, trailer)
-            continue
-        if tree.size == resume:
-            verified.root_at_resume = tree.root()
-        payload = _open(registry, trust, number, line)
-        recorded = parse_instant(payload.recorded)
-        if last_recorded is not None and recorded <= last_recorded:
-            raise TransferError(
-                f"line {number}: {payload.agreement} v{payload.version} is not recorded after "
-                "the line before it; nothing was imported"
-            )
-        last_recorded = recorded
-        previous = heads.get(payload.agreement)
-        event = (payload, line)
-        problems = (
-            first_problems(event, opened=True)
-            if previous is None
-            else link_problems(previous, event, opened=True)
-        )
-        if problems:
-            raise TransferError(f"line {number}: {'; '.join(problems)}; nothing was imported")
-        heads[payload.agreement] = ChainHead.of(event)
-        tree.add(merkle.leaf_hash(line))
-        digest.update(line + b"\n")
-        if tree.size % chunk == 0:
-            verified.chunks.append(digest.digest())
-            digest = hashlib.sha256()
-    if tree.size % chunk:
-        verified.chunks.append(digest.digest())
-    if tree.size == resume:
-        verified.root_at_resume = tree.root()
-    if tree.size == 0:
-        raise TransferError("the file holds no envelopes; nothing was imported")
-    verified.count, verified.root = tree.size, tree.root()
-    return verified
-
-
-def _open_trailer(
-    registry: Registry, number: int, trailer: dict[str, object]
-) -> tuple[str, Checkpoint]:
-    note = trailer.get("checkpoint")
-    # Under the origin it names (an instance may have moved to a new origin since), by this
-    # instance's log key: a trailer signed by any other key is refused.
-    origin = str(note).split("\n", 1)[0]
-    verifier = note_verifier(origin, registry.anchors())
-    try:
-        return str(note), open_checkpoint(str(note), verifier)
-    except (CheckpointError, ValueError) as error:
-        raise TransferError(
-            f"line {number}: the trailer's checkpoint is not signed by this registry's log key: "
-            f"{error}; nothing was imported"
-        ) from None
-
-
-def _check_trailer(verified: _Verified, allow_partial: bool) -> str | None:
-    """The trailer's note if it vouches for the file; None when partial import was asked."""
-    trailer = verified.trailer
-    if trailer is None:
-        problem = (
-            f"the file has no signed trailer after its {verified.count} events: it may be cut "
-            "short (an export killed midway, or `head -n`)"
-        )
-    elif trailer.size != verified.count:
-        missing = trailer.size - verified.count
-        problem = (
-            f"the trailer signs a log of {trailer.size} events but the file holds "
-            f"{verified.count}: "
-            + (
-                f"{missing} are missing (events {verified.count + 1} to {trailer.size})"
-                if missing > 0
-                else f"{-missing} are not covered by the trailer"
-            )
-        )
-    elif trailer.root_hash != verified.root:
-        problem = (
-            f"the file's {verified.count} events do not give the root its trailer signs: "
-            "an event was edited, dropped, added or moved"
-        )
-    else:
-        return verified.note
-    if not allow_partial:
-        raise TransferError(f"{problem}; nothing was imported (--allow-partial imports it anyway)")
-    return None
-
-
 def _stored_root(registry: Registry, size: int) -> bytes:
     with registry.transaction() as session:
         return TransparencyLog.root_at(session, size)
 
 
+@dataclass(frozen=True)
+class _Changed:
+    """The file's bytes of events `first` to `last` are not those pass 1 verified."""
+
+    first: int
+    last: int
+
+
+_Batch = tuple[int, list[tuple[VerifiedEvent, EventPayload]]]  # (position after it, rows)
+
+
 def _store(
     registry: Registry,
     lines: Lines,
-    verified: _Verified,
+    verified: Verified,
     resume: int,
     chunk: int,
     detail: dict[str, object],
     note: str | None,
     progress: Callable[[int], None] | None,
-    trust: Trust,
+    views: _Views,
 ) -> int:
     """Pass 2: the events after `resume`, one chunk per transaction with their read models."""
-    heads = Heads(size=chunk)  # the agreements' projection heads, from one chunk to the next
+    stored = 0
+    batches = _batches(lines, verified, resume, chunk)
+    current = next(batches, None)
+    views.ahead(current)
+    while current is not None:
+        if isinstance(current, _Changed):
+            raise TransferError(
+                f"the file changed while it was imported (events {current.first} to "
+                f"{current.last}); {stored + resume} events are stored, the import is unfinished"
+            )
+        position, batch = current
+        rows = views.rows()
+        following = next(batches, None)
+        views.ahead(following)  # the workers project it while this chunk is written
+        final = position == verified.count
+        start = position - len(batch)
+        _commit_chunk(registry, batch, start, detail, note if final else None, views, rows)
+        stored += len(batch)
+        if progress:
+            progress(position)
+        current = following
+    return stored
+
+
+def _batches(
+    lines: Lines, verified: Verified, resume: int, chunk: int
+) -> Iterator[_Batch | _Changed]:
+    """The rows of each chunk after `resume`, each chunk's bytes checked against pass 1's."""
     batch: list[tuple[VerifiedEvent, EventPayload]] = []
-    position = stored = 0
+    position = 0
     digest = hashlib.sha256()
-    for _number, line, trailer in _envelopes(lines):
+    for _number, line, trailer in envelopes(lines):
         if trailer is not None:
             continue
         position += 1
@@ -354,28 +236,41 @@ def _store(
         if position % chunk == 0 or position == verified.count:
             index = (position - 1) // chunk
             if index >= len(verified.chunks) or digest.digest() != verified.chunks[index]:
-                raise TransferError(
-                    f"the file changed while it was imported (events {index * chunk + 1} to "
-                    f"{position}); {stored + resume} events are stored, the import is unfinished"
-                )
+                yield _Changed(index * chunk + 1, position)
+                return
             digest = hashlib.sha256()
             if batch:
-                final = position == verified.count
-                written = _commit_chunk(
-                    registry,
-                    batch,
-                    position - len(batch),
-                    detail,
-                    note if final else None,
-                    heads,
-                    trust,
-                )
-                heads.keep(written)
-                stored += len(batch)
+                yield position, batch
                 batch = []
-                if progress:
-                    progress(position)
-    return stored
+
+
+class _Views:
+    """The read models of each chunk: projected here (its Heads kept from one chunk to the
+    next), or with a pool by the workers, one chunk ahead (parallel_import.Projector)."""
+
+    def __init__(self, registry: Registry, trust: Trust, chunk: int, pool: Pool | None) -> None:
+        from registry.store.bulk.parallel_import import Projector
+
+        self.registry, self.trust = registry, trust
+        self.heads = Heads(size=chunk)  # the agreements' projection heads, chunk to chunk
+        self.projector = Projector(registry, pool, trust) if pool is not None else None
+
+    def ahead(self, batch: _Batch | _Changed | None) -> None:
+        if self.projector is not None and isinstance(batch, tuple):
+            self.projector.send([payload for _row, payload in batch[1]])
+
+    def rows(self) -> Writes | None:
+        return self.projector.receive() if self.projector is not None else None
+
+    def write(self, session: Any, payloads: list[EventPayload], rows: Writes | None) -> Any:
+        if rows is not None:
+            rows.save(session)
+            return None
+        return project_verified(self.registry, session, payloads, self.heads, self.trust)
+
+    def committed(self, written: Any) -> None:
+        if written is not None:
+            self.heads.keep(written)
 
 
 def _row(line: bytes) -> tuple[VerifiedEvent, EventPayload]:
@@ -404,9 +299,9 @@ def _commit_chunk(
     expected_size: int,
     detail: dict[str, object],
     note: str | None,
-    heads: Heads,
-    trust: Trust,
-) -> list[Head]:
+    views: _Views,
+    rows: Writes | None,
+) -> None:
     """One transaction: the chunk's events, leaves, nodes, checkpoint and read models."""
     recorder = registry.signed_recorder
     with write_intent(), registry.transaction(commit=True) as session:
@@ -425,8 +320,8 @@ def _commit_chunk(
                 "run the same `registry import FILE` again to finish it",
             )
         append_verified(recorder, session, [row for row, _ in batch], checkpoint_note=note)
-        written = project_verified(registry, session, [p for _, p in batch], heads, trust)
-    return written
+        written = views.write(session, [p for _, p in batch], rows)
+    views.committed(written)
 
 
 def _finish_views(registry: Registry, size: int) -> Rebuilt:
