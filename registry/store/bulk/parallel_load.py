@@ -203,7 +203,7 @@ class _Loader:
         with write_intent(), registry.transaction(commit=True) as session:
             recorder._lock_table(session)
             head = read_head(session, recorder.log, events, Keyring.ID)
-            base = head.next_instant(datetime.now(UTC))
+            base = head.next_instant(recorder.clock().astimezone(UTC))
             keyring = None
             if head.keyring_version != self.trust_version:
                 keyring = _keyring_events(registry, session)
