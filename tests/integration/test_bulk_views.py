@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from bench.generate import generate
 from registry.store.application import Registry
 from registry.store.bulk.archive import export_lines, import_lines
 from registry.store.bulk.chunks import stored_versions
-from registry.store.bulk.fixtures import load_script, read_steps
+from registry.store.bulk.fixtures import FixtureError, load_script, read_steps
 from registry.store.bulk.parallel_load import load_in_parallel
 from registry.store.events.tables import agreements
 from registry.store.events.verification import verify_store
@@ -108,6 +109,29 @@ def test_a_load_on_worker_processes_writes_what_a_serial_load_writes(
         assert rows_of(registry) == written
         again = load_script(registry, steps, chunk=11, workers=2)
         assert (again.recorded, again.skipped) == (0, len(steps))
+
+
+@pytest.mark.parametrize("drafted", [True, False])
+def test_a_refused_step_stops_a_load_on_workers_where_a_serial_load_stops(
+    settings: Settings, tmp_path: Path, drafted: bool
+):
+    """The chunks before the refused step's are written by the workers; the serial load then
+    saves the steps before it in its chunk and names it (a refused draft: the agreement's
+    later steps find no agreement; a refused act: its agreement is held by a worker)."""
+    scripts = generate(tmp_path / "archive", 40, per_file=40, max_parties=4)
+    steps = [step for path in scripts for step in read_steps(path)]
+    refused = next(  # in the fifth chunk of 11 or after
+        number
+        for number, step in enumerate(steps, start=1)
+        if number >= 45 and (step.type == "Drafted") == drafted
+    )
+    steps[refused - 1] = replace(steps[refused - 1], type="NoSuchEvent")
+    with open_registry(settings) as registry:
+        with pytest.raises(FixtureError, match=f"step {refused} \\(NoSuchEvent on "):
+            load_script(registry, steps, chunk=11, workers=2)
+        streams = {registry.resolve(step.agreement) for step in steps}
+        assert sum(stored_versions(registry, streams).values()) == refused - 1
+        assert verify_store(registry).ok
 
 
 @pytest.mark.parametrize("workers", [0, 2])

@@ -161,6 +161,7 @@ class _Loader:
         self.trust_version = trust_version
         self.recent: deque[set[UUID]] = deque(maxlen=KEPT_CHUNKS)  # what the workers hold
         self.committing = False  # a `committed` sent, its answers not yet read
+        self.unsent = False  # the next chunk's `run` could not be sent
 
     def run(self, chunk: Chunk) -> None:
         """Step 1 for `chunk`: its commands, in the workers (answered in `write`)."""
@@ -176,7 +177,11 @@ class _Loader:
                 continue
             first.add(stream)
             if item[3].type != "Drafted":  # its earlier versions are stored: send them
-                ship[worker][stream] = self._stored(stream)
+                try:
+                    ship[worker][stream] = self._stored(stream)
+                except Exception:  # not stored, or not readable: the serial load says how
+                    self.unsent = True
+                    return
         self.pool.ask_each("run", [(m, s) for m, s in zip(mine, ship, strict=True)])
         self.recent.append(chunk.streams)
 
@@ -187,11 +192,12 @@ class _Loader:
 
     def write(self, chunk: Chunk, chunks: Iterator[Chunk]) -> Chunk | None:
         """Steps 2 to 4 for `chunk`; returns the next chunk, whose commands are running."""
-        try:
-            self.pool.answers()  # `run` of this chunk
-            failed = False
-        except WorkerFailed:
-            failed = True
+        failed = self.unsent  # its `run` was not sent
+        if not failed:
+            try:
+                self.pool.answers()  # `run` of this chunk
+            except WorkerFailed:
+                failed = True
         if self.committing:  # `committed` of the chunk before, sent after this one's `run`
             self.pool.answers()
             self.committing = False
