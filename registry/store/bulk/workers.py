@@ -17,6 +17,7 @@ SIGKILL leaves no worker behind.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import traceback
@@ -62,6 +63,15 @@ class Pool:
         context = multiprocessing.get_context("fork")
         self.pipes: list[Connection] = []
         self.processes: list[Any] = []
+        # What the parent holds stays out of the children's garbage collections: scanning it
+        # there would cost time and copy every page it touches (copy-on-write).
+        gc.freeze()
+        try:
+            self._start(count, make, context)
+        finally:
+            gc.unfreeze()
+
+    def _start(self, count: int, make: Callable[[], Any], context: Any) -> None:
         for _ in range(count):
             mine, theirs = context.Pipe()
             process = context.Process(
