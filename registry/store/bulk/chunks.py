@@ -13,6 +13,7 @@ that is whole and signed up to the last chunk, and a rerun continues after it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -147,9 +148,29 @@ def load_in_chunks(
     the chunks are made on several cores (parallel_load.py), the same chunks with the same
     contract; whatever that cannot write, this serial loop finishes, skipping what is stored.
     """
+    steps = list(steps)
+    # The steps and everything opened so far live as long as the load: kept out of the
+    # garbage collector's scans, which would otherwise walk them again and again (~5 % CPU).
+    frozen = gc.get_freeze_count() > 0  # by a caller, who will unfreeze
+    gc.freeze()
+    try:
+        return _load(registry, steps, describe, chunk=chunk, progress=progress, workers=workers)
+    finally:
+        if not frozen:
+            gc.unfreeze()
+
+
+def _load(
+    registry: Registry,
+    steps: list[StepLike],
+    describe: Describe,
+    *,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+    workers: int | None,
+) -> Loaded:
     from registry.store.bulk.parallel_load import load_in_parallel
 
-    steps = list(steps)
     count = worker_count(workers, len(steps), PARALLEL_LEAST)
     if count < 1:
         return _load_serially(registry, steps, describe, chunk=chunk, progress=progress)

@@ -65,11 +65,13 @@ class Pool:
         self.processes: list[Any] = []
         # What the parent holds stays out of the children's garbage collections: scanning it
         # there would cost time and copy every page it touches (copy-on-write).
+        frozen = gc.get_freeze_count() > 0  # by the caller, who will unfreeze
         gc.freeze()
         try:
             self._start(count, make, context)
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
 
     def _start(self, count: int, make: Callable[[], Any], context: Any) -> None:
         for _ in range(count):
