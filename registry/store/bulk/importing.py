@@ -62,7 +62,7 @@ from registry.store.events.log import TransparencyLog
 from registry.store.events.tables import agreements
 from registry.store.reads.intervals import agreement_intervals, party_intervals
 from registry.store.reads.projection import Heads
-from registry.store.reads.projection_rows import Writes
+from registry.store.reads.projection_rows import BoundWrites
 from registry.store.reads.rebuild import Rebuilt, rebuild_views
 
 
@@ -108,8 +108,10 @@ def import_file(
         return _import(registry, lines, trust, resume, allow_partial, chunk, progress, None)
     from registry.store.bulk.parallel_import import ImportShare
 
+    dialect = registry.signed_recorder.datastore.engine.dialect  # type: ignore[union-attr]
+
     def make() -> ImportShare:
-        return ImportShare(partial(open_line, registry, trust))
+        return ImportShare(partial(open_line, registry, trust), dialect)
 
     with Pool(count, make) as pool:  # forked once the keyring is known: workers inherit it
         return _import(registry, lines, trust, resume, allow_partial, chunk, progress, pool)
@@ -259,12 +261,15 @@ class _Views:
         if self.projector is not None and isinstance(batch, tuple):
             self.projector.send([payload for _row, payload in batch[1]])
 
-    def rows(self) -> Writes | None:
+    def rows(self) -> list[BoundWrites] | None:
         return self.projector.receive() if self.projector is not None else None
 
-    def write(self, session: Any, payloads: list[EventPayload], rows: Writes | None) -> Any:
+    def write(
+        self, session: Any, payloads: list[EventPayload], rows: list[BoundWrites] | None
+    ) -> Any:
         if rows is not None:
-            rows.save(session)
+            for part in rows:
+                part.save(session)
             return None
         return project_verified(self.registry, session, payloads, self.heads, self.trust)
 
@@ -300,7 +305,7 @@ def _commit_chunk(
     detail: dict[str, object],
     note: str | None,
     views: _Views,
-    rows: Writes | None,
+    rows: list[BoundWrites] | None,
 ) -> None:
     """One transaction: the chunk's events, leaves, nodes, checkpoint and read models."""
     recorder = registry.signed_recorder

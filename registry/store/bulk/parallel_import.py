@@ -32,7 +32,7 @@ from registry.store.bulk.transfer import TransferError
 from registry.store.bulk.workers import Pool, share
 from registry.store.events.mapper import event_from_payload
 from registry.store.reads.projection import Head, Stored, advance, stored_rows
-from registry.store.reads.projection_rows import Writes
+from registry.store.reads.projection_rows import BoundWrites, Writes
 
 BATCH = 256  # lines per call in pass 1
 AHEAD = 2  # batches in flight per worker
@@ -45,8 +45,8 @@ Opener = Callable[[int, bytes], EventPayload]  # importing._open, bound to a reg
 class ImportShare:
     """One worker's side: opening lines (any), and the Heads of its agreements."""
 
-    def __init__(self, opener: Opener) -> None:
-        self.opener = opener
+    def __init__(self, opener: Opener, dialect: Any) -> None:
+        self.opener, self.dialect = opener, dialect
         self.heads: dict[UUID, Head] = {}
         self.recent: deque[set[UUID]] = deque(maxlen=KEPT_CHUNKS)
 
@@ -66,7 +66,7 @@ class ImportShare:
         self,
         payloads: list[EventPayload],
         shipped: dict[UUID, tuple[list[AgreementEvent], Stored]],
-    ) -> Writes:
+    ) -> BoundWrites:
         """The rows after `payloads` (this worker's agreements' events of one chunk)."""
         for stream, (older, stored) in shipped.items():
             self.heads[stream] = Head.restore(str(stream), older, stored)
@@ -84,7 +84,7 @@ class ImportShare:
                 raise TransferError(f"{stream} v{instants[0][0]}: its earlier rows were not sent")
             head = self.heads[stream] = advance(None, history, instants, head=head)  # type: ignore[arg-type]
             advanced.append(head)
-        writes = Writes.of(advanced)
+        writes = Writes.of(advanced).bound(self.dialect)
         for head in advanced:  # if the chunk does not commit, the whole pool is dropped
             head.saved()
         self.recent.append(set(new))
@@ -158,8 +158,5 @@ class Projector:
             older = stored_events(self.registry, session, stream, before, self.trust)
             return older, stored_rows(session, str(stream))
 
-    def receive(self) -> Writes:
-        writes = Writes()
-        for part in self.pool.answers():
-            writes.extend(part)
-        return writes
+    def receive(self) -> list[BoundWrites]:
+        return list(self.pool.answers())

@@ -56,7 +56,7 @@ from registry.store.events.log import NewLeaf, check_entry_sizes
 from registry.store.events.mapper import DraftEvent, EnvelopeMapper, load_trust
 from registry.store.reads.intervals import instant_number
 from registry.store.reads.projection import Head, Stored, placeholder, stored_rows
-from registry.store.reads.projection_rows import Writes
+from registry.store.reads.projection_rows import BoundWrites, Writes
 
 Item = tuple[int, int, UUID, Any]  # (place in the chunk's log order, step number, stream, step)
 KEPT_CHUNKS = 2  # a worker keeps the agreements of its last two chunks
@@ -87,9 +87,10 @@ def load_in_parallel(
     trust = registry.trust()
     anchors = registry.anchors()
     mapper = registry.mapper
+    dialect = registry.signed_recorder.datastore.engine.dialect  # type: ignore[union-attr]
 
     def make() -> LoadShare:
-        return LoadShare(mapper, anchors, trust)
+        return LoadShare(mapper, anchors, trust, dialect)
 
     recorded = skipped = 0
     with Pool(workers, make) as pool:
@@ -229,10 +230,8 @@ class _Loader:
             if following is not None:
                 self.run(following)  # its commands run while this chunk is written
             append_verified(recorder, session, rows)
-            writes = Writes()
-            for _part, part_writes in answers:
-                writes.extend(part_writes)
-            writes.save(session)
+            for _part, rows_of_part in answers:
+                rows_of_part.save(session)
         self.pool.ask_each("committed", [()] * len(self.pool))
         self.committing = True
         return following
@@ -269,8 +268,10 @@ class _Track:
 class LoadShare:
     """The agreements one worker holds: their aggregates and projection Heads."""
 
-    def __init__(self, mapper: EnvelopeMapper, anchors: Anchors, trust: Trust) -> None:
-        self.mapper, self.anchors, self.trust = mapper, anchors, trust
+    def __init__(
+        self, mapper: EnvelopeMapper, anchors: Anchors, trust: Trust, dialect: Any
+    ) -> None:
+        self.mapper, self.anchors, self.trust, self.dialect = mapper, anchors, trust, dialect
         self.tracks: dict[UUID, _Track] = {}
         self.recent: deque[set[UUID]] = deque(maxlen=KEPT_CHUNKS)
 
@@ -316,7 +317,7 @@ class LoadShare:
         base: datetime,
         prevs: dict[UUID, tuple[int, str]],
         keyring: list[StoredEvent] | None,
-    ) -> tuple[list[tuple[int, VerifiedEvent]], Writes]:
+    ) -> tuple[list[tuple[int, VerifiedEvent]], BoundWrites]:
         """Sign this chunk's events at their instants (`base` + their place, in
         microseconds) after the stored heads `prevs`, read under the lock; the rows."""
         if keyring is not None:
@@ -341,7 +342,7 @@ class LoadShare:
             track.made = []
             track.head.relabel(instant_number(base), instant)
             heads.append(track.head)
-        writes = Writes.of(heads)
+        writes = Writes.of(heads).bound(self.dialect)
         for head in heads:  # if the chunk does not commit, the whole pool is dropped
             head.saved()
         return sealed, writes

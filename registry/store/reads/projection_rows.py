@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, update
+from sqlalchemy import Table, and_, bindparam, delete, update
 from sqlalchemy.orm import Session
 
 from registry.domain.timeline import Standing
@@ -25,7 +25,10 @@ from registry.store.reads.intervals import (
     PARTY_ACTS,
     TABLES,
     VALUES,
+    Bound,
     agreement_texts,
+    bound_rows,
+    insert_bound,
     insert_rows,
     titles_key,
 )
@@ -72,21 +75,56 @@ class Writes:
         self.texts.extend(other.texts)
         self.summaries.extend(other.summaries)
 
+    def bound(self, dialect: Any) -> BoundWrites:
+        """The new rows as the driver takes them (intervals.bound_rows), so that the process
+        that writes them, holding the write lock, need not convert them value by value."""
+        return BoundWrites(
+            self.closing,
+            [(table.name, bound_rows(table, rows, dialect)) for table, rows in self._inserts()],
+            [row["id"] for row in self.summaries],
+        )
+
+    def _inserts(self) -> list[tuple[Table, list[dict[str, Any]]]]:
+        return [
+            (TABLES[AGREEMENT], self.new[AGREEMENT]),
+            (TABLES[PARTY], self.new[PARTY]),
+            (agreement_texts, self.texts),
+            (agreements, self.summaries),
+        ]
+
     def save(self, session: Session) -> None:
         """One executemany per table, however many agreements the rows are of."""
-        for kind, rows in self.closing.items():
-            if rows:
-                table = TABLES[kind]
-                where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in _KEYS[kind]))
-                update_rows = update(table).where(where).values(recorded_to=bindparam("to"))
-                session.execute(update_rows, rows)
-        insert_rows(session, TABLES[AGREEMENT], self.new[AGREEMENT])
-        insert_rows(session, TABLES[PARTY], self.new[PARTY])
-        insert_rows(session, agreement_texts, self.texts)
+        _close(session, self.closing)
         if self.summaries:
             ids = [row["id"] for row in self.summaries]
             session.execute(delete(agreements).where(agreements.c.id.in_(ids)))
-            insert_rows(session, agreements, self.summaries)
+        for table, rows in self._inserts():
+            insert_rows(session, table, rows)
+
+
+@dataclass
+class BoundWrites:
+    """`Writes` with their new rows bound for one dialect (picklable)."""
+
+    closing: dict[str, list[dict[str, Any]]]
+    inserts: list[tuple[str, Bound]]  # (table name, rows): a Table itself pickles its MetaData
+    listed: list[str]  # the agreements whose list row is replaced
+
+    def save(self, session: Session) -> None:
+        _close(session, self.closing)
+        if self.listed:
+            session.execute(delete(agreements).where(agreements.c.id.in_(self.listed)))
+        tables = {table.name: table for table, _rows in Writes()._inserts()}
+        for name, bound in self.inserts:
+            insert_bound(session, tables[name], bound)
+
+
+def _close(session: Session, closing: dict[str, list[dict[str, Any]]]) -> None:
+    for kind, rows in closing.items():
+        if rows:
+            table = TABLES[kind]
+            where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in _KEYS[kind]))
+            session.execute(update(table).where(where).values(recorded_to=bindparam("to")), rows)
 
 
 def save_all(session: Session, heads: Iterable[Head]) -> None:
