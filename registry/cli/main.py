@@ -91,8 +91,13 @@ def _check_origin() -> None:
     type=click.IntRange(1, 100_000),
     help="Events per transaction (each with its own checkpoint).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    help="Processes that share the work (default: one per core for a large load; 0: none).",
+)
 @friendly
-def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
+def load(files: tuple[Path, ...], if_empty: bool, chunk: int, workers: int | None) -> None:
     """Record the steps of fixture FILES, in order, CHUNK events per transaction.
 
     A load that was interrupted completes when run again: the steps the registry already
@@ -104,7 +109,8 @@ def load(files: tuple[Path, ...], if_empty: bool, chunk: int) -> None:
             click.echo("the registry already holds agreements: fixtures not loaded")
             return
         for path in files:
-            loaded = load_script(registry, read_steps(path), where=str(path), chunk=chunk)
+            steps = read_steps(path)
+            loaded = load_script(registry, steps, where=str(path), chunk=chunk, workers=workers)
             skipped = f" ({loaded.skipped} steps were already recorded)" if loaded.skipped else ""
             click.echo(f"{path}: recorded {loaded.recorded} events{skipped}")
 
@@ -251,8 +257,13 @@ def export(output: Path) -> None:
     type=click.IntRange(1, 100_000),
     help="Events per transaction; a rerun must use the same.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    help="Processes that share the work (default: one per core for a large file; 0: none).",
+)
 @friendly
-def import_(file: Path, allow_partial: bool, chunk: int) -> None:
+def import_(file: Path, allow_partial: bool, chunk: int, workers: int | None) -> None:
     """Verify FILE (from `registry export`) completely, then store it into an empty registry.
 
     Refused unless its signed trailer vouches for every event. Stored in chunks: an import
@@ -260,7 +271,9 @@ def import_(file: Path, allow_partial: bool, chunk: int) -> None:
     from registry.store.public import import_path
 
     with opened_registry() as registry:
-        imported = import_path(registry, file, allow_partial=allow_partial, chunk=chunk)
+        imported = import_path(
+            registry, file, allow_partial=allow_partial, chunk=chunk, workers=workers
+        )
     if imported.partial:
         click.echo(
             f"registry: WARNING: {file} has no trailer that vouches for it; imported its "

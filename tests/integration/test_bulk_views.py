@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ from sqlalchemy import create_engine, make_url, select, text
 from bench.generate import generate
 from registry.store.application import Registry
 from registry.store.bulk.archive import export_lines, import_lines
-from registry.store.bulk.fixtures import load_script, read_steps
+from registry.store.bulk.chunks import stored_versions
+from registry.store.bulk.fixtures import FixtureError, load_script, read_steps
+from registry.store.bulk.parallel_load import load_in_parallel
 from registry.store.events.tables import agreements
 from registry.store.events.verification import verify_store
 from registry.store.reads.intervals import agreement_intervals, agreement_texts, party_intervals
@@ -88,8 +92,51 @@ def test_a_load_in_chunks_writes_the_rows_a_rebuild_replays(loaded: Registry):
     assert rows_of(loaded) == written
 
 
+def test_a_load_on_worker_processes_writes_what_a_serial_load_writes(
+    settings: Settings, tmp_path: Path
+):
+    """Chunks of 11 events: agreements straddle chunks, and some come back to a worker after
+    it let them go (their aggregates and rows are then sent from the store)."""
+    scripts = generate(tmp_path / "archive", 40, per_file=40, max_parties=4)
+    steps = [step for path in scripts for step in read_steps(path)]
+    with open_registry(settings) as registry:
+        versions = partial(stored_versions, registry)
+        loaded = load_in_parallel(registry, steps, chunk=11, workers=2, stored_versions=versions)
+        assert loaded == (len(steps), 0, False)  # all of it, none left to the serial load
+        written = rows_of(registry)
+        assert verify_store(registry).ok
+        rebuild_views(registry)
+        assert rows_of(registry) == written
+        again = load_script(registry, steps, chunk=11, workers=2)
+        assert (again.recorded, again.skipped) == (0, len(steps))
+
+
+@pytest.mark.parametrize("drafted", [True, False])
+def test_a_refused_step_stops_a_load_on_workers_where_a_serial_load_stops(
+    settings: Settings, tmp_path: Path, drafted: bool
+):
+    """The chunks before the refused step's are written by the workers; the serial load then
+    saves the steps before it in its chunk and names it (a refused draft: the agreement's
+    later steps find no agreement; a refused act: its agreement is held by a worker)."""
+    scripts = generate(tmp_path / "archive", 40, per_file=40, max_parties=4)
+    steps = [step for path in scripts for step in read_steps(path)]
+    refused = next(  # in the fifth chunk of 11 or after
+        number
+        for number, step in enumerate(steps, start=1)
+        if number >= 45 and (step.type == "Drafted") == drafted
+    )
+    steps[refused - 1] = replace(steps[refused - 1], type="NoSuchEvent")
+    with open_registry(settings) as registry:
+        with pytest.raises(FixtureError, match=f"step {refused} \\(NoSuchEvent on "):
+            load_script(registry, steps, chunk=11, workers=2)
+        streams = {registry.resolve(step.agreement) for step in steps}
+        assert sum(stored_versions(registry, streams).values()) == refused - 1
+        assert verify_store(registry).ok
+
+
+@pytest.mark.parametrize("workers", [0, 2])
 def test_an_import_in_chunks_resumed_after_a_kill_writes_the_source_rows(
-    loaded: Registry, target: Registry
+    loaded: Registry, target: Registry, workers: int
 ):
     lines = list(export_lines(loaded))
 
@@ -98,8 +145,8 @@ def test_an_import_in_chunks_resumed_after_a_kill_writes_the_source_rows(
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        import_lines(target, lines, chunk=6, progress=killed)
-    import_lines(target, lines, chunk=6)  # resumed: the heads come from the tables
+        import_lines(target, lines, chunk=6, progress=killed, workers=workers)
+    import_lines(target, lines, chunk=6, workers=workers)  # resumed: heads from the tables
 
     assert rows_of(target) == rows_of(loaded)
     assert verify_store(target).ok

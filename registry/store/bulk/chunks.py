@@ -13,8 +13,10 @@ that is whole and signed up to the last chunk, and a rerun continues after it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +31,7 @@ from registry.domain.keyring import Keyring
 from registry.ledger.payload import EventPayload
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
+from registry.store.bulk.workers import worker_count
 from registry.store.events.log import IssuedCheckpoint, NewLeaf
 from registry.store.events.mapper import event_from_payload
 from registry.store.events.recorder import SignedEventRecorder
@@ -36,6 +39,7 @@ from registry.store.reads.intervals import insert_rows
 from registry.store.reads.projection import Head, Heads, advance, save_all
 
 CHUNK = 2000  # events per transaction: large enough to share the fixed costs, small in memory
+PARALLEL_LEAST = 2 * CHUNK  # steps below which a load does not start worker processes
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ def load_in_chunks(
     *,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Loaded:
     """Record the steps, `chunk` events per transaction; skip the steps already stored.
 
@@ -138,18 +143,73 @@ def load_in_chunks(
     load: the steps before it are saved, and the error names the step (from `describe`).
     The stored versions are read for a chunk's steps at a time (one query), and the
     aggregates the last chunk saved stay in memory for the steps of the next.
+
+    With `workers` (by default one per core, for a load of at least PARALLEL_LEAST steps)
+    the chunks are made on several cores (parallel_load.py), the same chunks with the same
+    contract; whatever that cannot write, this serial loop finishes, skipping what is stored.
     """
+    steps = list(steps)
+    # The steps and everything opened so far live as long as the load: kept out of the
+    # garbage collector's scans, which would otherwise walk them again and again (~5 % CPU).
+    frozen = gc.get_freeze_count() > 0  # by a caller, who will unfreeze
+    gc.freeze()
+    try:
+        return _load(registry, steps, describe, chunk=chunk, progress=progress, workers=workers)
+    finally:
+        if not frozen:
+            gc.unfreeze()
+
+
+def _load(
+    registry: Registry,
+    steps: list[StepLike],
+    describe: Describe,
+    *,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+    workers: int | None,
+) -> Loaded:
+    from registry.store.bulk.parallel_load import load_in_parallel
+
+    count = worker_count(workers, len(steps), PARALLEL_LEAST)
+    if count < 1:
+        return _load_serially(registry, steps, describe, chunk=chunk, progress=progress)
+
+    done, skipped, stopped = load_in_parallel(
+        registry,
+        steps,
+        chunk=chunk,
+        workers=count,
+        stored_versions=partial(stored_versions, registry),
+        progress=progress,
+    )
+    if not stopped:
+        refresh_statistics(registry, done)
+        return Loaded(done, skipped)
+    rest = _load_serially(registry, steps, describe, chunk=chunk, progress=progress, done=done)
+    return Loaded(done + rest.recorded, rest.skipped - done)
+
+
+def _load_serially(
+    registry: Registry,
+    steps: Iterable[StepLike],
+    describe: Describe,
+    *,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+    done: int = 0,
+) -> Loaded:
     held: dict[UUID, Agreement] = {}  # aggregates with events not yet saved, this chunk
     kept: dict[UUID, Agreement] = {}  # aggregates the last chunk saved, as stored
-    stored_versions: dict[UUID, int] = {}  # versions already stored, for each agreement seen
+    stored: dict[UUID, int] = {}  # versions already stored, for each agreement seen
     planned: dict[UUID, int] = {}  # the version each agreement's next step will have
     pending = recorded = skipped = 0
     for batch in _batches(enumerate(steps, start=1), chunk):
         streams = [registry.resolve(step.agreement) for _number, step in batch]
-        stored_versions.update(_stored_versions(registry, {s for s in streams} - planned.keys()))
+        stored.update(stored_versions(registry, set(streams) - planned.keys()))
         for (number, step), stream in zip(batch, streams, strict=True):
             planned[stream] = planned.get(stream, 0) + 1
-            if planned[stream] <= stored_versions[stream]:
+            if planned[stream] <= stored[stream]:
                 skipped += 1
                 continue
             try:
@@ -168,7 +228,7 @@ def load_in_chunks(
     recorded += pending
     if progress:
         progress(recorded + skipped)
-    refresh_statistics(registry, recorded)
+    refresh_statistics(registry, recorded + done)
     return Loaded(recorded, skipped)
 
 
@@ -203,7 +263,7 @@ class _Refused(Exception):
 Refused = _Refused
 
 
-def _stored_versions(registry: Registry, streams: set[UUID]) -> dict[UUID, int]:
+def stored_versions(registry: Registry, streams: set[UUID]) -> dict[UUID, int]:
     """The version the store holds of each stream (0: none), in one query."""
     found = dict.fromkeys(streams, 0)
     if not streams:
@@ -285,14 +345,14 @@ def project_verified(
         instants = [(event.originator_version, recorded) for event, recorded in events]
         head = heads.take(agreement, instants[0][0] - 1)
         if head is None and instants[0][0] > 1:
-            older = _stored_events(registry, session, UUID(agreement), instants[0][0], trust)
+            older = stored_events(registry, session, UUID(agreement), instants[0][0], trust)
             history = [*older, *history]
         advanced.append(advance(session, history, instants, head=head))
     save_all(session, advanced)
     return advanced
 
 
-def _stored_events(
+def stored_events(
     registry: Registry, session: Session, stream: UUID, before: int, trust: Trust
 ) -> list[AgreementEvent]:
     """An agreement's stored events before version `before`, each envelope verified."""

@@ -110,14 +110,20 @@ def load_steps(registry: Registry, steps: Iterable[Step], where: str = "") -> li
 
 
 def load_script(
-    registry: Registry, steps: Iterable[Step], where: str = "", *, chunk: int = CHUNK
+    registry: Registry,
+    steps: Iterable[Step],
+    where: str = "",
+    *,
+    chunk: int = CHUNK,
+    workers: int | None = None,
 ) -> Loaded:
-    """Record the steps `chunk` events per transaction; a rerun skips what is stored."""
+    """Record the steps `chunk` events per transaction; a rerun skips what is stored
+    (`workers`: processes to share the work, see bulk.load_in_chunks)."""
 
     def describe(number: int, step: Step) -> str:
         return f"{where} step {number} ({step.type} on {step.agreement})"
 
     try:
-        return load_in_chunks(registry, steps, describe, chunk=chunk)
+        return load_in_chunks(registry, steps, describe, chunk=chunk, workers=workers)
     except Refused as error:
         raise FixtureError(str(error)) from error.__cause__

@@ -189,30 +189,45 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     executemany of one precompiled INSERT on SQLite, COPY on PostgreSQL. Each value goes
     through its column type's own bind processing, so the rows stored are those
     `session.execute(insert(table), rows)` stores (a bulk load writes tens of thousands)."""
+    if rows:
+        insert_bound(session, table, bound_rows(table, rows, session.connection().dialect))
+
+
+Bound = tuple[list[str], list[Any]]  # column names, each row's values as the driver takes them
+
+
+def bound_rows(table: Table, rows: list[dict[str, Any]], dialect: Any) -> Bound:
+    """`rows` as `insert_bound` writes them (made where the rows are: a bulk worker)."""
     if not rows:
-        return
+        return [], []
     names = [column.name for column in table.columns if column.name in rows[0]]
+    if dialect.name == "postgresql":
+        return names, [[row[name] for name in names] for row in rows]
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    return names, [
+        tuple(
+            row[name] if process is None else process(row[name])
+            for name, process in zip(names, processors, strict=True)
+        )
+        for row in rows
+    ]
+
+
+def insert_bound(session: Session, table: Table, bound: Bound) -> None:
+    names, values = bound
+    if not values:
+        return
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name == "postgresql":
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         columns = ", ".join(f'"{name}"' for name in names)
         with cursor.copy(f"COPY {_qualified(table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in names])
+            for value in values:
+                copy.write_row(value)
         return
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     statement = str(insert(table).compile(dialect=dialect, column_keys=names))
-    connection.exec_driver_sql(
-        statement,
-        [
-            tuple(
-                row[name] if process is None else process(row[name])
-                for name, process in zip(names, processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
+    connection.exec_driver_sql(statement, values)
 
 
 def _qualified(table: Table) -> str:

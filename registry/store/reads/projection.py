@@ -33,11 +33,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.domain.clause_force import by, clause_days, general_entry
@@ -47,22 +46,19 @@ from registry.domain.record import Record, sort_key
 from registry.domain.search_text import search_text
 from registry.domain.timeline import Standing, partial_dates, standing_of
 from registry.ledger.payload import format_instant, parse_instant
-from registry.store.events.tables import agreements
 from registry.store.reads.intervals import (
     AGREEMENT,
     LAST_DAY,
     OPEN,
     OPEN_SQL,
     PARTY,
-    PARTY_ACTS,
     STANDING_NEUTRAL,
     TABLES,
     VALUES,
     agreement_texts,
-    insert_rows,
     instant_number,
-    titles_key,
 )
+from registry.store.reads.projection_rows import AFTER, save_all, standing_values
 
 if TYPE_CHECKING:
     from registry.store.events.recorder import SealedEvent
@@ -72,8 +68,6 @@ Span = tuple[date, date, Values]  # valid_from, valid_until, values
 Key = tuple[str, Values]  # (kind, the row's VALUES): a row without its recorded period
 Instant = tuple[int, str]  # (version, recorded as the envelope has it)
 WHOLE = ""  # the spans of the agreement itself, beside those of each party code
-
-_AFTER = {kind: names[names.index("valid_until") + 1 :] for kind, names in VALUES.items()}
 
 
 def project(
@@ -197,11 +191,16 @@ class Head:
 
     # -- following the events --------------------------------------------------------------
 
-    def take(self, event: AgreementEvent, version: int, recorded: str) -> None:
-        """The rows after `event`, recorded at `recorded`."""
+    def take(
+        self, event: AgreementEvent, version: int, recorded: str, instant: int | None = None
+    ) -> None:
+        """The rows after `event`, recorded at `recorded`. A bulk worker that projects before
+        the instants are fixed gives a stand-in `instant` instead (a negative number, see
+        `placeholder`), which `relabel` replaces once they are."""
         self.corrections.take(event)
         self.version, self.recorded = version, recorded
-        instant = instant_number(parse_instant(recorded))
+        if instant is None:
+            instant = instant_number(parse_instant(recorded))
         if isinstance(event, Drafted | EventCorrected) or self.record is None:
             self._refold()
             self._recompute(date.min, instant)
@@ -339,7 +338,7 @@ class Head:
         day = today or date.today()
         whole = self.spans[WHOLE]
         found = whole[bisect.bisect_right(whole, day, key=lambda s: s[0]) - 1]
-        columns = dict(zip(_AFTER[AGREEMENT], found[2], strict=True))
+        columns = dict(zip(AFTER[AGREEMENT], found[2], strict=True))
         titles = json.loads(columns["titles"])
         # the list's first entry into force counts the general one too, with no party in force
         if self.today is None or self.today[0] != day:
@@ -368,6 +367,19 @@ class Head:
         """Write what changed since the Head was loaded or last saved, and the list row."""
         save_all(session, [self])
 
+    def relabel(self, base: int, recorded: str) -> None:
+        """Replace the stand-in instants (`placeholder(n)`: the n-th event of the chunk) by
+        the instants fixed under the lock, `base + n` microseconds; `recorded` is the last
+        event's."""
+
+        def real(number: int) -> int:
+            return base - number - 1 if number < 0 else number
+
+        self.open = {key: real(since) for key, since in self.open.items()}
+        self.made = {(key, real(since)): real(until) for (key, since), until in self.made.items()}
+        self.closed = [(key, real(since), real(until)) for key, since, until in self.closed]
+        self.recorded = recorded
+
     def saved(self) -> None:
         """The tables now hold every row: only the open ones are kept."""
         self.fresh.clear()
@@ -379,59 +391,50 @@ class Head:
     @classmethod
     def load(cls, session: Session, agreement_id: str, older: Sequence[AgreementEvent]) -> Head:
         """The Head of the events `older`, with the open rows the tables hold for them."""
+        return cls.restore(agreement_id, older, stored_rows(session, agreement_id))
+
+    @classmethod
+    def restore(cls, agreement_id: str, older: Sequence[AgreementEvent], stored: Stored) -> Head:
+        """`load` from rows read elsewhere (`stored_rows`: a bulk worker has no database)."""
         head = cls(agreement_id)
         for event in sorted(older, key=lambda e: e.originator_version):
             head.corrections.take(event)
         last = max(older, key=lambda e: e.originator_version)
         head.version, head.recorded = last.originator_version, format_instant(last.timestamp)
         head._refold()
-        for kind, table in TABLES.items():
-            query = select(*(table.c[n] for n in VALUES[kind]), table.c.recorded_from).where(
-                table.c.agreement_id == agreement_id, table.c.recorded_to == OPEN_SQL
-            )
-            for row in session.execute(query):
-                key = (kind, tuple(row)[:-1])
-                head.open[key] = row.recorded_from
-                owner, span = _span(key)
-                head.spans.setdefault(owner, []).append(span)
+        open_rows, head.texts = stored
+        for key, recorded_from in open_rows:
+            head.open[key] = recorded_from
+            owner, span = _span(key)
+            head.spans.setdefault(owner, []).append(span)
         for spans in head.spans.values():
             spans.sort(key=lambda s: s[0])
-        t = agreement_texts
-        keys = select(t.c.key).where(t.c.agreement_id == agreement_id)
-        head.texts = set(session.execute(keys).scalars())
         return head
 
 
+Stored = tuple[list[tuple[Key, int]], set[int]]  # open rows with their recorded_from; texts
+
+
+def stored_rows(session: Session, agreement_id: str) -> Stored:
+    """The open rows the tables hold for an agreement, and the keys of its wordings."""
+    open_rows = []
+    for kind, table in TABLES.items():
+        query = select(*(table.c[n] for n in VALUES[kind]), table.c.recorded_from).where(
+            table.c.agreement_id == agreement_id, table.c.recorded_to == OPEN_SQL
+        )
+        for row in session.execute(query):
+            open_rows.append(((kind, tuple(row)[:-1]), row.recorded_from))
+    t = agreement_texts
+    keys = select(t.c.key).where(t.c.agreement_id == agreement_id)
+    return open_rows, set(session.execute(keys).scalars())
+
+
+def placeholder(place: int) -> int:
+    """The stand-in instant of the event at `place` in a chunk (see `Head.relabel`)."""
+    return -place - 1
+
+
 ONE_DAY = timedelta(days=1)
-_KEYS = {kind: [c.name for c in table.primary_key.columns] for kind, table in TABLES.items()}
-
-
-def save_all(session: Session, heads: Sequence[Head]) -> None:
-    """Write what changed in each Head since it was loaded or last saved, and its list row:
-    one executemany per table for them all, however many agreements a chunk touches."""
-    if not heads:
-        return
-    closing: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
-    new: dict[str, list[dict[str, Any]]] = {AGREEMENT: [], PARTY: []}
-    texts: list[dict[str, Any]] = []
-    for head in heads:
-        for (kind, values), recorded_from, recorded_to in head.closed:
-            row = head._row((kind, values), recorded_from, recorded_to)
-            closing[kind].append({f"k_{k}": row[k] for k in _KEYS[kind]} | {"to": recorded_to})
-        for kind, row in head.rows():
-            new[kind].append(row)
-        texts.extend(head.text_rows())
-    for kind, rows in closing.items():
-        if rows:
-            table = TABLES[kind]
-            where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in _KEYS[kind]))
-            session.execute(update(table).where(where).values(recorded_to=bindparam("to")), rows)
-    for table, rows in ((TABLES[AGREEMENT], new[AGREEMENT]), (TABLES[PARTY], new[PARTY]),
-                        (agreement_texts, texts)):  # fmt: skip
-        insert_rows(session, table, rows)
-    ids = [head.agreement_id for head in heads]
-    session.execute(delete(agreements).where(agreements.c.id.in_(ids)))
-    insert_rows(session, agreements, [head.summary() for head in heads])
 
 
 def _key(owner: str, span: Span) -> Key:
@@ -454,67 +457,6 @@ def _lengthen(spans: list[Span], start: date, until: date, values: Values) -> No
         spans[-1] = (spans[-1][0], until, values)
     else:
         spans.append((start, until, values))
-
-
-def standing_values(
-    agreement_id: str, standing: Standing
-) -> tuple[Values, list[tuple[str, Values]], tuple[int, str, str]]:
-    """A standing's columns: the agreement's, each party's, and its wording (key, reference,
-    titles one a line)."""
-    key, text, title, titles = _wording(agreement_id, standing.reference, standing.titles)
-    shared = {
-        "status": standing.status.value,
-        "reference": standing.reference,
-        "titles_key": key,
-        "kind": standing.kind.value,
-        "character": standing.character.value,
-    }
-    whole = shared | {
-        "title": title,
-        "titles": titles,
-        "parties": _codes_json(tuple(code for code, _ in standing.parties)),
-        "signed": _first(standing, PARTY_ACTS.index("signed")),
-        "in_force": _first(standing, PARTY_ACTS.index("in_force")),
-    }
-    acts = standing.acts or ((None,) * len(PARTY_ACTS),) * len(standing.parties)
-    parties = []
-    for (code, party_status), own in zip(standing.parties, acts, strict=True):
-        columns = shared | {"party_status": party_status.value}
-        columns |= dict(zip(PARTY_ACTS, own, strict=True))
-        parties.append((code, tuple(columns[name] for name in _AFTER[PARTY])))
-    return (
-        tuple(whole[name] for name in _AFTER[AGREEMENT]),
-        parties,
-        (key, standing.reference, text),
-    )
-
-
-@lru_cache(maxsize=4096)
-def _wording(
-    agreement_id: str, reference: str, titles: tuple[tuple[str, str], ...]
-) -> tuple[int, str, str, str]:
-    """(titles_key, titles one a line, the list's title, the titles as JSON) of a wording: an
-    agreement keeps one through most of its standings, so each is made once."""
-    named = dict(titles)
-    text = "\n".join(named.values())
-    title = named.get("en") or next(iter(named.values()), "")
-    return (
-        titles_key(agreement_id, reference, text),
-        text,
-        title,
-        json.dumps(named, ensure_ascii=False),
-    )
-
-
-@lru_cache(maxsize=4096)
-def _codes_json(codes: tuple[str, ...]) -> str:
-    return json.dumps(list(codes))
-
-
-def _first(standing: Standing, column: int) -> str | None:
-    """The earliest of one of the parties' dates (reduced ISO dates sort as text)."""
-    found = [own[column] for own in standing.acts if own[column] is not None]
-    return min(found) if found else None
 
 
 def replayed(events: Sequence[AgreementEvent]) -> Head:
