@@ -51,7 +51,7 @@ from registry.store.bulk.chunks import VerifiedEvent, append_verified
 from registry.store.bulk.workers import Pool, WorkerFailed, share
 from registry.store.errors import VersionConflict
 from registry.store.events.datastore import write_intent
-from registry.store.events.head import read_head, stream_heads
+from registry.store.events.head import last_row, read_head, stream_heads
 from registry.store.events.log import NewLeaf, check_entry_sizes
 from registry.store.events.mapper import DraftEvent, EnvelopeMapper, load_trust
 from registry.store.reads.intervals import instant_number
@@ -209,7 +209,7 @@ class _Loader:
         events = recorder.events_record_cls.__table__
         with write_intent(), registry.transaction(commit=True) as session:
             recorder._lock_table(session)
-            head = read_head(session, recorder.log, events, Keyring.ID)
+            head = read_head(session, recorder.log, events, Keyring.ID, last_row(session, events))
             base = head.next_instant(recorder.clock().astimezone(UTC))
             keyring = None
             if head.keyring_version != self.trust_version:

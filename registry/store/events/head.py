@@ -124,6 +124,15 @@ def read_head(
     return LogHead(last[0], sha256_hex(last[1]), recorded, size, frontier, int(keyring or 0))
 
 
+def last_row(session: Session, events: Any) -> tuple[int, bytes] | None:
+    """The last event row (id, stored bytes), for a writer that took the lock through the ORM
+    (a bulk load's chunk); small appends read it with the lock, in `appends`."""
+    row = session.execute(
+        select(events.c.id, events.c.state).order_by(events.c.id.desc()).limit(1)
+    ).first()
+    return (int(row[0]), bytes(row[1])) if row is not None else None
+
+
 def caught_up(
     head: LogHead, rows: Sequence[Any], session: Session, log: TransparencyLog, keyring_id: UUID
 ) -> LogHead | None:
