@@ -211,32 +211,40 @@ class StreamedLogCheck:
     def _grow(self, leaves: list[bytes]) -> None:
         if not leaves:
             return
-        created = merkle.append_leaves(self.edge, self.size, leaves)
-        self._compare(created)
+        runs = merkle.append_runs(self.edge, self.size, leaves)
+        self._compare(runs)
         self.size += len(leaves)
-        made = {(level, index): digest for level, index, digest in created}
         kept = merkle.MemoryNodeStore()
         for level, index in edge_keys(self.size):
-            found = made.get((level, index))
-            kept.put(level, index, found if found is not None else self.edge.node(level, index))
+            first, hashes = runs.get(level, (index + 1, []))
+            if first <= index < first + len(hashes):
+                kept.put(level, index, hashes[index - first])
+            else:
+                kept.put(level, index, self.edge.node(level, index))
         self.edge = kept
 
-    def _compare(self, created: list[tuple[int, int, bytes]]) -> None:
-        # Each level's new nodes are one run of indexes, appended in order.
-        runs: dict[int, list[tuple[int, bytes]]] = {}
-        for level, index, digest in created:
-            runs.setdefault(level, []).append((index, digest))
+    def _compare(self, runs: dict[int, merkle.Run]) -> None:
         condition = or_(
             *(
                 and_(
                     merkle_nodes.c.level == level,
-                    merkle_nodes.c.idx.between(run[0][0], run[-1][0]),
+                    merkle_nodes.c.idx.between(first, first + len(hashes) - 1),
                 )
-                for level, run in runs.items()
+                for level, (first, hashes) in runs.items()
             )
         )
-        if self._nodes_stored(condition, [run for _, run in sorted(runs.items())]):
+        if self._nodes_stored(condition, [hashes for _, (_, hashes) in sorted(runs.items())]):
             return
+        # In the order the leaves complete them, as the tree is written: each level's node
+        # comes with the leaf that completes it, the lower level first.
+        created = sorted(
+            (
+                (level, first + k, digest)
+                for level, (first, hashes) in runs.items()
+                for k, digest in enumerate(hashes)
+            ),
+            key=lambda node: (((node[1] + 1) << node[0]) - 1, node[0]),
+        )
         query = select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash)
         stored = {
             (level, index): bytes(digest)
@@ -255,9 +263,7 @@ class StreamedLogCheck:
                         f"stored node ({level}, {index}) has the wrong hash"
                     )
 
-    def _nodes_stored(
-        self, condition: ColumnElement[bool], runs: list[list[tuple[int, bytes]]]
-    ) -> bool:
+    def _nodes_stored(self, condition: ColumnElement[bool], runs: list[list[bytes]]) -> bool:
         """Whether the stored nodes of these runs (by level) are exactly these, in one query:
         as many rows, and their hashes, in hex joined in (level, index) order, as computed."""
         if self.dialect not in _JOINED:
@@ -271,7 +277,7 @@ class StreamedLogCheck:
         hashes = _HEX[self.dialect](rows.c.hash)
         join = _JOINED[self.dialect]
         found = self.session.execute(select(func.count(), join(rows, hashes))).one()
-        expected = [digest.hex() for run in runs for _index, digest in run]
+        expected = [digest.hex() for hashes in runs for digest in hashes]
         return tuple(found) == (len(expected), ",".join(expected))
 
     def _nodes_beyond_the_log(self) -> None:
