@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import func, select
+from sqlalchemy import LargeBinary, func, select, type_coerce
 
 from registry.domain.codec import decode_data
 from registry.domain.dates import PartialDate
@@ -247,8 +248,13 @@ def _check_range(
     from `position` on, each opened; and the notes of the checkpoints that end among them."""
     start, stop = bounds
     table = registry.signed_recorder.events_record_cls.__table__
+    stream_column: Any = table.c.originator_id
+    if registry.signed_recorder.datastore.engine.dialect.name == "sqlite":
+        # SQLite keeps the UUID as its 16 bytes: spelled below, not built as a UUID object
+        # only to be spelled (every check reads the id as text).
+        stream_column = type_coerce(stream_column, LargeBinary)
     query = select(
-        table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state
+        table.c.id, stream_column, table.c.originator_version, table.c.topic, table.c.state
     )
     if start is not None:
         query = query.where(table.c.id >= start)
@@ -265,7 +271,8 @@ def _check_range(
     ids, streams, versions, digests = page.ids, page.streams, page.versions, page.digests
     leaves, prevs, recorded = page.leaves, page.prevs, page.recorded
     open_row = registry.mapper.open
-    for n, (id_, stream, version, topic, state) in enumerate(rows):
+    for n, (id_, originator, version, topic, state) in enumerate(rows):
+        stream = _spelled(originator)
         envelope = bytes(state)
         prev = instant = None
         try:
@@ -277,7 +284,7 @@ def _check_range(
         except (ValueError, TypeError) as error:
             page.problems[n] = f"notification {id_}: signed data does not decode: {error}"
         ids.append(id_)
-        streams.append(str(stream))
+        streams.append(stream)
         versions.append(version)
         digests.append(sha256_hex(envelope))
         leaves.append(merkle.leaf_hash(envelope))
@@ -285,6 +292,16 @@ def _check_range(
         recorded.append(instant)
     page.notes.update((int(size), _opened_note(note, verifier)) for size, note in notes)
     return page
+
+
+def _spelled(originator: Any) -> str:
+    """An originator id as text: from a UUID, or from SQLite's 16 bytes."""
+    if isinstance(originator, bytes) and len(originator) == 16:
+        h = originator.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    if isinstance(originator, bytes | bytearray | memoryview):
+        return str(UUID(bytes=bytes(originator)))  # refused as the column type refuses it
+    return str(originator)
 
 
 def _check_decodes(payload: EventPayload) -> None:
