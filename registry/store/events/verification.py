@@ -9,6 +9,7 @@ first, so an auditor sees the whole damage at once.
 from __future__ import annotations
 
 import contextvars
+import gc
 import multiprocessing
 import os
 import threading
@@ -16,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -175,24 +177,31 @@ def _checked_pages(
         ((start if n else None, starts[n + 1] if n + 1 < len(starts) else None), n * PAGE)
         for n, start in enumerate(starts)
     ]
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=_process_context(),
-        initializer=_start_worker,
-        initargs=(registry.settings,),
-    ) as pool:
-        queued: deque[Future[Page]] = deque()
-        waiting = iter(bounds)
-        for one in waiting:
-            queued.append(pool.submit(_check_in_worker, *one))
-            if len(queued) >= workers * IN_FLIGHT:
-                break
-        while queued:
-            page = queued.popleft().result()
+    # A forked worker shares this process's memory until it writes to it, and a collection
+    # of the objects it inherited writes to every one: frozen, they are never collected
+    # there (the standard library's advice for fork without exec). Unfrozen when done.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=_process_context(),
+            initializer=_start_worker,
+            initargs=(registry.settings,),
+        ) as pool:
+            queued: deque[Future[Page]] = deque()
+            waiting = iter(bounds)
             for one in waiting:
                 queued.append(pool.submit(_check_in_worker, *one))
-                break
-            yield page
+                if len(queued) >= workers * IN_FLIGHT:
+                    break
+            while queued:
+                page = queued.popleft().result()
+                for one in waiting:
+                    queued.append(pool.submit(_check_in_worker, *one))
+                    break
+                yield page
+    finally:
+        gc.unfreeze()
 
 
 def _process_context() -> Any:
@@ -310,7 +319,13 @@ def _check_decodes(payload: EventPayload) -> None:
     must fit its precision (the type, the agreement id and the instant were checked when
     it was opened, and an event with every field decoded is then built without fail)."""
     decode_data(EVENT_TYPES[payload.type], payload.data)
-    PartialDate.from_start(payload.effective, payload.precision)
+    _effective_date(payload.effective, payload.precision)
+
+
+@lru_cache(maxsize=8192)
+def _effective_date(start: str, precision: str) -> PartialDate:
+    # Cached: an archive names the same dates many times (a refusal raises: never cached).
+    return PartialDate.from_start(start, precision)
 
 
 def _opened_note(note: str, verifier: NoteVerifier) -> OpenedNote:
