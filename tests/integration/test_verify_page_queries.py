@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from registry.store.application import Registry
 from registry.store.events import verification, verify_log
@@ -117,3 +117,20 @@ class TestOnSQLite(OnSQLite, PageQueriesScenario):
 @pytest.mark.postgres
 class TestOnPostgres(OnPostgres, PageQueriesScenario):
     pass
+
+
+def test_a_row_filed_under_text_instead_of_its_id_bytes_is_reported(sqlite_settings: Settings):
+    """SQLite's column holds any type: the id spelled as text is not the row's 16 bytes."""
+    with open_registry(sqlite_settings) as registry:
+        draft_transit_agreement(registry)
+        cls = registry.signed_recorder.events_record_cls
+        with registry.transaction(commit=True) as session:
+            row = session.execute(select(cls.id).order_by(cls.id.desc())).first()
+            assert row is not None
+            session.execute(
+                text("UPDATE registry_events SET originator_id = :t WHERE id = :id"),
+                {"t": str(registry.resolve("PK-KZ-2026-900")), "id": row.id},
+            )
+        problems = "\n".join(verify_store(registry, workers=1).problems)
+    assert f"notification {row.id}" in problems
+    assert "row is filed under" in problems

@@ -304,13 +304,15 @@ def _check_range(
 
 
 def _spelled(originator: Any) -> str:
-    """An originator id as text: from a UUID, or from SQLite's 16 bytes."""
+    """An originator id as text: from a UUID, or from SQLite's 16 bytes. Anything else in
+    SQLite's column (which holds any type) is spelled as what it is, so that the row is
+    reported as filed under something other than its signed agreement."""
+    if isinstance(originator, UUID):
+        return str(originator)
     if isinstance(originator, bytes) and len(originator) == 16:
         h = originator.hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-    if isinstance(originator, bytes | bytearray | memoryview):
-        return str(UUID(bytes=bytes(originator)))  # refused as the column type refuses it
-    return str(originator)
+    return repr(originator)
 
 
 def _check_decodes(payload: EventPayload) -> None:
