@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
@@ -88,18 +89,23 @@ def decode_data(event_type: type[RegistryEvent], data: dict[str, Any]) -> dict[s
     if not isinstance(data, dict):
         raise InvalidEventData("data", "must be an object")
     fields = data_fields(event_type)
-    unknown = sorted(set(data) - set(fields))
+    unknown = data.keys() - fields.keys()
     if unknown:
-        raise InvalidEventData(unknown[0], f"is not a field of {event_type.__name__}")
+        raise InvalidEventData(min(unknown), f"is not a field of {event_type.__name__}")
     values = {}
-    for name, hint in fields.items():
+    for name, decode in _field_decoders(event_type):
         if name not in data:
             if name in absent_when_none(event_type):
                 values[name] = None
                 continue
             raise InvalidEventData(name, "is missing")
-        values[name] = from_json(hint, data[name], name)
+        values[name] = decode(data[name], name)
     return values
+
+
+@cache
+def _field_decoders(event_type: type[RegistryEvent]) -> tuple[tuple[str, Decoder], ...]:
+    return tuple((name, _decoder(hint)) for name, hint in data_fields(event_type).items())
 
 
 def to_json(value: Any) -> Any:
@@ -120,55 +126,116 @@ def to_json(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} on the wire")
 
 
-def from_json(hint: Any, value: Any, path: str) -> Any:  # one branch per wire type
+def from_json(hint: Any, value: Any, path: str) -> Any:
+    """The field value of type `hint` that `value` (JSON-native) stands for; `path` names
+    it in an error."""
+    return _decoder(hint)(value, path)
+
+
+Decoder = Callable[[Any, str], Any]
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:  # one branch per wire type
+    """`from_json` for one hint, its branch chosen once: every stored event is decoded through
+    these, and typing's introspection is slow."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
         (inner,) = [arg for arg in args if arg is not type(None)]
-        return from_json(inner, value, path)
-    if value is None:
-        raise InvalidEventData(path, "is required")
+        decode_inner = _decoder(inner)
+        if type(None) not in args:  # pragma: no cover - a union of one type and nothing else
+            return decode_inner
+
+        def optional(value: Any, path: str) -> Any:
+            return None if value is None else decode_inner(value, path)
+
+        return optional
+    decode = _required(hint, origin, args)
+
+    def required(value: Any, path: str) -> Any:
+        if value is None:
+            raise InvalidEventData(path, "is required")
+        return decode(value, path)
+
+    return required
+
+
+def _required(hint: Any, origin: Any, args: tuple[Any, ...]) -> Decoder:
     if hint is Any:
-        return value
+        return lambda value, path: value
     if hint is bool or hint is str:
-        if not isinstance(value, hint):
-            raise InvalidEventData(path, f"must be {'true or false' if hint is bool else 'text'}")
-        return value
+        wanted = "true or false" if hint is bool else "text"
+
+        def exact(value: Any, path: str) -> Any:
+            if not isinstance(value, hint):
+                raise InvalidEventData(path, f"must be {wanted}")
+            return value
+
+        return exact
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidEventData(path, "must be a whole number")
-        return value
+
+        def whole(value: Any, path: str) -> Any:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidEventData(path, "must be a whole number")
+            return value
+
+        return whole
     if hint is PartialDate:
-        try:
-            return PartialDate.parse(value)
-        except InvalidDate as error:
-            raise InvalidEventData(path, str(error)) from None
+
+        def partial_date(value: Any, path: str) -> Any:
+            try:
+                return PartialDate.parse(value)
+            except InvalidDate as error:
+                raise InvalidEventData(path, str(error)) from None
+
+        return partial_date
     if hint is datetime:
-        try:
-            return parse_instant(value)
-        except ValueError as error:
-            raise InvalidEventData(path, str(error)) from None
+
+        def instant(value: Any, path: str) -> Any:
+            try:
+                return parse_instant(value)
+            except ValueError as error:
+                raise InvalidEventData(path, str(error)) from None
+
+        return instant
     if isinstance(hint, type) and issubclass(hint, Enum):
-        try:
-            return hint(value)
-        except ValueError:
-            choices = ", ".join(str(member.value) for member in hint)
-            raise InvalidEventData(path, f"must be one of {choices}") from None
+
+        def member(value: Any, path: str) -> Any:
+            try:
+                return hint(value)
+            except ValueError:
+                choices = ", ".join(str(member.value) for member in hint)
+                raise InvalidEventData(path, f"must be one of {choices}") from None
+
+        return member
     if hint is Party:
-        return _party(value, path)
+        return _party
     if hint is Notification:
-        return _notification(value, path)
+        return _notification
     if origin is tuple:
-        if not isinstance(value, list):
-            raise InvalidEventData(path, "must be a list")
-        return tuple(from_json(args[0], item, f"{path}[{i}]") for i, item in enumerate(value))
+
+        def items(value: Any, path: str) -> Any:
+            if not isinstance(value, list):
+                raise InvalidEventData(path, "must be a list")
+            decode = _decoder(args[0])
+            return tuple(decode(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+        return items
     if origin is dict:
-        if not isinstance(value, dict):
-            raise InvalidEventData(path, "must be an object")
-        return {key: from_json(args[1], item, f"{path}.{key}") for key, item in value.items()}
-    raise TypeError(f"no wire form for {hint!r}")
+
+        def mapping(value: Any, path: str) -> Any:
+            if not isinstance(value, dict):
+                raise InvalidEventData(path, "must be an object")
+            decode = _decoder(args[1])
+            return {key: decode(item, f"{path}.{key}") for key, item in value.items()}
+
+        return mapping
+
+    def unknown(value: Any, path: str) -> Any:
+        raise TypeError(f"no wire form for {hint!r}")
+
+    return unknown
 
 
 @cache

@@ -19,7 +19,13 @@ import rfc8785
 
 from registry.ledger.errors import CanonicalJSONError
 
-__all__ = ["CanonicalJSONError", "canonical_json", "parse_canonical", "sha256_hex"]
+__all__ = [
+    "CanonicalJSONError",
+    "canonical_json",
+    "canonical_json_and_copy",
+    "parse_canonical",
+    "sha256_hex",
+]
 
 # I-JSON (RFC 7493 §2.2): integers must be exactly representable as doubles.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -35,9 +41,19 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
+# A superset of the UTF-8 of every noncharacter, found far faster than _NOT_TEXT in long
+# non-ASCII text: U+FDD0..U+FDEF are EF B7 90..AF, and U+FFFE, U+FFFF and their copies in
+# every other plane end in BF BE or BF BF. Strictly decoded UTF-8 holds no surrogate, so
+# text without a match holds nothing _NOT_TEXT finds; a match (maybe another character)
+# only sends the text to the precise check.
+_MAYBE_NONCHARACTER = re.compile(b"\xef\xb7[\x90-\xaf]|\xbf[\xbe\xbf]")
+
 
 def canonical_json(value: object) -> bytes:
     """Return the RFC 8785 bytes of ``value``, refusing anything outside the registry's I-JSON."""
+    fast = _plain_bytes(value)
+    if fast is not None:
+        return fast
     try:
         astral_keys = _check(value)
     except RecursionError:
@@ -55,6 +71,54 @@ def canonical_json(value: object) -> bytes:
         return rfc8785.dumps(value)  # type: ignore[arg-type]  # checked by _check above
     except rfc8785.CanonicalizationError as error:  # pragma: no cover - _check is stricter
         raise CanonicalJSONError(str(error)) from error
+
+
+def canonical_json_and_copy(value: object) -> tuple[bytes, object]:
+    """``canonical_json(value)`` and a fresh copy of ``value`` as those bytes parse back: what a
+    signer keeps so that a caller changing its objects later changes nothing signed."""
+    fast = _plain_bytes_and_copy(value)
+    if fast is not None:
+        return fast
+    raw = canonical_json(value)
+    return raw, parse_canonical(raw)
+
+
+def _plain_bytes(value: object) -> bytes | None:
+    found = _plain_bytes_and_copy(value)
+    return None if found is None else found[0]
+
+
+def _plain_bytes_and_copy(value: object) -> tuple[bytes, object] | None:
+    """The common case in C: the canonical bytes of `value` and their parse, or None for the
+    full check (`_check`, with its precise message, and rfc8785 for astral keys).
+
+    The standard library's sorted compact output (the very bytes the full path returns when
+    `_check` passes and no key is astral) is parsed back, refusing floats, constants and
+    integers beyond ±(2**53-1); when that parse equals `value`, `value` held no float, no
+    out-of-range integer, no non-string key (the encoder would have turned it into a string)
+    and no tuple, and every string is in the output verbatim, so encoding it strictly as UTF-8
+    (no surrogate) and finding no noncharacter and no astral character in it proves the rest.
+    """
+    try:
+        text = _encode(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if text.isascii():
+        raw = text.encode("ascii")
+    else:
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a surrogate
+            return None
+        if _MAYBE_NONCHARACTER.search(raw) or _ASTRAL.search(text):
+            return None
+    try:
+        again, _end = _scan(text, 0)  # the whole text: it is one JSON value
+    except (StopIteration, ValueError, RecursionError):  # CanonicalJSONError included
+        return None
+    if again != value:
+        return None
+    return raw, again
 
 
 def parse_canonical(data: bytes) -> object:
@@ -105,14 +169,15 @@ def _parse_plain_canonical(text: str, raw: bytes) -> object:
     would be shorter), and integers are checked as they are parsed. Anything else, including
     every input that is refused, takes the full path and its precise message.
     """
-    if not text.isascii() and (_NOT_TEXT.search(text) or _ASTRAL.search(text)):
+    if not text.isascii() and (_MAYBE_NONCHARACTER.search(raw) or _ASTRAL.search(text)):
         return _NOT_PLAIN
     try:
-        value = _PLAIN_DECODER.decode(text)
-        again = _CANONICAL_ENCODER.encode(value)
-    except (ValueError, RecursionError):  # CanonicalJSONError included
+        value, end = _scan(text, 0)
+        again = _encode(value) if end == len(text) else None
+    except (StopIteration, ValueError, RecursionError):  # CanonicalJSONError included
         return _NOT_PLAIN
-    if again.encode("utf-8", "surrogatepass") != raw:
+    # `text` is `raw` decoded strictly (no surrogate), so equal text is equal bytes.
+    if again != text:
         return _NOT_PLAIN
     return value
 
@@ -209,3 +274,17 @@ _PLAIN_DECODER = json.JSONDecoder(
     parse_float=_refuse_float, parse_constant=_refuse_constant, parse_int=_safe_int
 )
 _CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+# The standard library's C scanner and C encoder called directly: `decode` and `encode` wrap
+# them in Python (whitespace skipping, an encoder built per call) that costs as much again on
+# an event's payload. The scanner is the decoder's own (its hooks refuse floats, constants and
+# unsafe integers); the encoder is `_CANONICAL_ENCODER`'s, without its circular-reference
+# markers: a cycle recurses until RecursionError, which sends the value to the full check.
+_scan = _PLAIN_DECODER.scan_once
+_C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False
+)
+
+
+def _encode(value: object) -> str:
+    return "".join(_C_ENCODE(value, 0))

@@ -47,6 +47,19 @@ _ENVELOPE_FIELDS = frozenset({"payload", "payloadType", "signatures"})
 _SIGNATURE_FIELDS = frozenset({"keyid", "sig"})
 _KEYID = re.compile(r"[0-9a-f]{16}")
 
+# Printable ASCII but the quote and the backslash: the characters RFC 8785 writes as they are.
+_VERBATIM = r"[\x20\x21\x23-\x5b\x5d-\x7e]*"
+_VERBATIM_TEXT = re.compile(_VERBATIM)
+_BASE64 = b"[A-Za-z0-9+/]*={0,2}"
+# An envelope in its one canonical form when its payload type is verbatim text: members in
+# RFC 8785 order, no whitespace, strings that need no escape. Bytes that match are exactly the
+# canonical JSON of the document they spell (once both base64 strings are checked canonical);
+# anything else takes the full strict parse and its precise message.
+_CANONICAL_ENVELOPE = re.compile(
+    b'\\{"payload":"(%b)","payloadType":"(%b)","signatures":\\[\\{"keyid":"([0-9a-f]{16})",'
+    b'"sig":"(%b)"\\}\\]\\}' % (_BASE64, _VERBATIM.encode("ascii"), _BASE64)
+)
+
 
 def pae(payload_type: str, payload: bytes) -> bytes:
     """DSSE pre-authentication encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.
@@ -86,6 +99,27 @@ class Envelope:
 
     def to_bytes(self) -> bytes:
         """The envelope's canonical bytes: what is stored, served and hashed."""
+        raw = self.__dict__.get("_bytes")
+        if raw is None:
+            raw = self._canonical_bytes()
+            object.__setattr__(self, "_bytes", raw)
+        return raw
+
+    def _canonical_bytes(self) -> bytes:
+        (signature,) = self.signatures
+        if _VERBATIM_TEXT.fullmatch(self.payload_type) and _KEYID.fullmatch(signature.keyid):
+            # Every string is written as it is (base64, hex and verbatim text need no escape)
+            # and the members are in RFC 8785 order: canonical_json's bytes, written directly.
+            # A property test pins the two to each other.
+            return (
+                b'{"payload":"%b","payloadType":"%b","signatures":[{"keyid":"%b","sig":"%b"}]}'
+                % (
+                    binascii.b2a_base64(self.payload, newline=False),
+                    self.payload_type.encode("ascii"),
+                    signature.keyid.encode("ascii"),
+                    binascii.b2a_base64(signature.sig, newline=False),
+                )
+            )
         return canonical_json(self._document())
 
     def _document(self) -> dict[str, object]:
@@ -105,6 +139,31 @@ class Envelope:
     @classmethod
     def from_bytes(cls, data: bytes) -> Envelope:
         """Parse envelope bytes strictly; anything but the one canonical form is refused."""
+        found = _CANONICAL_ENVELOPE.fullmatch(data) if isinstance(data, bytes) else None
+        if found is not None:
+            payload, payload_type, keyid, sig = found.groups()
+            try:
+                decoded = binascii.a2b_base64(payload, strict_mode=True)
+                signed = binascii.a2b_base64(sig, strict_mode=True)
+            except binascii.Error:
+                decoded = signed = None
+            if (
+                decoded is not None
+                and signed is not None
+                and binascii.b2a_base64(decoded, newline=False) == payload
+                and binascii.b2a_base64(signed, newline=False) == sig
+            ):
+                envelope = cls(
+                    decoded,
+                    payload_type.decode("ascii"),
+                    (Signature(keyid.decode("ascii"), signed),),
+                )
+                object.__setattr__(envelope, "_bytes", data)
+                return envelope
+        return cls._from_document(data)
+
+    @classmethod
+    def _from_document(cls, data: bytes) -> Envelope:
         try:
             document = parse_canonical(data)
         except CanonicalJSONError as error:
@@ -133,6 +192,7 @@ class Envelope:
         # envelope re-encodes to `data` exactly when its document is `document`.
         if envelope._document() != document:
             raise EnvelopeFormatError("envelope does not re-encode to the bytes it was read from")
+        object.__setattr__(envelope, "_bytes", bytes(data))
         return envelope
 
 

@@ -236,6 +236,43 @@ def append_leaves(
     return created
 
 
+def append_runs(reader: NodeReader, size: int, leaves: Sequence[bytes]) -> dict[int, Run]:
+    """`append_leaves`' nodes computed level by level: per level, the index of its first new
+    node and the new nodes' hashes in index order (each level's new nodes are one run)."""
+    _check_tree_size("size", size)
+    for leaf in leaves:
+        if len(leaf) != HASH_SIZE:
+            raise ValueError(f"leaf hash has {len(leaf)} bytes, want {HASH_SIZE}")
+    runs: dict[int, Run] = {}
+    if not leaves:
+        return runs
+    # A level's run starting at an odd index completes its parent with the stored left
+    # sibling, on the tree's right edge: all of them in one batched read.
+    siblings = [(level, (size >> level) - 1) for level in range(size.bit_length())]
+    wanted = [
+        (level, index)
+        for level, index in siblings
+        if index & 1 == 0 and (index + 2) << level <= size + len(leaves)
+    ]
+    known = read_nodes(reader, wanted)
+    level, start, hashes = 0, size, [bytes(leaf) for leaf in leaves]
+    while hashes:
+        runs[level] = (start, hashes)
+        parents = []
+        first = 0
+        if start & 1:
+            parents.append(node_hash(known[(level, start - 1)], hashes[0]))
+            first = 1
+        pairs = iter(hashes[first:])
+        parents.extend(node_hash(left, right) for left, right in zip(pairs, pairs, strict=False))
+        level, start, hashes = level + 1, start >> 1, parents
+    return runs
+
+
+Run = tuple[int, list[bytes]]
+"""(index of the first node, the hashes of that level's nodes from it on)."""
+
+
 def root_at(reader: NodeReader, size: int) -> bytes:
     """The root of the tree of the first `size` leaves."""
     _check_tree_size("size", size)

@@ -15,7 +15,12 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import cast
 
-from registry.ledger.canonical import MAX_SAFE_INTEGER, canonical_json, parse_canonical
+from registry.ledger.canonical import (
+    MAX_SAFE_INTEGER,
+    canonical_json,
+    canonical_json_and_copy,
+    parse_canonical,
+)
 from registry.ledger.dsse import Envelope, KeyLookup, sign_envelope, verify_envelope
 from registry.ledger.errors import CanonicalJSONError, PayloadError
 from registry.ledger.keys import SigningKey
@@ -61,6 +66,7 @@ class Precision(StrEnum):
 
 
 _PRECISIONS = frozenset(precision.value for precision in Precision)
+_FIELD_SET = frozenset(PAYLOAD_FIELDS)
 
 
 def format_instant(moment: datetime) -> str:
@@ -103,30 +109,46 @@ class EventPayload:
     data: dict[str, object]
 
     def __post_init__(self) -> None:
-        self._validate(copy_data=True)
+        self._validate()
+        # One canonical encoding gives both the bytes to sign (kept: `to_bytes` and `seal`
+        # read them) and a private copy of the data, parsed back from them, so a caller
+        # mutating its dict later cannot change what this payload signs.
+        if not isinstance(self.data, dict):
+            raise PayloadError(f"data must be a JSON object, got {type(self.data).__name__}")
+        try:
+            raw, document = canonical_json_and_copy(self._document())
+        except CanonicalJSONError:
+            # Name the member at fault: the data with its path, or else (a type or actor that
+            # is not I-JSON text) refuse when the bytes are asked for, as the full path does.
+            object.__setattr__(self, "data", _canonical_copy_of_data(self.data))
+            return
+        object.__setattr__(self, "data", cast(dict[str, object], document)["data"])
+        object.__setattr__(self, "_bytes", raw)
 
-    def _validate(self, *, copy_data: bool) -> None:
+    def _validate(self) -> None:
         _check_agreement(self.agreement)
         _check_version(self.version)
         _check_non_empty("type", self.type)
         _check_effective(self.effective)
         if not isinstance(self.precision, str) or self.precision not in _PRECISIONS:
             raise PayloadError(f"precision {self.precision!r} is not one of day, month, year")
-        # A Precision member is a str; store the plain value so equality and repr are simple.
-        object.__setattr__(self, "precision", Precision(self.precision).value)
+        if type(self.precision) is not str:
+            # A Precision member is a str; store the plain value so equality and repr are simple.
+            object.__setattr__(self, "precision", Precision(self.precision).value)
         parse_instant(self.recorded)
         _check_non_empty("actor", self.actor)
         if not isinstance(self.prev, str) or not _SHA256_HEX.fullmatch(self.prev):
             raise PayloadError(f"prev {self.prev!r} is not 64 lowercase hex digits")
-        if copy_data:
-            # Keep a private canonical copy, so a caller mutating its dict later cannot
-            # change what this payload signs.
-            object.__setattr__(self, "data", _canonical_copy_of_data(self.data))
-        elif not isinstance(self.data, dict):
-            raise PayloadError(f"data must be a JSON object, got {type(self.data).__name__}")
+
+    def _document(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in PAYLOAD_FIELDS}
 
     def to_bytes(self) -> bytes:
-        return canonical_json({name: getattr(self, name) for name in PAYLOAD_FIELDS})
+        """The canonical bytes: kept from construction or parsing, else encoded now."""
+        raw = self.__dict__.get("_bytes")
+        if raw is None:
+            raw = canonical_json(self._document())
+        return cast(bytes, raw)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> EventPayload:
@@ -137,18 +159,21 @@ class EventPayload:
             raise PayloadError(f"payload: {error}") from None
         if not isinstance(document, dict):
             raise PayloadError("payload must be a JSON object")
-        missing = set(PAYLOAD_FIELDS) - set(document)
-        extra = set(document) - set(PAYLOAD_FIELDS)
-        if missing or extra:
+        if document.keys() != _FIELD_SET:
+            missing = set(PAYLOAD_FIELDS) - set(document)
+            extra = set(document) - set(PAYLOAD_FIELDS)
             raise PayloadError(
                 f"payload members are wrong: missing {sorted(missing)}, unexpected {sorted(extra)}"
             )
         # The document was just parsed from canonical bytes and is held by nobody else, so its
-        # data needs no defensive canonical copy; every field is still checked.
+        # data needs no defensive canonical copy, and its bytes are the canonical ones; every
+        # field is still checked.
         payload = object.__new__(cls)
-        for name in PAYLOAD_FIELDS:
-            object.__setattr__(payload, name, document[name])
-        payload._validate(copy_data=False)
+        payload.__dict__.update(document)
+        payload._validate()
+        if not isinstance(payload.data, dict):
+            raise PayloadError(f"data must be a JSON object, got {type(payload.data).__name__}")
+        payload.__dict__["_bytes"] = bytes(data)
         return payload
 
 
@@ -186,6 +211,12 @@ def _check_non_empty(name: str, value: object) -> None:
 def _check_effective(effective: object) -> None:
     if not isinstance(effective, str) or not _DATE.fullmatch(effective):
         raise PayloadError(f"effective {effective!r} is not a date of the form YYYY-MM-DD")
+    _check_real_date(effective)
+
+
+@lru_cache(maxsize=8192)
+def _check_real_date(effective: str) -> None:
+    # Cached: an archive names the same dates many times; a refusal raises, so is not cached.
     try:
         date.fromisoformat(effective)
     except ValueError:

@@ -142,24 +142,26 @@ class Trust:
 
     def problem(self, payload: EventPayload, keyid: str) -> str | None:
         """None when key ``keyid`` could sign ``payload``; otherwise why it could not."""
-        what = f"{payload.type} event"
         if payload.type in KEYRING_TYPES:
             if keyid not in self._authority:
                 return (
-                    f"{what} is signed by key {keyid} ({self._describe(keyid)}); "
+                    f"{payload.type} event is signed by key {keyid} ({self._describe(keyid)}); "
                     f"keyring events must be signed by a registry authority key"
                 )
             if payload.actor != AUTHORITY:
-                return f"{what} names actor {payload.actor}; keyring events are by {AUTHORITY}"
+                return (
+                    f"{payload.type} event names actor {payload.actor}; "
+                    f"keyring events are by {AUTHORITY}"
+                )
             return None
         if keyid in self._authority:
             return (
-                f"{what} is signed by the registry authority key {keyid}, "
+                f"{payload.type} event is signed by the registry authority key {keyid}, "
                 f"which signs only keyring events"
             )
         entry = self._keys.get(keyid)
         if entry is None:
-            return f"{what} is signed by key {keyid} ({self._describe(keyid)})"
+            return f"{payload.type} event is signed by key {keyid} ({self._describe(keyid)})"
         if entry.officer != payload.actor:
             return f"key {keyid} belongs to {entry.officer}, not to {payload.actor}"
         recorded = parse_instant(payload.recorded)

@@ -9,6 +9,7 @@ first, so an auditor sees the whole damage at once.
 from __future__ import annotations
 
 import contextvars
+import gc
 import multiprocessing
 import os
 import threading
@@ -16,11 +17,16 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import func, select
+from sqlalchemy import LargeBinary, func, select, type_coerce
 
+from registry.domain.codec import decode_data
+from registry.domain.dates import PartialDate
+from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring
 from registry.ledger import merkle
 from registry.ledger.canonical import sha256_hex
@@ -28,10 +34,11 @@ from registry.ledger.chain import ChainHead, Link, first_problems, link_problems
 from registry.ledger.checkpoint import CheckpointError, open_checkpoint
 from registry.ledger.errors import LedgerError
 from registry.ledger.note import NoteVerifier
+from registry.ledger.payload import GENESIS_PREV, EventPayload
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.events.log import note_verifier
-from registry.store.events.mapper import TamperedEvent, event_from_payload
+from registry.store.events.mapper import TamperedEvent
 from registry.store.events.tables import checkpoints
 from registry.store.events.verify_log import OpenedNote, StreamedLogCheck
 from registry.store.settings import Settings
@@ -86,38 +93,43 @@ def verify_store(
     order = report.check("log order")
     trust = _keyring_trust(registry, signatures)
     total = count_events(registry)
-    heads: dict[str, ChainHead] = {}
+    heads: dict[str, tuple[int, str, str]] = {}  # agreement: (version, digest, recorded)
     last_recorded: str | None = None
     position = 0
     checks = [report.check(name) for name in ("log index", "merkle tree", "checkpoints")]
     verifier = note_verifier(registry.settings.log_origin, registry.anchors())
     with registry.transaction() as session:
         log = StreamedLogCheck(session, verifier, checks)
-        for page, notes in _checked_pages(registry, trust, verifier, total, workers):
-            log.opened(notes)
-            log.add(page)
-            for row in page:
-                position += 1
-                if row.problem is not None:
-                    signatures.problems.append(row.problem)
-                link = row.link
-                if link is None:
-                    continue
+        for page in _checked_pages(registry, trust, verifier, total, workers):
+            log.opened(page.notes)
+            log.add(page.ids, page.streams, page.versions, page.digests, page.leaves)
+            problems = page.problems
+            # The common case in a few comparisons per event; any doubt goes to chain.py's
+            # checks, which word every problem.
+            for n, recorded in enumerate(page.recorded):
+                if problems and n in problems:
+                    signatures.problems.append(problems[n])
+                if recorded is None:
+                    continue  # not opened: reported above
                 # instants are validated, fixed-width UTC text: their order is the text's
-                if last_recorded is not None and link.recorded <= last_recorded:
+                if last_recorded is not None and recorded <= last_recorded:
                     order.problems.append(
-                        f"notification {row.id} recorded {link.recorded}, "
+                        f"notification {page.ids[n]} recorded {recorded}, "
                         f"not after the event before it ({last_recorded})"
                     )
-                last_recorded = link.recorded
-                previous = heads.get(row.stream)
-                current = (link, b"")  # opened: the envelope was checked with its payload
+                last_recorded = recorded
+                stream, version, prev = page.streams[n], page.versions[n], page.prevs[n]
+                previous = heads.get(stream)
                 if previous is None:
-                    chains.problems.extend(first_problems(current, opened=True))
-                else:
-                    chains.problems.extend(link_problems(previous, current, opened=True))
-                head = ChainHead(link.agreement, link.version, row.digest, link.recorded)
-                heads[row.stream] = head
+                    if version != 1 or prev != GENESIS_PREV:
+                        current = (Link(stream, version, str(prev), recorded), b"")
+                        chains.problems.extend(first_problems(current, opened=True))
+                elif version != previous[0] + 1 or prev != previous[1] or recorded <= previous[2]:
+                    head = ChainHead(stream, *previous)
+                    current = (Link(stream, version, str(prev), recorded), b"")
+                    chains.problems.extend(link_problems(head, current, opened=True))
+                heads[stream] = (version, page.digests[n], recorded)
+            position += len(page.ids)
             if progress:
                 progress(position, total)
         report.checkpoint_size = log.finish()
@@ -127,20 +139,22 @@ def verify_store(
     return report
 
 
-class Checked(NamedTuple):
-    """One event as a worker returns it: what the log's and the chain's checks need."""
+class Page(NamedTuple):
+    """A run of events in log order as a worker returns it, one list per column (a few
+    hashes and fields per event: what the log's and the chains' checks need), and the
+    checkpoints (by size) whose notes were opened with it."""
 
-    id: int
-    stream: str  # the row's originator id
-    version: int  # the row's originator version
-    digest: str  # SHA-256 hex of the envelope bytes
-    leaf: bytes  # its Merkle leaf hash
-    link: Link | None  # None if the envelope did not open
-    problem: str | None
+    ids: list[int]
+    streams: list[str]  # each row's originator id
+    versions: list[int]  # each row's originator version
+    digests: list[str]  # SHA-256 hex of each envelope's bytes
+    leaves: list[bytes]  # each envelope's Merkle leaf hash
+    prevs: list[str | None]  # each signed prev; None where the envelope did not open
+    recorded: list[str | None]  # each signed recorded instant; None where it did not open
+    problems: dict[int, str]  # why an event (by its place in the page) did not open
+    notes: dict[int, OpenedNote]
 
 
-# A page: its events in log order and the checkpoints (by size) whose notes were opened with it.
-Page = tuple[list[Checked], dict[int, OpenedNote]]
 PAGE = 1000
 PARALLEL_FROM = 4 * PAGE  # fewer events: opened here (starting the workers costs more)
 IN_FLIGHT = 3  # pages queued per worker: enough to keep them busy, and bounded memory
@@ -155,7 +169,7 @@ def _checked_pages(
         position = 0
         for bounds in _pages(registry):
             page = _check_range(registry, trust, verifier, bounds, position)
-            position += len(page[0])
+            position += len(page.ids)
             yield page
         return
     starts = _range_starts(registry, PAGE)
@@ -163,24 +177,31 @@ def _checked_pages(
         ((start if n else None, starts[n + 1] if n + 1 < len(starts) else None), n * PAGE)
         for n, start in enumerate(starts)
     ]
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=_process_context(),
-        initializer=_start_worker,
-        initargs=(registry.settings,),
-    ) as pool:
-        queued: deque[Future[Page]] = deque()
-        waiting = iter(bounds)
-        for one in waiting:
-            queued.append(pool.submit(_check_in_worker, *one))
-            if len(queued) >= workers * IN_FLIGHT:
-                break
-        while queued:
-            page = queued.popleft().result()
+    # A forked worker shares this process's memory until it writes to it, and a collection
+    # of the objects it inherited writes to every one: frozen, they are never collected
+    # there (the standard library's advice for fork without exec). Unfrozen when done.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=_process_context(),
+            initializer=_start_worker,
+            initargs=(registry.settings,),
+        ) as pool:
+            queued: deque[Future[Page]] = deque()
+            waiting = iter(bounds)
             for one in waiting:
                 queued.append(pool.submit(_check_in_worker, *one))
-                break
-            yield page
+                if len(queued) >= workers * IN_FLIGHT:
+                    break
+            while queued:
+                page = queued.popleft().result()
+                for one in waiting:
+                    queued.append(pool.submit(_check_in_worker, *one))
+                    break
+                yield page
+    finally:
+        gc.unfreeze()
 
 
 def _process_context() -> Any:
@@ -236,40 +257,77 @@ def _check_range(
     from `position` on, each opened; and the notes of the checkpoints that end among them."""
     start, stop = bounds
     table = registry.signed_recorder.events_record_cls.__table__
+    stream_column: Any = table.c.originator_id
+    if registry.signed_recorder.datastore.engine.dialect.name == "sqlite":
+        # SQLite keeps the UUID as its 16 bytes: spelled below, not built as a UUID object
+        # only to be spelled (every check reads the id as text).
+        stream_column = type_coerce(stream_column, LargeBinary)
     query = select(
-        table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state
+        table.c.id, stream_column, table.c.originator_version, table.c.topic, table.c.state
     )
     if start is not None:
         query = query.where(table.c.id >= start)
     if stop is not None:
         query = query.where(table.c.id < stop)
     with registry.transaction() as session:
-        rows = list(session.execute(query.order_by(table.c.id)))
+        rows = session.execute(query.order_by(table.c.id)).all()
         notes = session.execute(
             select(checkpoints.c.size, checkpoints.c.note).where(
                 checkpoints.c.size > position, checkpoints.c.size <= position + len(rows)
             )
         ).all()
-    checked = [_checked(registry, trust, *row) for row in rows]
-    return checked, {int(size): _opened_note(note, verifier) for size, note in notes}
+    page = Page([], [], [], [], [], [], [], {}, {})
+    ids, streams, versions, digests = page.ids, page.streams, page.versions, page.digests
+    leaves, prevs, recorded = page.leaves, page.prevs, page.recorded
+    open_row = registry.mapper.open
+    for n, (id_, originator, version, topic, state) in enumerate(rows):
+        stream = _spelled(originator)
+        envelope = bytes(state)
+        prev = instant = None
+        try:
+            payload = open_row(StoredEvent(stream, version, topic, envelope), trust).payload
+            _check_decodes(payload)
+            prev, instant = payload.prev, payload.recorded
+        except TamperedEvent as error:
+            page.problems[n] = f"notification {id_}: {error}"
+        except (ValueError, TypeError) as error:
+            page.problems[n] = f"notification {id_}: signed data does not decode: {error}"
+        ids.append(id_)
+        streams.append(stream)
+        versions.append(version)
+        digests.append(sha256_hex(envelope))
+        leaves.append(merkle.leaf_hash(envelope))
+        prevs.append(prev)
+        recorded.append(instant)
+    page.notes.update((int(size), _opened_note(note, verifier)) for size, note in notes)
+    return page
 
 
-def _checked(
-    registry: Registry, trust: Trust, id_: int, stream: Any, version: int, topic: str, state: Any
-) -> Checked:
-    envelope = bytes(state)
-    link = problem = None
-    try:
-        opened = registry.mapper.open(StoredEvent(stream, version, topic, envelope), trust)
-        payload = opened.payload
-        event_from_payload(payload)
-        link = Link(payload.agreement, payload.version, payload.prev, payload.recorded)
-    except TamperedEvent as error:
-        problem = f"notification {id_}: {error}"
-    except (ValueError, TypeError) as error:
-        problem = f"notification {id_}: signed data does not decode: {error}"
-    digest = sha256_hex(envelope)
-    return Checked(id_, str(stream), version, digest, merkle.leaf_hash(envelope), link, problem)
+def _spelled(originator: Any) -> str:
+    """An originator id as text: from a UUID, or from SQLite's 16 bytes. Anything else in
+    SQLite's column (which holds any type) is spelled as what it is, so that the row is
+    reported as filed under something other than its signed agreement."""
+    if isinstance(originator, UUID):
+        return str(originator)
+    if isinstance(originator, bytes) and len(originator) == 16:
+        h = originator.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return repr(originator)
+
+
+def _check_decodes(payload: EventPayload) -> None:
+    """Raise what `mapper.event_from_payload` would raise for this opened payload, without
+    building the event: its data must decode into its type's fields and its effective date
+    must fit its precision (the type, the agreement id and the instant were checked when
+    it was opened, and an event with every field decoded is then built without fail)."""
+    decode_data(EVENT_TYPES[payload.type], payload.data)
+    _effective_date(payload.effective, payload.precision)
+
+
+@lru_cache(maxsize=8192)
+def _effective_date(start: str, precision: str) -> PartialDate:
+    # Cached: an archive names the same dates many times (a refusal raises: never cached).
+    return PartialDate.from_start(start, precision)
 
 
 def _opened_note(note: str, verifier: NoteVerifier) -> OpenedNote:
