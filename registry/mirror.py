@@ -37,7 +37,7 @@ from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring as KeyringStream
 from registry.ledger import merkle
 from registry.ledger.canonical import canonical_json
-from registry.ledger.chain import ChainHead, SignedEvent, first_problems, link_problems
+from registry.ledger.chain import ChainHead, SignedEvent, next_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
 from registry.ledger.dsse import Envelope
 from registry.ledger.errors import LedgerError
@@ -417,11 +417,7 @@ def _verify(
         event: SignedEvent = (payload, data)
         previous = heads.get(payload.agreement)
         # opened: the payload was read out of these very bytes by open_envelope
-        problems = (
-            first_problems(event, opened=True)
-            if previous is None
-            else link_problems(previous, event, opened=True)
-        )
+        problems = next_problems(previous, event, opened=True)
         if problems:
             raise MirrorRefused(f"{label}: {'; '.join(problems)}")
         heads[payload.agreement] = event

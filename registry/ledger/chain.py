@@ -104,6 +104,16 @@ def link_problems(
     )
 
 
+def next_problems(
+    previous: SignedEvent | ChainHead | None, current: SignedEvent, *, opened: bool = False
+) -> list[str]:
+    """Problems of ``current`` as the next event of its chain: its first (``previous`` None)
+    or the successor of ``previous``. Streamed checks (import, mirror) call this per event."""
+    if previous is None:
+        return first_problems(current, opened=opened)
+    return link_problems(previous, current, opened=opened)
+
+
 def require_intact_chain(envelopes: Sequence[SignedEvent]) -> None:
     """Raise ``ChainError`` listing every problem ``verify_chain`` finds."""
     problems = verify_chain(envelopes)

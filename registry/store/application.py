@@ -52,8 +52,7 @@ from registry.store.events.tables import metadata
 from registry.store.events.unfinished import require_complete_views
 from registry.store.reads import directory, views
 from registry.store.reads.filters import DEFAULT_LIMIT, Filters
-from registry.store.reads.grouped import GroupedReadModels
-from registry.store.reads.projection import Heads
+from registry.store.reads.projection import Heads, ReadModelProjection
 from registry.store.reads.queries import (
     AgreementPage,
     CurrentPage,
@@ -429,7 +428,7 @@ class Registry(Application[UUID]):
         lock, one checkpoint, one commit, the read models of each in the same transaction."""
         receipts: list[Receipt] = []
         agreements = [a for a in aggregates if isinstance(a, Agreement)]
-        read_models = GroupedReadModels(agreements, self.read_model_heads)
+        read_models = ReadModelProjection(agreements, self.read_model_heads)
         try:
             self.save(*aggregates, receipt=receipts, projections=[read_models, *also])
         except IntegrityError:

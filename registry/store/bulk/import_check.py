@@ -12,7 +12,7 @@ from typing import Any
 
 from registry.domain.characters import first_finding
 from registry.ledger import merkle
-from registry.ledger.chain import ChainHead, first_problems, link_problems
+from registry.ledger.chain import ChainHead, next_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
 from registry.ledger.errors import LedgerError
 from registry.ledger.payload import EventPayload, parse_instant
@@ -147,11 +147,7 @@ def verify_file(
         last_recorded = recorded
         previous = heads.get(payload.agreement)
         event = (payload, line)
-        problems = (
-            first_problems(event, opened=True)
-            if previous is None
-            else link_problems(previous, event, opened=True)
-        )
+        problems = next_problems(previous, event, opened=True)
         if problems:
             raise TransferError(f"line {number}: {'; '.join(problems)}; nothing was imported")
         heads[payload.agreement] = ChainHead.of(event)
