@@ -65,3 +65,18 @@ def test_mistakes_get_one_clear_line_and_a_non_zero_exit(
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "2.5"])
+def test_a_bad_bulk_workers_setting_is_one_clear_line_and_stores_nothing(
+    registry: Registry, value: str
+) -> None:
+    before = registry.checkpoint()
+    env = env_of(registry.settings) | {"REGISTRY_BULK_WORKERS": value}
+    result = CliRunner().invoke(main, ["load", "fixtures/multilateral-treaty.json"], env=env)
+    assert result.exit_code != 0
+    assert (
+        f"REGISTRY_BULK_WORKERS must be a whole number of processes, not {value!r}" in result.output
+    )
+    assert "Traceback" not in result.output
+    assert registry.checkpoint() == before

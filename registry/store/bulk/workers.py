@@ -27,6 +27,8 @@ from types import TracebackType
 from typing import Any
 from uuid import UUID
 
+from registry.store.errors import StoreError
+
 WORKERS_SETTING = "REGISTRY_BULK_WORKERS"  # processes for a bulk path; 0: none (serial)
 PROFILE_SETTING = "REGISTRY_BULK_PROFILE"  # a folder: each worker leaves its cProfile there
 
@@ -44,7 +46,12 @@ def worker_count(requested: int | None, events: int, least: int) -> int:
     REGISTRY_BULK_WORKERS setting, else one per core when there is more than one and the
     work is large enough to repay starting them (at least `least` events); 0 means serial."""
     if requested is None and os.environ.get(WORKERS_SETTING):
-        requested = int(os.environ[WORKERS_SETTING])
+        value = os.environ[WORKERS_SETTING]
+        if not value.strip().isdigit():
+            raise StoreError(
+                f"{WORKERS_SETTING} must be a whole number of processes, not {value!r}"
+            )
+        requested = int(value)
     if requested is not None:
         return max(requested, 0)
     cores = len(os.sched_getaffinity(0))
