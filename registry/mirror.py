@@ -61,8 +61,8 @@ from registry.store.public import (
     entries,
     event_from_payload,
     last_envelopes,
+    locked_log,
     project_verified,
-    write_intent,
 )
 
 PAGE = 500
@@ -215,15 +215,15 @@ def _store_chunk(
         for payload, data in rows
     ]
     trust = registry.trust()  # the keyring as committed: it signed the older events projected
+
+    def refused(held: int) -> MirrorRefused:
+        return MirrorRefused(
+            f"the local log holds {held} entries, not {size}: something else wrote to "
+            "it during the mirror; nothing more was stored"
+        )
+
     try:
-        with write_intent(), registry.transaction(commit=True) as session:
-            recorder._lock_table(session)
-            held = recorder.log.size(session)
-            if held != size:
-                raise MirrorRefused(
-                    f"the local log holds {held} entries, not {size}: something else wrote to "
-                    "it during the mirror; nothing more was stored"
-                )
+        with locked_log(registry, size, refused) as session:
             append_verified(
                 recorder, session, events, checkpoint_note=note, checkpoint=note is not None
             )

@@ -33,7 +33,13 @@ from registry.store.accounts.users import (
 )
 from registry.store.application import Recorded, Registry
 from registry.store.bulk.archive import export_lines, import_path, rebuild_all_views, write_export
-from registry.store.bulk.chunks import CHUNK, VerifiedEvent, append_verified, project_verified
+from registry.store.bulk.chunks import (
+    CHUNK,
+    VerifiedEvent,
+    append_verified,
+    locked_log,
+    project_verified,
+)
 from registry.store.bulk.fixtures import load_script, read_steps
 from registry.store.bulk.status_import import import_status
 from registry.store.bulk.status_table import ImportRefused
@@ -205,6 +211,7 @@ __all__ = [
     "last_envelopes",
     "latest_cosigned",
     "load_script",
+    "locked_log",
     "log_entries",
     "note_verifier",
     "parse_filters",

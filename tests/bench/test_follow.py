@@ -3,15 +3,12 @@ bench.follow runs to its end at small sizes (no time is asserted)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from bench.status_tables import status_table
 from registry.domain.values import ConsentKind
 from registry.store.bulk.status_table import parse_status, parse_treaty
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.runner import run_bench
 
 
 def test_a_generated_table_is_deterministic_and_reads_as_a_real_one() -> None:
@@ -37,14 +34,6 @@ def test_a_generated_table_is_deterministic_and_reads_as_a_real_one() -> None:
 
 
 def test_bench_follow_runs_to_its_end(tmp_path: Path) -> None:
-    ran = subprocess.run(
-        [sys.executable, "-m", "bench.follow", "--participants", "12", "--agreements", "4"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    ran = run_bench("bench.follow", "--participants", "12", "--agreements", "4")
     assert "registry import-status" in ran.stdout
     assert "JSON API" in ran.stdout and "C2SP tiles" in ran.stdout

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -32,6 +33,7 @@ from registry.ledger.payload import EventPayload
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
 from registry.store.bulk.workers import worker_count
+from registry.store.events.datastore import write_intent
 from registry.store.events.log import IssuedCheckpoint, NewLeaf
 from registry.store.events.mapper import event_from_payload
 from registry.store.events.recorder import SignedEventRecorder
@@ -100,6 +102,22 @@ def append_verified(
         signed = None
     recorder._notify_channel(session)
     return signed
+
+
+@contextmanager
+def locked_log(
+    registry: Registry, size: int, refused: Callable[[int], Exception]
+) -> Iterator[Session]:
+    """A write transaction holding the write lock on a log of `size` entries: an import's or
+    a mirror's chunk, which follows on from what it stored before. If the log holds another
+    size (someone else wrote), `refused(held)` is raised and nothing is written."""
+    recorder = registry.signed_recorder
+    with write_intent(), registry.transaction(commit=True) as session:
+        recorder._lock_table(session)
+        held = recorder.log.size(session)
+        if held != size:
+            raise refused(held)
+        yield session
 
 
 def _insert_rows(session: Session, cls: Any, rows: list[dict[str, Any]]) -> list[int]:

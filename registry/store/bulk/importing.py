@@ -40,6 +40,7 @@ from registry.store.bulk.chunks import (
     VerifiedEvent,
     append_verified,
     event_count,
+    locked_log,
     project_verified,
     refresh_statistics,
 )
@@ -309,14 +310,14 @@ def _commit_chunk(
 ) -> None:
     """One transaction: the chunk's events, leaves, nodes, checkpoint and read models."""
     recorder = registry.signed_recorder
-    with write_intent(), registry.transaction(commit=True) as session:
-        recorder._lock_table(session)
-        size = recorder.log.size(session)
-        if size != expected_size:
-            raise TransferError(
-                f"the log holds {size} entries, not {expected_size}: someone else wrote to it "
-                "during the import; stop the other writer and run the import again"
-            )
+
+    def refused(size: int) -> TransferError:
+        return TransferError(
+            f"the log holds {size} entries, not {expected_size}: someone else wrote to it "
+            "during the import; stop the other writer and run the import again"
+        )
+
+    with locked_log(registry, expected_size, refused) as session:
         if expected_size == 0:
             unfinished.begin(
                 session,
