@@ -192,10 +192,8 @@ def mirror(
 @friendly
 def prove(ref: str, output: Any) -> None:
     """Write the offline proof bundle of agreement REF (its events, the keyring, proofs)."""
-    from registry.store.public import agreement_bundle
-
     with opened_registry(can_sign=False) as registry:
-        bundle = agreement_bundle(registry, ref)
+        bundle = registry.agreement_bundle(ref)
     output.write(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -226,7 +224,9 @@ def verify_bundle(file: Any, keys_dir: Path, policy_file: Path | None) -> None:
         raise Failure(f"{file.name}: not a JSON bundle: {error}") from None
     audit_report = isinstance(document, dict) and set(document) == {"report", "bundle"}
     if audit_report:  # its bundle, then the report recomputed from the bundle's events
-        from registry.store.public import verify_report as check
+        from registry.store.public import Registry
+
+        check = Registry.verify_report
     report = check(document, anchors, verifier, policy)
     for problem in report.problems:
         click.echo(f"  - {problem}", err=True)

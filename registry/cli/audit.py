@@ -49,7 +49,7 @@ def report(
 ) -> None:
     """What changed between two dates (or two 'known at' instants), with every event, its
     signer and leaf index, pinned to the latest checkpoint."""
-    from registry.store.public import AuditQuery, View, compare_views, export_audit, report_csv
+    from registry.store.public import AuditQuery, Registry, View
 
     second = to or date.today()
     later = known_to or known_at
@@ -60,13 +60,13 @@ def report(
     )
     with opened_registry(can_sign=False) as registry:
         if format_ == "json":
-            found, document = export_audit(
-                registry, query, generated=datetime.now(UTC), by=f"cli:{getpass.getuser()}"
+            found, document = registry.export_audit(
+                query, generated=datetime.now(UTC), by=f"cli:{getpass.getuser()}"
             )
             text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
         else:
-            found = compare_views(registry, query)
-            text = report_csv(found)
+            found = registry.compare_views(query)
+            text = Registry.report_csv(found)
     if output is None:
         click.echo(text, nl=False)
         return

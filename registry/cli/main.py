@@ -41,10 +41,10 @@ def main() -> None:
 @friendly
 def init(demo: bool) -> None:
     """Create the instance folder, keys, database and keyring (safe to run again)."""
-    from registry.store.public import initialise
+    from registry.store.public import Registry
 
     settings = Settings.from_env()
-    created = initialise(settings, demo_officers=DEMO_OFFICERS if demo else ())
+    created = Registry.initialise(settings, demo_officers=DEMO_OFFICERS if demo else ())
     for line in created:
         click.echo(line)
 
@@ -73,10 +73,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def _check_origin() -> None:
-    from registry.store.public import served_origin_problem
-
     with opened_registry(can_sign=False) as registry:
-        problem = served_origin_problem(registry)
+        problem = registry.served_origin_problem()
     if problem:
         raise Failure(f"refusing to serve: {problem}")
 
@@ -102,15 +100,12 @@ def load(files: tuple[Path, ...], if_empty: bool, chunk: int, workers: int | Non
 
     A load that was interrupted completes when run again: the steps the registry already
     holds are skipped, none is recorded twice."""
-    from registry.store.public import load_script, read_steps
-
     with opened_registry() as registry:
         if if_empty and registry.agreement_ids():
             click.echo("the registry already holds agreements: fixtures not loaded")
             return
         for path in files:
-            steps = read_steps(path)
-            loaded = load_script(registry, steps, where=str(path), chunk=chunk, workers=workers)
+            loaded = registry.load_script_file(path, chunk=chunk, workers=workers)
             skipped = f" ({loaded.skipped} steps were already recorded)" if loaded.skipped else ""
             click.echo(f"{path}: recorded {loaded.recorded} events{skipped}")
 
@@ -140,10 +135,8 @@ def rebuild_views() -> None:
     """Recompute the read models (lists, status intervals) from the verified events.
 
     One transaction: killed midway, the old read models stay as they were."""
-    from registry.store.public import rebuild_all_views
-
     with opened_registry(can_sign=False) as registry:
-        rebuilt = rebuild_all_views(registry)
+        rebuilt = registry.rebuild_all_views()
     click.echo(
         f"rebuilt the views of {rebuilt.agreements} agreements: "
         f"{rebuilt.agreement_rows} agreement and {rebuilt.party_rows} party intervals"
@@ -186,12 +179,11 @@ def state(ref: str, as_of: date | None, known_at: datetime | None, as_json: bool
 def verify(quiet: bool) -> None:
     """Verify every signature, key, chain, the log index, tree and checkpoints."""
     from registry.presentation import progress_bar
-    from registry.store.public import count_events, verify_store
 
     with opened_registry(can_sign=False) as registry:
-        total = count_events(registry)
+        total = registry.count_events()
         with progress_bar(total, enabled=not quiet) as advance:
-            report = verify_store(registry, progress=advance)
+            report = registry.verify_store(progress=advance)
     for check in report.checks:
         if not quiet:
             mark = "ok" if check.ok else f"FAILED ({len(check.problems)})"
@@ -231,15 +223,13 @@ def checkpoint() -> None:
 def export(output: Path) -> None:
     """Write every envelope, in log order, as JSON lines (the exact signed bytes), then a
     trailer: the log's signed checkpoint of exactly those events."""
-    from registry.store.public import export_lines, write_export
-
     with opened_registry(can_sign=False) as registry:
         if str(output) == "-":
             stream = click.get_binary_stream("stdout")
-            for line in export_lines(registry):
+            for line in registry.export_lines():
                 stream.write(line + b"\n")
             return
-        count = write_export(registry, output)
+        count = registry.write_export(output)
     click.echo(f"exported {count} events and their signed checkpoint to {output}", err=True)
 
 
@@ -268,11 +258,9 @@ def import_(file: Path, allow_partial: bool, chunk: int, workers: int | None) ->
 
     Refused unless its signed trailer vouches for every event. Stored in chunks: an import
     that was interrupted finishes when run again with the same file."""
-    from registry.store.public import import_path
-
     with opened_registry() as registry:
-        imported = import_path(
-            registry, file, allow_partial=allow_partial, chunk=chunk, workers=workers
+        imported = registry.import_path(
+            file, allow_partial=allow_partial, chunk=chunk, workers=workers
         )
     if imported.partial:
         click.echo(
@@ -293,10 +281,8 @@ def import_(file: Path, allow_partial: bool, chunk: int, workers: int | None) ->
 @friendly
 def export_accounts(output: Path) -> None:
     """Back up users, roles and API token hashes to a private file (not signed history)."""
-    from registry.store.public import export_accounts as write
-
     with opened_registry(can_sign=False) as registry:
-        counts = write(registry, output)
+        counts = registry.export_accounts(output)
     click.echo(f"wrote {counts['users']} users and {counts['api_tokens']} tokens to {output}")
 
 
@@ -305,10 +291,8 @@ def export_accounts(output: Path) -> None:
 @friendly
 def import_accounts(file: Path) -> None:
     """Restore users, roles and API tokens from `export-accounts` into a registry without any."""
-    from registry.store.public import import_accounts as restore
-
     with opened_registry(can_sign=False) as registry:
-        counts = restore(registry, file)
+        counts = registry.import_accounts(file)
     click.echo(f"restored {counts['users']} users and {counts['api_tokens']} tokens")
 
 

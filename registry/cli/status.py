@@ -59,12 +59,11 @@ def _bar(enabled: bool) -> Iterator[Callable[[int, int], None]]:
 def import_status(status: Path, treaty: Path, officer: str, dry_run: bool, as_json: bool) -> None:
     """Record a UN status table (STATUS.csv) of the treaty described by --treaty."""
     from registry.presentation_status import print_outcome
-    from registry.store.public import ImportRefused, import_status
+    from registry.store.public import ImportRefused
 
     with opened_registry(can_sign=not dry_run) as registry, _bar(not as_json) as advance:
         try:
-            outcome = import_status(
-                registry,
+            outcome = registry.import_status(
                 status.read_bytes(),
                 treaty.read_bytes(),
                 officer=officer,
@@ -103,15 +102,15 @@ def party(
 ) -> None:
     """Every agreement party CODE (e.g. KAZ) takes part in, with its acts and standing."""
     from registry.presentation_status import print_party
-    from registry.store.public import PartyFiltersSchema, party_agreements, to_csv
+    from registry.store.public import PartyFiltersSchema, Registry
 
     filters = filters_of(PartyFiltersSchema, status=status, sort=sort)
     filters = replace(filters, party=code, as_of=as_of, known_at=known_at)
     with opened_registry(can_sign=False) as registry:
-        found = party_agreements(registry, filters)
+        found = registry.party_agreements(filters)
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
     elif as_csv:
-        click.echo(to_csv(found), nl=False)
+        click.echo(Registry.party_csv(found), nl=False)
     else:
         print_party(found)

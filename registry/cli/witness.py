@@ -29,10 +29,8 @@ def log_group() -> None:
 @friendly
 def add_witness(name: str, url: str, vkey: str) -> None:
     """Ask the witness at URL (its tlog-witness submission prefix), key VKEY, to cosign."""
-    from registry.store.public import add_witness as add
-
     with opened_registry(can_sign=False) as registry:
-        state = add(registry, name, url, vkey)
+        state = registry.add_witness(name, url, vkey)
     click.echo(f"added witness {state.name} ({state.vkey}) at {state.url}")
 
 
@@ -41,10 +39,8 @@ def add_witness(name: str, url: str, vkey: str) -> None:
 @friendly
 def remove_witness(name: str) -> None:
     """Stop asking witness NAME (the cosignatures it gave are kept)."""
-    from registry.store.public import remove_witness as remove
-
     with opened_registry(can_sign=False) as registry:
-        remove(registry, name)
+        registry.remove_witness(name)
     click.echo(f"removed witness {name}")
 
 
@@ -53,10 +49,8 @@ def remove_witness(name: str) -> None:
 @friendly
 def list_witnesses(as_json: bool) -> None:
     """Every configured witness and its state."""
-    from registry.store.public import witness_states
-
     with opened_registry(can_sign=False) as registry:
-        states = list(witness_states(registry).values())
+        states = list(registry.witness_states().values())
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in states], indent=2))
         return
@@ -71,10 +65,8 @@ def list_witnesses(as_json: bool) -> None:
 @friendly
 def show_witness(name: str) -> None:
     """Witness NAME: its URL, key, last size cosigned, last error and when."""
-    from registry.store.public import witness_states
-
     with opened_registry(can_sign=False) as registry:
-        state = witness_states(registry).get(name)
+        state = registry.witness_states().get(name)
     if state is None:
         raise Failure(f"no witness named {name!r}")
     for key, value in state.to_dict().items():
@@ -92,15 +84,13 @@ def show_witness(name: str) -> None:
 @friendly
 def cosign(watch: bool, interval: float) -> None:
     """Send the latest checkpoint to every witness and keep their cosignatures."""
-    from registry.store.public import cosign as one_round
-
     parent = os.environ.get(PARENT_ENV)
     with opened_registry(can_sign=False) as registry:
         while True:
             if parent and str(os.getppid()) != parent:
                 return  # the server that started this loop is gone
             try:
-                outcome = one_round(registry)
+                outcome = registry.cosign()
             except Exception as error:  # the loop outlives a bad round
                 if not watch:
                     raise
@@ -146,10 +136,8 @@ def witness_group() -> None:
 @friendly
 def add_log(origin: str, vkey: str) -> None:
     """Witness the log ORIGIN, whose checkpoints its key VKEY signs."""
-    from registry.store.public import add_log as add
-
     with opened_registry(can_sign=False) as registry:
-        log = add(registry, origin, vkey)
+        log = registry.add_log(origin, vkey)
     click.echo(f"witnessing {log.origin} ({log.vkey})")
 
 
@@ -158,10 +146,8 @@ def add_log(origin: str, vkey: str) -> None:
 @friendly
 def remove_log(origin: str) -> None:
     """Stop witnessing ORIGIN (and forget the checkpoint last cosigned)."""
-    from registry.store.public import remove_log as remove
-
     with opened_registry(can_sign=False) as registry:
-        remove(registry, origin)
+        registry.remove_log(origin)
     click.echo(f"no longer witnessing {origin}")
 
 
@@ -170,10 +156,8 @@ def remove_log(origin: str) -> None:
 @friendly
 def list_logs(as_json: bool) -> None:
     """Every log witnessed, with the size last cosigned and the last refusal."""
-    from registry.store.public import witnessed
-
     with opened_registry(can_sign=False) as registry:
-        logs = list(witnessed(registry).values())
+        logs = list(registry.witnessed().values())
     if as_json:
         rows = [{**asdict(log), "root_hash": log.root_hash.hex()} for log in logs]
         click.echo(json.dumps(rows, indent=2))
@@ -187,9 +171,9 @@ def list_logs(as_json: bool) -> None:
 @friendly
 def key() -> None:
     """Print this witness's verifier key (give it to the logs it witnesses)."""
-    from registry.store.public import Settings, witness_signer
+    from registry.store.public import Registry, Settings
 
-    click.echo(witness_signer(Settings.from_env()).verifier().vkey)
+    click.echo(Registry.witness_signer(Settings.from_env()).verifier().vkey)
 
 
 @witness_group.command(name="serve")
@@ -199,13 +183,13 @@ def key() -> None:
 @friendly
 def serve(host: str, port: int, workers: int) -> None:
     """Serve only the witness (add-checkpoint at the root) under gunicorn."""
-    from registry.store.public import Settings, witness_signer
+    from registry.store.public import Registry, Settings
     from registry.wsgi import RegistryServer
 
     settings = Settings.from_env()
     if settings.is_sqlite and not settings.home.exists():
         raise Failure(f"no registry at {settings.home}: run `registry init` first")
-    witness_signer(settings)  # created before the workers start, never by two at once
+    Registry.witness_signer(settings)  # created before the workers start, never by two at once
     server = RegistryServer(
         {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60}
     )

@@ -62,6 +62,7 @@ from registry.store.reads.queries import (
 from registry.store.reads.snapshots import Snapshot, Snapshots, stored_head
 from registry.store.reads.stored_snapshots import SnapshotRows
 from registry.store.settings import Settings
+from registry.store.use_cases import UseCases
 
 EVENTS_TABLE = "registry_events"
 
@@ -95,7 +96,7 @@ def _recorded(receipt: Receipt) -> Recorded:
     return Recorded(last.stream, last.version, last.recorded, last.leaf_index, receipt.checkpoint)
 
 
-class Registry(Application[UUID]):
+class Registry(UseCases, Application[UUID]):
     name = "Registry"
 
     def __init__(self, settings: Settings, *, can_sign: bool = True) -> None:

@@ -22,7 +22,6 @@ from registry.store.public import (
     Role,
     StoreError,
     UnknownUser,
-    witness_states,
 )
 from registry.web.auth import require_login, roles_required
 from registry.web.extensions import get_registry
@@ -133,7 +132,7 @@ def render_keys(status: int = 200, **page: Any) -> ResponseReturnValue:
             officers=sorted(officers.items()),
             now=now,
             officer_accounts=[a.username for a in accounts().all() if a.role is Role.OFFICER],
-            witnesses=list(witness_states(get_registry()).values()),
+            witnesses=list(get_registry().witness_states().values()),
             **page,
         ),
         status,

@@ -25,18 +25,11 @@ from registry.store.public import (
     Filters,
     FiltersSchema,
     NoCheckpoint,
+    Registry,
     ReportError,
     Role,
     TooManyAgreements,
     View,
-    compare_views,
-    cosigned_checkpoint_of_size,
-    export_audit,
-    latest_cosigned,
-    report_csv,
-    upcoming_deadlines,
-    verify_store,
-    witness_states,
 )
 from registry.web.audit_tables import tables_zip
 from registry.web.auth import require_login, roles_required
@@ -209,7 +202,7 @@ def diff() -> ResponseReturnValue:
             query = query_of(filters, args)
             same = query.before == query.after
             if not same:
-                report = compare_views(get_registry(), query, limit=DIFF_LIMIT)
+                report = get_registry().compare_views(query, limit=DIFF_LIMIT)
         except (ReportError, TooManyAgreements) as error:
             problems.append(problem_text(error))
     return render_template(
@@ -228,7 +221,7 @@ def diff() -> ResponseReturnValue:
 @auditors
 def verify() -> ResponseReturnValue:
     registry = get_registry()
-    witnesses = list(witness_states(registry).values())
+    witnesses = list(registry.witness_states().values())
     if request.method == "GET":
         return render_template(
             "audit/verify.html", nav="audit", result=None, witnesses=witnesses, policy_text=""
@@ -237,11 +230,11 @@ def verify() -> ResponseReturnValue:
     witnessed, policy_problem = _policy_check(registry, policy_text)
     steps: list[tuple[int, int]] = []
     started = time.monotonic()
-    result = verify_store(registry, progress=lambda done, total: steps.append((done, total)))
+    result = registry.verify_store(progress=lambda done, total: steps.append((done, total)))
     seconds = time.monotonic() - started
     checkpoint = None
     if result.checkpoint_size is not None:
-        checkpoint = cosigned_checkpoint_of_size(registry, result.checkpoint_size)
+        checkpoint = registry.cosigned_checkpoint_of_size(result.checkpoint_size)
     return render_template(
         "audit/verify.html",
         nav="audit",
@@ -265,7 +258,7 @@ def _policy_check(registry: Any, text: str) -> tuple[PolicyResult | None, str | 
         policy = parse_policy(text)
     except PolicyError as error:
         return None, gettext("The witness policy does not parse: %(problem)s", problem=error)
-    latest = latest_cosigned(registry)
+    latest = registry.latest_cosigned()
     if latest is None:
         return None, gettext("The log is empty: there is no checkpoint to check.")
     return policy.check(latest.note), None
@@ -300,7 +293,7 @@ def report() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+        found = get_registry().compare_views(query, limit=REPORT_LIMIT)
     except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     return render_template(
@@ -320,7 +313,7 @@ def report_pdf() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+        found = get_registry().compare_views(query, limit=REPORT_LIMIT)
     except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     html = render_template(
@@ -342,8 +335,7 @@ def report_json() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        _report, document = export_audit(
-            get_registry(),
+        _report, document = get_registry().export_audit(
             query,
             generated=datetime.now(UTC),
             by=current_user.username,
@@ -362,10 +354,10 @@ def report_csv_file() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+        found = get_registry().compare_views(query, limit=REPORT_LIMIT)
     except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
-    return _download(report_csv(found), "text/csv", _download_name(query, "csv"))
+    return _download(Registry.report_csv(found), "text/csv", _download_name(query, "csv"))
 
 
 @bp.get("/report.zip")
@@ -376,7 +368,7 @@ def report_tables() -> ResponseReturnValue:
     if not isinstance(query, AuditQuery):
         return query
     try:
-        found = compare_views(get_registry(), query, limit=REPORT_LIMIT)
+        found = get_registry().compare_views(query, limit=REPORT_LIMIT)
     except TooManyAgreements as error:
         return error_page(400, N_("Too many agreements for one report"), problem_text(error))
     body = tables_zip(found, datetime.now(UTC))
@@ -395,8 +387,8 @@ def _download(body: str | bytes, mimetype: str, name: str) -> Response:
 def deadlines() -> ResponseReturnValue:
     filters, args, problems = parsed(DeadlineArgs())
     as_of = filters.as_of or date.today()
-    found = upcoming_deadlines(
-        get_registry(), as_of, filters.known_at, filters, horizon_days=args["horizon"]
+    found = get_registry().upcoming_deadlines(
+        as_of, filters.known_at, filters, horizon_days=args["horizon"]
     )
     return render_template(
         "audit/deadlines.html",

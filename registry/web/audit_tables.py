@@ -16,7 +16,7 @@ from typing import Any
 
 from registry.domain.codec import format_instant
 from registry.domain.dates import PartialDate
-from registry.store.public import AuditReport, spreadsheet_cell
+from registry.store.public import AuditReport, Registry
 from registry.web.forms_text import choice_label, event_label
 
 README = """Audit report, as tables (UTF-8 CSV, one kind of row per file):
@@ -46,7 +46,7 @@ def _table(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+        writer.writerow({k: Registry.spreadsheet_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 

@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from registry.store.public import set_user_language, user_language
 from registry.web.extensions import get_registry
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша", "ur": "اردو"}
@@ -31,7 +30,7 @@ SCOPE_WORDS = (N_("read"), N_("write"))  # an API token's scopes, as its form of
 
 def select_language() -> str:
     if getattr(current_user, "is_authenticated", False):
-        chosen = user_language(get_registry(), current_user.username)
+        chosen = get_registry().user_language(current_user.username)
         if chosen in LANGUAGES:
             return chosen
     chosen = session.get("language")
@@ -50,7 +49,7 @@ def change_language() -> ResponseReturnValue:
     if chosen in LANGUAGES:
         session["language"] = chosen
         if getattr(current_user, "is_authenticated", False):
-            set_user_language(get_registry(), current_user.username, chosen)
+            get_registry().set_user_language(current_user.username, chosen)
     back = request.form.get("next", "")
     safe = back.startswith("/") and not back.startswith("//") and "\\" not in back
     return redirect(back if safe else url_for("agreements.home"))

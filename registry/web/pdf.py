@@ -15,7 +15,7 @@ from typing import Any
 from flask import Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
-from registry.store.public import AgreementNotFound, checkpoint_of_size, verify_store
+from registry.store.public import AgreementNotFound
 from registry.web.extensions import get_registry
 
 
@@ -28,10 +28,10 @@ def _without_links(html: str) -> str:
 def verification() -> dict[str, Any]:
     """The whole store verified now, and the checkpoint it was checked against."""
     registry = get_registry()
-    result = verify_store(registry)
+    result = registry.verify_store()
     checkpoint = None
     if result.checkpoint_size is not None:
-        checkpoint = checkpoint_of_size(registry, result.checkpoint_size)
+        checkpoint = registry.checkpoint_of_size(result.checkpoint_size)
     return {"result": result, "checkpoint": checkpoint, "checked": datetime.now(UTC)}
 
 

@@ -16,7 +16,7 @@ import base64
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from registry.ledger.tlog_witness import MAX_BODY_BYTES
-from registry.store.public import add_checkpoint, witness_signer, witnessed
+from registry.store.public import Registry
 from registry.web.extensions import get_registry
 
 PREFIX = "/witness"
@@ -30,12 +30,12 @@ def blueprint(name: str = "witness") -> Blueprint:
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
             return _text(413, "request body too large\n")
-        answer = add_checkpoint(get_registry(), request.get_data(cache=False))
+        answer = get_registry().add_checkpoint(request.get_data(cache=False))
         return _text(answer.status, answer.body, answer.content_type)
 
     @bp.get("/")
     def about() -> Response:
-        verifier = witness_signer(get_registry().settings).verifier()
+        verifier = Registry.witness_signer(get_registry().settings).verifier()
         return jsonify({"name": verifier.name, "vkey": verifier.vkey, "logs": _logs()})
 
     @bp.get("/logs")
@@ -44,7 +44,7 @@ def blueprint(name: str = "witness") -> Blueprint:
 
     @bp.get("/logs/<path:origin>")
     def latest(origin: str) -> Response:
-        found = witnessed(get_registry()).get(origin)
+        found = get_registry().witnessed().get(origin)
         if found is None or found.note is None:
             return _text(404, f"no cosigned checkpoint of {origin!r}\n")
         response = _text(200, found.note)
@@ -65,7 +65,7 @@ def _logs() -> list[dict[str, object]]:
             "refused": log.refused_why,
             "refused_at": log.refused_at,
         }
-        for log in witnessed(get_registry()).values()
+        for log in get_registry().witnessed().values()
     ]
 
 

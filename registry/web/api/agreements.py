@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from registry.domain.dates import PartialDate
-from registry.store.public import Filters, Projection, Recorded, agreement_bundle, agreement_events
+from registry.store.public import Filters, Projection, Recorded
 from registry.web.api import caching, listing, writes
 from registry.web.api.access import writer
 from registry.web.api.base import (
@@ -164,7 +164,7 @@ class AgreementEvents(MethodView):
         Every proof is against the one checkpoint given, a signed note: check it with the
         registry's log key (GET /api/v1/keys), then each proof against its root.
         """
-        proven = agreement_events(get_registry(), ref)
+        proven = get_registry().agreement_events(ref)
         document = {
             "agreement": str(proven.agreement),
             "reference": proven.reference,
@@ -221,7 +221,7 @@ class AgreementBundle(MethodView):
         Save it and check it anywhere, with the registry's published keys only:
         `registry verify-bundle FILE --keys DIR`.
         """
-        return agreement_bundle(get_registry(), ref)
+        return get_registry().agreement_bundle(ref)
 
 
 def _event_data(type_name: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from werkzeug.wrappers import Response
 
-from registry.store.public import ImportRefused, import_status
+from registry.store.public import ImportRefused
 from registry.web.api.access import writer
 from registry.web.api.base import WRITE_SECURITY, api_blueprint, problems
 from registry.web.api.problems import problem_response
@@ -80,8 +80,7 @@ class StatusImport(MethodView):
                 raise ValidationError({"status_base64": ["Not base64."]}) from None
         treaty = json.dumps(body["treaty"], ensure_ascii=False).encode("utf-8")
         try:
-            outcome = import_status(
-                get_registry(),
+            outcome = get_registry().import_status(
                 table,
                 treaty,
                 officer=acting.officer,

@@ -16,15 +16,7 @@ from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from registry.ledger.payload import format_instant
-from registry.store.public import (
-    IssuedCheckpoint,
-    checkpoint_of_size,
-    consistency_proof,
-    inclusion_proof,
-    log_entries,
-    note_verifier,
-    with_cosignatures,
-)
+from registry.store.public import IssuedCheckpoint
 from registry.web.api.base import CACHE_HEADERS, LINK_HEADER, READ_SECURITY, api_blueprint, problems
 from registry.web.api.caching import immutable, immutable_value
 from registry.web.api.problems import ApiProblem
@@ -88,7 +80,7 @@ class LogCheckpoint(MethodView):
         """The latest signed checkpoint (a C2SP signed note), or an archived one by size"""
         registry = get_registry()
         if "size" in query:
-            checkpoint = checkpoint_of_size(registry, query["size"])
+            checkpoint = registry.checkpoint_of_size(query["size"])
         else:
             checkpoint = registry.checkpoint()
         if checkpoint is None:
@@ -96,7 +88,7 @@ class LogCheckpoint(MethodView):
                 404, "No checkpoint of that size was issued.", code="checkpoint_not_found"
             )
         # witnesses' cosignatures arrive later
-        checkpoint, witnessed = with_cosignatures(registry, checkpoint)
+        checkpoint, witnessed = registry.with_cosignatures(checkpoint)
         response = current_app.response_class(
             checkpoint.note, mimetype="text/plain", content_type="text/plain; charset=utf-8"
         )
@@ -124,7 +116,7 @@ class LogEntries(MethodView):
         count = min(limit, size - start)
         served = []
         if count:
-            rows = log_entries(registry, start, count)
+            rows = registry.log_entries(start, count)
             stored = registry.recorder.select_notifications(
                 start=rows[0].notification_id, limit=count, stop=rows[-1].notification_id
             )
@@ -170,7 +162,7 @@ class InclusionProof(MethodView):
             raise _invalid("size", f"The log holds {latest} entries.")
         if query["index"] >= size:
             raise _invalid("index", f"A tree of {size} leaves has indexes 0 to {size - 1}.")
-        hashes, checkpoint = inclusion_proof(get_registry(), query["index"], size)
+        hashes, checkpoint = get_registry().inclusion_proof(query["index"], size)
         body = {
             "index": query["index"],
             "size": size,
@@ -198,7 +190,7 @@ class ConsistencyProof(MethodView):
             raise _invalid("second", f"The log holds {latest} entries.")
         if first > second:
             raise _invalid("first", f"The first size must not exceed the second ({second}).")
-        hashes, checkpoint = consistency_proof(get_registry(), first, second)
+        hashes, checkpoint = get_registry().consistency_proof(first, second)
         body = {
             "first": first,
             "second": second,
@@ -222,7 +214,7 @@ class Keys(MethodView):
         registry = get_registry()
         origin = registry.settings.log_origin
         anchors = registry.anchors()
-        verifier = note_verifier(origin, anchors)
+        verifier = registry.note_verifier(origin, anchors)
         trust = registry.trust()
         officer_keys = [
             {

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
-from registry.store.public import PARTY_SORTS, Filters, PartyFiltersSchema, party_agreements, to_csv
+from registry.store.public import PARTY_SORTS, Filters, PartyFiltersSchema, Registry
 from registry.web.api.base import CACHE_HEADERS, READ_SECURITY, api_blueprint, problems
 from registry.web.api.schemas import UtcInstantField
 from registry.web.extensions import get_registry
@@ -94,10 +94,10 @@ class PartyAgreementsView(MethodView):
         withdrawal for that party. Filter by standing, status and date ranges; sort by any
         of those dates. `format=csv` for a spreadsheet.
         """
-        found = party_agreements(get_registry(), replace(filters, party=code))
+        found = get_registry().party_agreements(replace(filters, party=code))
         if output["format"] == "csv":
             return Response(
-                to_csv(found),
+                Registry.party_csv(found),
                 mimetype="text/csv",
                 headers={"Content-Disposition": f'attachment; filename="{found.code}.csv"'},
             )

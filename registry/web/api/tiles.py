@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from registry.ledger.merkle import leaf_hash
 from registry.ledger.tiles import TileError, TileRef, encode_bundle, encode_hashes, parse_path
-from registry.store.public import TamperedEvent, TileNotFound, bundle_leaves, hash_tile
+from registry.store.public import TamperedEvent, TileNotFound
 from registry.web.api.base import api_blueprint
 from registry.web.api.caching import immutable
 from registry.web.api.problems import ApiProblem
@@ -44,12 +44,12 @@ def tile(path: str) -> Response:
 
 
 def _hashes(ref: TileRef) -> bytes:
-    return encode_hashes(hash_tile(get_registry(), ref))
+    return encode_hashes(get_registry().hash_tile(ref))
 
 
 def _bundle(ref: TileRef) -> bytes:
     registry = get_registry()
-    ids, leaves = bundle_leaves(registry, ref)
+    ids, leaves = registry.bundle_leaves(ref)
     stored = registry.recorder.select_notifications(start=ids[0], limit=len(ids), stop=ids[-1])
     if [s.id for s in stored] != ids:
         raise RuntimeError("the log index and the event store disagree")

@@ -24,11 +24,9 @@ from registry.store.public import (
     IDEMPOTENCY_KEY_MAX,
     Projection,
     Recorded,
+    Registry,
     SealedEvent,
     StoredResponse,
-    find_response,
-    recorded_document,
-    remember_response,
 )
 from registry.web.api.access import Writer
 from registry.web.api.problems import ApiProblem
@@ -71,21 +69,21 @@ def record(writer: Writer, command: Command) -> Response:
     principal = writer.token.principal
     registry = get_registry()
     if key is not None:
-        found = find_response(registry, principal, key)
+        found = registry.find_response(principal, key)
         if found is not None:
             return _replay(found, digest)
     sent: list[StoredResponse] = []
     if key is None:
         projection = _answer(sent)
     else:
-        projection = remember_response(principal, key, digest, _respond, sent)
+        projection = registry.remember_response(principal, key, digest, _respond, sent)
     try:
         command([projection])
     except Exception:
         # The same request, sent twice at once, may fail here because its twin has just
         # recorded (a version conflict, a stale If-Match, or the rules refusing a second
         # signature): the twin's stored answer is then this request's answer too.
-        found = find_response(registry, principal, key) if key is not None else None
+        found = registry.find_response(principal, key) if key is not None else None
         if found is None:
             raise
         return _replay(found, digest)
@@ -124,7 +122,7 @@ def _idempotency_key() -> str | None:
 def _respond(session: Session, sealed: list[SealedEvent]) -> StoredResponse:
     event = sealed[-1]
     url = url_for("api_agreements.Agreement", ref=str(event.stream))
-    document = recorded_document(session, event, url)
+    document = Registry.recorded_document(session, event, url)
     return StoredResponse(
         status=201,
         body=json.dumps(document, ensure_ascii=False, sort_keys=True),

@@ -22,13 +22,10 @@ from registry.store.public import (
     ImportRefused,
     KeyStoreError,
     PartyFiltersSchema,
+    Registry,
     Role,
     SigningRefused,
     VersionConflict,
-    import_status,
-    parse_filters,
-    party_agreements,
-    to_csv,
 )
 from registry.web.auth import roles_required
 from registry.web.extensions import get_registry
@@ -90,12 +87,12 @@ def party(code: str) -> ResponseReturnValue:
         args = PartyArgs().load(request.args)
     except ValidationError:
         args = PartyArgs().load({})
-    filters, problems = parse_filters(PartyForm(), request.args.to_dict(), NAMES)
+    filters, problems = Registry.parse_filters(PartyForm(), request.args.to_dict(), NAMES)
     status = 400 if problems else 200
-    found = party_agreements(get_registry(), replace(filters, party=code))
+    found = get_registry().party_agreements(replace(filters, party=code))
     if args["format"] == "csv" and status == 200:
         return Response(
-            to_csv(found),
+            Registry.party_csv(found),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{found.code}.csv"'},
         )
@@ -135,8 +132,7 @@ def upload_status() -> ResponseReturnValue:
     outcome: Any = None
     if not problems:
         try:
-            outcome = import_status(
-                get_registry(),
+            outcome = get_registry().import_status(
                 contents[0],
                 contents[1],
                 officer=current_user.username,
