@@ -29,41 +29,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
-from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
-from registry.domain.events import EVENT_TYPES
 from registry.domain.keyring import Keyring as KeyringStream
 from registry.ledger import merkle
 from registry.ledger.canonical import canonical_json
 from registry.ledger.chain import ChainHead, SignedEvent, next_problems
 from registry.ledger.checkpoint import Checkpoint, CheckpointError, open_checkpoint
-from registry.ledger.dsse import Envelope
 from registry.ledger.errors import LedgerError
 from registry.ledger.keys import Keyring
 from registry.ledger.merkle import ProofError, verify_consistency
 from registry.ledger.note import NoteVerifier
-from registry.ledger.payload import EventPayload, open_envelope, parse_instant
+from registry.ledger.payload import PAYLOAD_FIELDS, EventPayload, open_envelope, parse_instant
 from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.mirror_http import HttpSource, SourceError
-from registry.store.public import (
-    CHUNK,
-    CheckpointMismatch,
-    Heads,
-    Registry,
-    SqlNodeReader,
-    VerifiedEvent,
-    append_verified,
-    edge_keys,
-    entries,
-    event_from_payload,
-    last_envelopes,
-    locked_log,
-    project_verified,
-)
+from registry.store.bulk.mirroring import MirrorStore  # to come from registry.store.public
+from registry.store.public import CHUNK, CheckpointMismatch, Registry, event_from_payload
 
 PAGE = 500
 KEYRING_STREAM = str(KeyringStream.ID)
@@ -114,6 +96,7 @@ def mirror(
     tiles: bool = False,
     policy: Policy | None = None,
     chunk: int = CHUNK,
+    workers: int | None = None,
 ) -> MirrorResult:
     """Bring `registry` (the local store) up to the source's latest checkpoint, or refuse.
 
@@ -129,6 +112,11 @@ def mirror(
     between chunks, or refused for a chunk (an entry that is not the signed log's), leaves
     the whole chunks before it and no checkpoint for them; the next run proves them again
     and continues after them.
+
+    With `workers` (by default one per core for a large log; REGISTRY_BULK_WORKERS; 0:
+    none) the envelopes are opened, and the read models made, in worker processes; the
+    chains, the order and the tree are still checked here, leaf by leaf, and the same first
+    problem is named.
     """
     if registry.settings.log_origin != verifier.name:
         raise ValueError("the local store's log origin must be the pinned log key's name")
@@ -136,10 +124,24 @@ def mirror(
         raise MirrorRefused("the local store's trust anchors are not the pinned keys")
     if not tiles:
         _check_keys(source, anchors, verifier)
+    with MirrorStore(registry, chunk=chunk) as store:
+        return _mirror(registry, store, source, anchors, verifier, page, tiles, policy, workers)
+
+
+def _mirror(
+    registry: Registry,
+    store: MirrorStore,
+    source: Source,
+    anchors: Keyring,
+    verifier: NoteVerifier,
+    page: int,
+    tiles: bool,
+    policy: Policy | None,
+    workers: int | None,
+) -> MirrorResult:
     local = registry.checkpoint()
     before = local.size if local else 0
-    with registry.transaction() as session:
-        held = registry.signed_recorder.log.size(session)
+    held = store.log_size()
     if held < before:
         raise MirrorRefused(
             f"the local store holds {held} entries but its checkpoint covers {before}: "
@@ -170,51 +172,49 @@ def mirror(
         if local is not None and before > 0:
             _check_consistency(source, before, local.root_hash, remote)
         if held > before:  # an interrupted run's chunks: they must be the server's too
-            _check_consistency(source, held, _stored_root(registry, held), remote)
+            _check_consistency(source, held, store.root(held), remote)
     if remote.size == held == before:
         return MirrorResult(before, before, remote)
-    follower = _Follower.of(registry, anchors, held)
-    heads = Heads(size=chunk)  # the agreements' projection heads, from one chunk to the next
+    follower = _Follower.of(store, anchors, held)
+    store.start(_check, follower.trust, remote.size - held, workers)
+
+    def opening(start: int) -> _Opening:
+        stop = min(start + store.chunk, remote.size)
+        envelopes = _take(tiled, stop - start) if tiles else _fetch(source, start, stop, page)
+        return _Opening.of(store, follower.trust, envelopes, start)
+
     position = held
+    current = opening(position)
     while True:  # one transaction per chunk; the last archives the server's checkpoint
-        stop = min(position + chunk, remote.size)
-        envelopes = _take(tiled, stop - position) if tiles else _fetch(source, position, stop, page)
-        rows = _verify(registry, follower, envelopes, position)
+        stop = position + len(current.envelopes)
+        rows = _verify(store, follower, current)
+        store.project([payload for payload, _data in rows])  # on the workers, meanwhile
         last = stop == remote.size
         if not last and not tiles:
             leaves = [merkle.leaf_hash(data) for _payload, data in rows]
-            root = _root_after(registry, position, leaves)
+            root = store.root_after(position, leaves)
             _check_consistency(source, stop, root, remote, entries=True)
-        _store_chunk(registry, rows, position, note if last else None, heads)
-        position = stop
-        if last:
+        store.projected()
+        following: _Opening | None = None
+        failed: Exception | None = None
+        if not last:  # read, and sent to the workers, while this chunk is written
+            try:
+                following = opening(stop)
+            except Exception as error:  # this chunk is stored first, as if read after it
+                failed = error
+        _store_chunk(store, rows, position, note if last else None)
+        if failed is not None:
+            raise failed
+        if following is None:
             return MirrorResult(before, remote.size, remote)
+        position, current = stop, following
 
 
 def _store_chunk(
-    registry: Registry,
-    rows: list[tuple[EventPayload, bytes]],
-    size: int,
-    note: str | None,
-    heads: Heads,
+    store: MirrorStore, rows: list[tuple[EventPayload, bytes]], size: int, note: str | None
 ) -> None:
     """One transaction: the chunk's events, leaves and nodes, their read models, and (for the
-    last chunk) the server's checkpoint, archived only if it signs the tree they give. The
-    read models start from `heads` (the chunks before), which keeps this chunk's once it
-    has committed."""
-    recorder = registry.signed_recorder
-    events = [
-        VerifiedEvent(
-            UUID(payload.agreement),
-            payload.version,
-            payload.type,
-            get_topic(EVENT_TYPES[payload.type]),
-            payload.recorded,
-            data,
-        )
-        for payload, data in rows
-    ]
-    trust = registry.trust()  # the keyring as committed: it signed the older events projected
+    last chunk) the server's checkpoint, archived only if it signs the tree they give."""
 
     def refused(held: int) -> MirrorRefused:
         return MirrorRefused(
@@ -222,39 +222,12 @@ def _store_chunk(
             "it during the mirror; nothing more was stored"
         )
 
-    try:
-        with locked_log(registry, size, refused) as session:
-            append_verified(
-                recorder, session, events, checkpoint_note=note, checkpoint=note is not None
-            )
-            # The read models (list rows, status intervals) of each agreement touched, exactly
-            # as `Registry.commit` maintains them: the chunk's verified payloads projected
-            # together, through the one projection.
-            payloads = [payload for payload, _ in rows]
-            written = project_verified(registry, session, payloads, heads, trust)
-    except CheckpointMismatch as error:
-        raise MirrorRefused(
+    def mismatch(error: CheckpointMismatch) -> MirrorRefused:
+        return MirrorRefused(
             f"the server's entries do not hash to the root its checkpoint signs: {error}"
-        ) from None
-    heads.keep(written)
+        )
 
-
-def _stored_root(registry: Registry, size: int) -> bytes:
-    with registry.transaction() as session:
-        return merkle.root_at(SqlNodeReader(session), size)
-
-
-def _root_after(registry: Registry, size: int, leaves: list[bytes]) -> bytes:
-    """The root of the local tree of `size` leaves extended by `leaves` (not yet stored)."""
-    with registry.transaction() as session:
-        reader = SqlNodeReader(session)
-        tree = merkle.MemoryNodeStore()
-        keys = edge_keys(size)
-        for (level, index), digest in reader.nodes(keys).items():
-            tree.put(level, index, digest)
-    for level, index, digest in merkle.append_leaves(tree, size, leaves):
-        tree.put(level, index, digest)
-    return merkle.root_at(tree, size + len(leaves))
+    store.store(rows, size, note, refused, mismatch)
 
 
 def _from_tiles(
@@ -376,44 +349,103 @@ class _Follower:
     last: datetime | None
 
     @classmethod
-    def of(cls, registry: Registry, anchors: Keyring, size: int) -> _Follower:
+    def of(cls, store: MirrorStore, anchors: Keyring, size: int) -> _Follower:
         trust = Trust(anchors)
-        for stored in registry.recorder.select_events(KeyringStream.ID):
-            _admit(trust, bytes(stored.state), "the local keyring")
-        return cls(trust, _last_recorded(registry, size))
+        for data in store.keyring_envelopes():
+            _admit(trust, data, "the local keyring")
+        last = parse_instant(store.recorded_at(size - 1)) if size else None
+        return cls(trust, last)
+
+
+@dataclass
+class _Opening:
+    """A chunk's envelopes being opened: each leaf's payload, or why it is refused (None: the
+    workers' answer is awaited, in `tickets`, or, without workers, it is opened in `_verify`).
+
+    With workers, the leaves go to them in runs between the keyring's events: this process
+    opens each keyring event itself, with the keyring as it stands before it, and the workers
+    learn it before they are sent the run after it."""
+
+    start: int
+    envelopes: Sequence[bytes]
+    found: list[EventPayload | MirrorRefused | None]
+    documents: list[Any]
+    tickets: list[tuple[int, Any]]
+
+    @classmethod
+    def of(
+        cls, store: MirrorStore, trust: Trust, envelopes: Sequence[bytes], start: int
+    ) -> _Opening:
+        found: list[EventPayload | MirrorRefused | None] = [None] * len(envelopes)
+        opening = cls(start, envelopes, found, [], [])
+        if not store.parallel:
+            return opening
+        opening.documents = [_document(data) for data in envelopes]
+        run = 0  # the first leaf of the run not yet sent
+        for offset, document in enumerate(opening.documents):
+            if not _may_be_keyring(document):
+                continue
+            opening.send(store, run, offset)
+            run = offset + 1
+            try:
+                payload = _open_leaf(trust, start + offset, envelopes[offset])
+            except MirrorRefused as error:
+                found[offset] = error  # the leaves after it are not checked
+                return opening
+            found[offset] = payload
+            store.learn([payload])
+        opening.send(store, run, len(envelopes))
+        return opening
+
+    def send(self, store: MirrorStore, first: int, stop: int) -> None:
+        if stop > first:
+            ticket = store.check_later(self.start + first, self.envelopes[first:stop])
+            self.tickets.append((first, ticket))
+
+    def opened(self, store: MirrorStore) -> None:
+        """The workers' answers, in place."""
+        for first, ticket in self.tickets:
+            for offset, problem in enumerate(store.checked(ticket), start=first):
+                if problem is not None:
+                    self.found[offset] = MirrorRefused(problem)
+                else:  # a worker opened these very bytes strictly
+                    self.found[offset] = _payload_of(self.documents[offset])
+        self.tickets = []
 
 
 def _verify(
-    registry: Registry, follower: _Follower, envelopes: Sequence[bytes], start: int
+    store: MirrorStore, follower: _Follower, opening: _Opening
 ) -> list[tuple[EventPayload, bytes]]:
     """Every check but the tree's root (which the storing transaction makes), or refuse.
 
     Each envelope is opened first, in leaf order (the keyring events it meets extend the
-    trust for the leaves after them), so that the chains' heads in the store are read in
-    one query for the chunk; then each leaf's own checks run in leaf order. The first
-    problem by leaf is the one reported, as if each leaf were checked whole in turn."""
+    trust for the leaves after them), with its own checks (`_open_leaf`), so that the chains'
+    heads in the store are read in one query for the chunk; then each leaf's chain and order
+    run in leaf order. The first problem by leaf is the one reported, as if each leaf were
+    checked whole in turn, with or without workers."""
     trust = follower.trust
+    start, envelopes = opening.start, opening.envelopes
+    opening.opened(store)
     opened: list[EventPayload] = []
     refused: MirrorRefused | None = None
     for offset, data in enumerate(envelopes):
-        try:
-            opened.append(_admit(trust, data, f"leaf {start + offset}"))
-        except MirrorRefused as error:
-            refused = error  # reported once the leaves before it are checked
+        found = opening.found[offset]
+        if found is None:  # no workers: opened here, in leaf order
+            try:
+                found = _open_leaf(trust, start + offset, data)
+            except MirrorRefused as error:
+                found = error
+        if isinstance(found, MirrorRefused):
+            refused = found  # reported once the leaves before it are checked
             break
+        opened.append(found)
     heads: dict[str, SignedEvent | ChainHead] = dict(
-        _local_heads(registry, {payload.agreement for payload in opened})
+        _local_heads(store, {payload.agreement for payload in opened})
     )
     last = follower.last
     rows = []
     for offset, (payload, data) in enumerate(zip(opened, envelopes, strict=False)):
-        label = f"leaf {start + offset} ({payload.type}, {payload.agreement} v{payload.version})"
-        if (payload.type in KEYRING_TYPES) != (payload.agreement == KEYRING_STREAM):
-            raise MirrorRefused(f"{label}: keyring events, and only they, are in the keyring")
-        try:
-            event_from_payload(payload)
-        except (KeyError, ValueError, TypeError) as error:
-            raise MirrorRefused(f"{label}: signed data does not decode: {error}") from None
+        label = _label(start + offset, payload)
         event: SignedEvent = (payload, data)
         previous = heads.get(payload.agreement)
         # opened: the payload was read out of these very bytes by open_envelope
@@ -432,7 +464,51 @@ def _verify(
     return rows
 
 
-def _admit(trust: Trust, data: bytes, label: str) -> EventPayload:
+def _document(data: bytes) -> Any:
+    """The payload of envelope bytes as JSON, unchecked (None: it is not)."""
+    try:
+        return json.loads(base64.b64decode(json.loads(data)["payload"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _may_be_keyring(document: Any) -> bool:
+    """Whether a leaf may change the keyring (so this process opens it, in order)."""
+    if not isinstance(document, dict):
+        return False  # it does not open: a worker names why
+    return document.get("agreement") == KEYRING_STREAM or document.get("type") in KEYRING_TYPES
+
+
+def _label(index: int, payload: EventPayload) -> str:
+    return f"leaf {index} ({payload.type}, {payload.agreement} v{payload.version})"
+
+
+def _open_leaf(trust: Trust, index: int, data: bytes, *, learn: bool = True) -> EventPayload:
+    """Leaf `index` opened with `trust` and its own checks: its signer's window, a keyring
+    event learnt (`learn`; a worker is never sent one, see `_Opening`), its stream, its
+    data's decoding; MirrorRefused names the first problem."""
+    payload = _admit(trust, data, f"leaf {index}", learn=learn)
+    label = _label(index, payload)
+    if (payload.type in KEYRING_TYPES) != (payload.agreement == KEYRING_STREAM):
+        raise MirrorRefused(f"{label}: keyring events, and only they, are in the keyring")
+    try:
+        event_from_payload(payload)
+    except (KeyError, ValueError, TypeError) as error:
+        raise MirrorRefused(f"{label}: signed data does not decode: {error}") from None
+    return payload
+
+
+def _check(trust: Trust, index: int, data: bytes) -> str | None:
+    """A worker's check of leaf `index` (`_open_leaf`, learning nothing): None, or why it is
+    refused."""
+    try:
+        _open_leaf(trust, index, data, learn=False)
+    except MirrorRefused as error:
+        return str(error)
+    return None
+
+
+def _admit(trust: Trust, data: bytes, label: str, *, learn: bool = True) -> EventPayload:
     """Open one envelope with `trust`, check its signer's window, and learn keyring events."""
     try:
         payload, _envelope, keyid = open_envelope(data, trust.public_key)
@@ -441,7 +517,7 @@ def _admit(trust: Trust, data: bytes, label: str) -> EventPayload:
     problem = trust.problem(payload, keyid)
     if problem is not None:
         raise MirrorRefused(f"{label}: {problem}")
-    if payload.type in KEYRING_TYPES:
+    if learn and payload.type in KEYRING_TYPES:
         try:
             trust.apply(payload)
         except LedgerError as error:
@@ -449,22 +525,23 @@ def _admit(trust: Trust, data: bytes, label: str) -> EventPayload:
     return payload
 
 
-def _local_heads(registry: Registry, streams: set[str]) -> Iterator[tuple[str, ChainHead]]:
+def _local_heads(store: MirrorStore, streams: set[str]) -> Iterator[tuple[str, ChainHead]]:
     """The chain head of each of `streams` that the local store holds, a query per thousand
     streams (not one per stream): the store's last event of each, stored by an earlier chunk
     or run and verified then."""
-    for data in last_envelopes(registry, [UUID(stream) for stream in streams]):
-        payload = _payload(data)
+    for data in store.last_envelopes(streams):
+        payload = _trusted_payload(data)
         yield payload.agreement, ChainHead.of((payload, data))
 
 
-def _payload(data: bytes) -> EventPayload:
-    return EventPayload.from_bytes(Envelope.from_bytes(data).payload)
+def _trusted_payload(data: bytes) -> EventPayload:
+    """The payload of envelope bytes already opened strictly (by a worker, or before they were
+    stored), read back without a second validation and canonical copy of its data."""
+    return _payload_of(json.loads(base64.b64decode(json.loads(data)["payload"])))
 
 
-def _last_recorded(registry: Registry, size: int) -> datetime | None:
-    if size == 0:
-        return None
-    with registry.transaction() as session:
-        (row,) = entries(session, size - 1, 1)
-    return parse_instant(row.recorded)
+def _payload_of(document: dict[str, Any]) -> EventPayload:
+    payload = object.__new__(EventPayload)
+    for name in PAYLOAD_FIELDS:
+        object.__setattr__(payload, name, document[name])
+    return payload
