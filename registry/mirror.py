@@ -44,8 +44,13 @@ from registry.ledger.policy import Policy
 from registry.ledger.tiles import TileError
 from registry.ledger.trust import KEYRING_TYPES, Trust
 from registry.mirror_http import HttpSource, SourceError
-from registry.store.bulk.mirroring import MirrorStore  # to come from registry.store.public
-from registry.store.public import CHUNK, CheckpointMismatch, Registry, event_from_payload
+from registry.store.public import (
+    CHUNK,
+    CheckpointMismatch,
+    MirrorStore,
+    Registry,
+    event_from_payload,
+)
 
 PAGE = 500
 KEYRING_STREAM = str(KeyringStream.ID)
@@ -124,7 +129,7 @@ def mirror(
         raise MirrorRefused("the local store's trust anchors are not the pinned keys")
     if not tiles:
         _check_keys(source, anchors, verifier)
-    with MirrorStore(registry, chunk=chunk) as store:
+    with registry.mirror_store(chunk) as store:
         return _mirror(registry, store, source, anchors, verifier, page, tiles, policy, workers)
 
 

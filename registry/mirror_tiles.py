@@ -28,7 +28,7 @@ from registry.ledger.tiles import (
     held_keys,
     tiles_for,
 )
-from registry.store.public import Registry, held_nodes
+from registry.store.public import Registry
 
 if TYPE_CHECKING:
     from registry.mirror import Source
@@ -46,7 +46,7 @@ def envelopes_from_tiles(
     held = MemoryNodeStore()
     keys = held_keys(size, before)
     if keys:
-        for (level, index), digest in held_nodes(registry, keys).items():
+        for (level, index), digest in registry.held_nodes(keys).items():
             held.put(level, index, digest)
 
     def fetch(path: str) -> bytes:

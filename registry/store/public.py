@@ -23,20 +23,15 @@ from registry.store.accounts.tokens import (
 )
 from registry.store.accounts.users import Account, AccountError, Accounts, Role, UnknownUser
 from registry.store.application import Recorded, Registry
-from registry.store.bulk.chunks import (
-    CHUNK,
-    VerifiedEvent,
-    append_verified,
-    locked_log,
-    project_verified,
-)
+from registry.store.bulk.chunks import CHUNK
 from registry.store.bulk.fixtures import FixtureError
+from registry.store.bulk.mirroring import MirrorStore
 from registry.store.bulk.status_table import ImportRefused
 from registry.store.bulk.transfer import TransferError
 from registry.store.errors import AgreementNotFound, EnvelopeTooLarge, StoreError, VersionConflict
 from registry.store.events.documents import DocumentError, DocumentStore
 from registry.store.events.keystore import KeyStoreError
-from registry.store.events.log import CheckpointMismatch, IssuedCheckpoint, SqlNodeReader, entries
+from registry.store.events.log import CheckpointMismatch, IssuedCheckpoint
 from registry.store.events.mapper import (
     OpenedEvent,
     SigningRefused,
@@ -47,8 +42,6 @@ from registry.store.events.proofs import NoCheckpoint
 from registry.store.events.recorder import Projection, SealedEvent
 from registry.store.events.tiles import TileNotFound
 from registry.store.events.unfinished import ViewsIncomplete
-from registry.store.events.verify_log import edge_keys
-from registry.store.log_reads import held_nodes, last_envelopes
 from registry.store.reads.audit import TooManyAgreements
 from registry.store.reads.audit_report import AuditQuery, AuditReport, ReportError, View
 from registry.store.reads.filters import (
@@ -63,7 +56,6 @@ from registry.store.reads.filters import (
 )
 from registry.store.reads.listed import AgreementPage, ListedAgreement
 from registry.store.reads.party_view import InvalidPartyQuery
-from registry.store.reads.projection import Heads
 from registry.store.reads.snapshots import Snapshot
 from registry.store.settings import Settings
 
@@ -94,12 +86,12 @@ __all__ = [
     "Filters",
     "FiltersSchema",
     "FixtureError",
-    "Heads",
     "ImportRefused",
     "InvalidPartyQuery",
     "IssuedCheckpoint",
     "KeyStoreError",
     "ListedAgreement",
+    "MirrorStore",
     "NoCheckpoint",
     "OpenedEvent",
     "PartyFiltersSchema",
@@ -113,7 +105,6 @@ __all__ = [
     "Settings",
     "SigningRefused",
     "Snapshot",
-    "SqlNodeReader",
     "StoreError",
     "StoredResponse",
     "TamperedEvent",
@@ -122,17 +113,9 @@ __all__ = [
     "TooManyAgreements",
     "TransferError",
     "UnknownUser",
-    "VerifiedEvent",
     "VersionConflict",
     "View",
     "ViewsIncomplete",
     "WebSessions",
-    "append_verified",
-    "edge_keys",
-    "entries",
     "event_from_payload",
-    "held_nodes",
-    "last_envelopes",
-    "locked_log",
-    "project_verified",
 ]

@@ -12,7 +12,7 @@ document offline); they are here so that an entry point reaches the store in one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from registry.store.accounts.tokens import StoredResponse
     from registry.store.bulk.chunks import Loaded
     from registry.store.bulk.importing import Imported
+    from registry.store.bulk.mirroring import MirrorStore
     from registry.store.bulk.status_import import Outcome, Progress
     from registry.store.events.cosigning import Transport, WitnessState
     from registry.store.events.log import IssuedCheckpoint
@@ -175,6 +176,18 @@ class UseCases:
         from registry.store.log_reads import bundle_leaves
 
         return bundle_leaves(self, ref)
+
+    def held_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored Merkle nodes at `keys` (level, index): what a tiles mirror already has."""
+        from registry.store.log_reads import held_nodes
+
+        return held_nodes(self, keys)
+
+    def mirror_store(self, chunk: int) -> MirrorStore:
+        """What one mirror run asks of this store, chunk by chunk (a context manager)."""
+        from registry.store.bulk.mirroring import MirrorStore
+
+        return MirrorStore(self, chunk=chunk)  # type: ignore[arg-type]
 
     # -- the log's witnesses (cosigning) ---------------------------------------------------
 

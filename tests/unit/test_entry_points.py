@@ -38,7 +38,7 @@ THROUGH_FACADE = sorted([*ENTRY_POINTS, ROOT / "errors.py"])
 MIRRORS = {path for path in ENTRY_POINTS if path.name.startswith("mirror")}
 # The functions the mirror still calls on a session or the registry itself (registry/mirror.py,
 # mirror_tiles.py) until it asks the application: their number only goes down.
-MIRROR_FUNCTIONS_AT_MOST = 8
+MIRROR_FUNCTIONS_AT_MOST = 1
 
 
 def store_imports(path: Path) -> list[tuple[int, str, list[str]]]:
