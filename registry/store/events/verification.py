@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -355,14 +354,28 @@ def _check_decodes(payload: EventPayload) -> None:
     building the event: its data must decode into its type's fields and its effective date
     must fit its precision (the type, the agreement id and the instant were checked when
     it was opened, and an event with every field decoded is then built without fail)."""
-    decode_data(EVENT_TYPES[payload.type], payload.data)
-    _effective_date(payload.effective, payload.precision)
+    decoded = (payload.type, payload.data_bytes())
+    if decoded not in _DECODED:
+        decode_data(EVENT_TYPES[payload.type], payload.data)
+        if len(_DECODED) >= DECODED_KEPT:
+            _DECODED.clear()
+        _DECODED.add(decoded)
+    fitting = (payload.effective[4:], payload.precision)
+    if fitting not in _FITTING:
+        PartialDate.from_start(payload.effective, payload.precision)
+        _FITTING.add(fitting)
 
 
-@lru_cache(maxsize=8192)
-def _effective_date(start: str, precision: str) -> PartialDate:
-    # Cached: an archive names the same dates many times (a refusal raises: never cached).
-    return PartialDate.from_start(start, precision)
+# Decoding is a function of the type and the data, and the data's canonical bytes name it
+# exactly: an archive repeats the same data often (a party's signature, a status change), so
+# the (type, data bytes) that decoded are remembered, a few thousand at most. A refusal
+# raises and is never remembered.
+DECODED_KEPT = 8192
+_DECODED: set[tuple[str, bytes]] = set()
+# The effective dates that fit their precision, by month and day: the opened payload's
+# effective date is a real date (its checks made sure), and whether a real date is the first
+# day of its month or year, or fits a day, does not depend on its year (at most 366 x 3).
+_FITTING: set[tuple[str, str]] = set()
 
 
 def _opened_note(note: str, verifier: NoteVerifier) -> OpenedNote:
