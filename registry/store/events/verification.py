@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -37,6 +36,7 @@ from registry.ledger.note import NoteVerifier
 from registry.ledger.payload import GENESIS_PREV, EventPayload
 from registry.ledger.trust import Trust
 from registry.store.application import Registry
+from registry.store.events.datastore import RegistryDatastore
 from registry.store.events.log import note_verifier
 from registry.store.events.mapper import TamperedEvent
 from registry.store.events.tables import checkpoints
@@ -167,8 +167,9 @@ def _checked_pages(
         workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
     if workers <= 1:
         position = 0
+        reader = _reader(registry)
         for bounds in _pages(registry):
-            page = _check_range(registry, trust, verifier, bounds, position)
+            page = _check_range(reader, trust, verifier, bounds, position)
             position += len(page.ids)
             yield page
         return
@@ -181,12 +182,17 @@ def _checked_pages(
     # of the objects it inherited writes to every one: frozen, they are never collected
     # there (the standard library's advice for fork without exec). Unfrozen when done.
     gc.freeze()
+    context = _process_context()
+    if context.get_start_method() == "fork":
+        # A forked worker has this process's objects as they are: the registry's table and
+        # mapper, the trust and the verifier just built here; it opens only an engine.
+        start: Callable[..., None] = _start_forked_worker
+        arguments: tuple[Any, ...] = (registry, trust, verifier)
+    else:
+        start, arguments = _start_worker, (registry.settings,)
     try:
         with ProcessPoolExecutor(
-            workers,
-            mp_context=_process_context(),
-            initializer=_start_worker,
-            initargs=(registry.settings,),
+            workers, mp_context=context, initializer=start, initargs=arguments
         ) as pool:
             queued: deque[Future[Page]] = deque()
             waiting = iter(bounds)
@@ -223,13 +229,41 @@ def _range_starts(registry: Registry, size: int) -> list[int]:
         return [int(found) for found in session.execute(query.order_by(numbered.c.id)).scalars()]
 
 
-_worker: tuple[Registry, Trust, NoteVerifier] | None = None
+class Reader(NamedTuple):
+    """What a page's check reads the store with."""
+
+    table: Any  # the event table
+    sqlite: bool
+    transaction: Callable[[], Any]  # a read transaction: a context manager giving a session
+    open_row: Callable[[StoredEvent, Trust], Any]  # the mapper's strict opening of a row
+
+
+def _reader(registry: Registry) -> Reader:
+    recorder = registry.signed_recorder
+    engine: Any = recorder.datastore.engine
+    sqlite = engine.dialect.name == "sqlite"
+    table = recorder.events_record_cls.__table__
+    return Reader(table, sqlite, registry.transaction, registry.mapper.open)
+
+
+_worker: tuple[Reader, Trust, NoteVerifier] | None = None
+
+
+def _start_forked_worker(registry: Registry, trust: Trust, verifier: NoteVerifier) -> None:
+    """A forked worker: the parent's reader, but with an engine of its own (no connection is
+    shared). Building a whole Registry here would check the schema again, which on
+    PostgreSQL took a fifth of a second and more per worker."""
+    global _worker
+    datastore = RegistryDatastore(url=registry.settings.database_url)
+    # A forked worker inherits the parent's context, whose open transaction (eventsourcing-
+    # sqlalchemy keeps it in a context variable) every `transaction()` would join: its
+    # connection is the parent's. Each page is checked in an empty context instead.
+    reader = _reader(registry)._replace(transaction=lambda: datastore.transaction(commit=False))
+    _worker = (reader, trust, verifier)
 
 
 def _start_worker(settings: Settings) -> None:
-    # A forked worker inherits the parent's context, whose open transaction (eventsourcing-
-    # sqlalchemy keeps it in a context variable) every `transaction()` would join: its
-    # connection is the parent's. Each call runs in an empty context instead.
+    """A spawned worker: a registry of its own, read from the settings."""
     contextvars.Context().run(_open_worker, settings)
 
 
@@ -237,17 +271,17 @@ def _open_worker(settings: Settings) -> None:
     global _worker
     registry = Registry(settings, can_sign=False)  # its own engine: no connection is shared
     verifier = note_verifier(settings.log_origin, registry.anchors())
-    _worker = (registry, _keyring_trust(registry, Check("keyring")), verifier)
+    _worker = (_reader(registry), _keyring_trust(registry, Check("keyring")), verifier)
 
 
 def _check_in_worker(bounds: tuple[int | None, int | None], position: int) -> Page:
     assert _worker is not None
-    registry, trust, verifier = _worker
-    return contextvars.Context().run(_check_range, registry, trust, verifier, bounds, position)
+    reader, trust, verifier = _worker
+    return contextvars.Context().run(_check_range, reader, trust, verifier, bounds, position)
 
 
 def _check_range(
-    registry: Registry,
+    reader: Reader,
     trust: Trust,
     verifier: NoteVerifier,
     bounds: tuple[int | None, int | None],
@@ -256,9 +290,9 @@ def _check_range(
     """The events with notification ids in [start, stop), which should be the log's leaves
     from `position` on, each opened; and the notes of the checkpoints that end among them."""
     start, stop = bounds
-    table = registry.signed_recorder.events_record_cls.__table__
+    table = reader.table
     stream_column: Any = table.c.originator_id
-    if registry.signed_recorder.datastore.engine.dialect.name == "sqlite":
+    if reader.sqlite:
         # SQLite keeps the UUID as its 16 bytes: spelled below, not built as a UUID object
         # only to be spelled (every check reads the id as text).
         stream_column = type_coerce(stream_column, LargeBinary)
@@ -269,7 +303,7 @@ def _check_range(
         query = query.where(table.c.id >= start)
     if stop is not None:
         query = query.where(table.c.id < stop)
-    with registry.transaction() as session:
+    with reader.transaction() as session:
         rows = session.execute(query.order_by(table.c.id)).all()
         notes = session.execute(
             select(checkpoints.c.size, checkpoints.c.note).where(
@@ -279,7 +313,7 @@ def _check_range(
     page = Page([], [], [], [], [], [], [], {}, {})
     ids, streams, versions, digests = page.ids, page.streams, page.versions, page.digests
     leaves, prevs, recorded = page.leaves, page.prevs, page.recorded
-    open_row = registry.mapper.open
+    open_row = reader.open_row
     for n, (id_, originator, version, topic, state) in enumerate(rows):
         stream = _spelled(originator)
         envelope = bytes(state)
@@ -320,14 +354,28 @@ def _check_decodes(payload: EventPayload) -> None:
     building the event: its data must decode into its type's fields and its effective date
     must fit its precision (the type, the agreement id and the instant were checked when
     it was opened, and an event with every field decoded is then built without fail)."""
-    decode_data(EVENT_TYPES[payload.type], payload.data)
-    _effective_date(payload.effective, payload.precision)
+    decoded = (payload.type, payload.data_bytes())
+    if decoded not in _DECODED:
+        decode_data(EVENT_TYPES[payload.type], payload.data)
+        if len(_DECODED) >= DECODED_KEPT:
+            _DECODED.clear()
+        _DECODED.add(decoded)
+    fitting = (payload.effective[4:], payload.precision)
+    if fitting not in _FITTING:
+        PartialDate.from_start(payload.effective, payload.precision)
+        _FITTING.add(fitting)
 
 
-@lru_cache(maxsize=8192)
-def _effective_date(start: str, precision: str) -> PartialDate:
-    # Cached: an archive names the same dates many times (a refusal raises: never cached).
-    return PartialDate.from_start(start, precision)
+# Decoding is a function of the type and the data, and the data's canonical bytes name it
+# exactly: an archive repeats the same data often (a party's signature, a status change), so
+# the (type, data bytes) that decoded are remembered, a few thousand at most. A refusal
+# raises and is never remembered.
+DECODED_KEPT = 8192
+_DECODED: set[tuple[str, bytes]] = set()
+# The effective dates that fit their precision, by month and day: the opened payload's
+# effective date is a real date (its checks made sure), and whether a real date is the first
+# day of its month or year, or fits a day, does not depend on its year (at most 366 x 3).
+_FITTING: set[tuple[str, str]] = set()
 
 
 def _opened_note(note: str, verifier: NoteVerifier) -> OpenedNote:
