@@ -28,7 +28,13 @@ from registry.domain.clause_force import clause_days
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
-from registry.domain.history import agreement_status, not_yet_recorded, party_row
+from registry.domain.history import (
+    PartyLine,
+    Shared,
+    agreement_status,
+    not_yet_recorded,
+    party_line,
+)
 from registry.domain.record import Record, sort_key
 from registry.domain.state import AgreementState, PartyRow
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
@@ -36,7 +42,7 @@ from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacte
 PartyActs = tuple[str | None, ...]  # signed, consent kind, consented, in force, withdrawal
 
 
-def party_acts(row: PartyRow) -> PartyActs:
+def party_acts(row: PartyRow | PartyLine) -> PartyActs:
     """A party's own dates on one day, as text: what a party's list of agreements shows."""
     return tuple(
         None if value is None else str(getattr(value, "value", value))
@@ -115,7 +121,8 @@ def status_timeline(
 def standing_of(record: Record, day: date) -> Standing:
     """What `history.derive` says of the status, names and parties on `day`, without the rest
     of the state (milestones, documents...), whose rows would make long histories quadratic."""
-    rows = tuple(party_row(record, party, day) for party in record.parties)
+    shared = Shared.of(record, day)
+    rows = tuple(party_line(record, party.code, day, shared) for party in record.parties)
     drafted = record.drafted
     return Standing(
         status=agreement_status(record, rows, day),
