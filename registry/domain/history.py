@@ -218,8 +218,10 @@ def agreement_status(
         return AgreementStatus.TERMINATED
     if expiry_on(record, as_of) is not None:
         return AgreementStatus.EXPIRED
-    effect = record.binding or in_effect(record)  # asked once, not once per party
-    operative = [row for row in rows if operating(record, row, effect)]
+    if record.binding:
+        operative = [row for row in rows if not row.withdrawn and row.in_force is not None]
+    else:  # in effect once every party has signed: asked once, not once per party
+        operative = [row for row in rows if not row.withdrawn] if in_effect(record) else []
     if operative or by(general_entry(record), as_of) is not None:
         if record.suspended(None) is not None or (
             operative and all(row.suspended is not None for row in operative)
@@ -236,16 +238,11 @@ def agreement_status(
 
 
 def is_operative(record: Record, row: PartyStanding) -> bool:
-    return operating(record, row, record.binding or in_effect(record))
-
-
-def operating(record: Record, row: PartyStanding, in_effect: bool) -> bool:
-    """`is_operative`, `in_effect(record)` given (it asks every party)."""
     if row.withdrawn:
         return False
     if record.binding:
         return row.in_force is not None
-    return in_effect
+    return in_effect(record)
 
 
 def in_effect(record: Record) -> bool:

@@ -112,6 +112,8 @@ class Record:
         self.latest_act: AgreementEvent | None = None  # the latest-starting act of any kind
         self.latest_party_act: dict[str, AgreementEvent] = {}
         self._parties: tuple[Party, ...] | None = None  # `parties`, until a fact changes it
+        self._codes: tuple[str, ...] | None = None  # their codes
+        self.binding = drafted.character is LegalCharacter.BINDING
 
     @classmethod
     def of(cls, facts: list[AgreementEvent]) -> Record:
@@ -127,8 +129,10 @@ class Record:
 
     def add(self, fact: AgreementEvent) -> None:
         self.versions.add(fact.originator_version)
-        if isinstance(fact, TextAmended | ConsentExpressed | Signed):
-            self._parties = None  # a party list, an accession or a succession may change it
+        if isinstance(fact, TextAmended | ConsentExpressed) or (
+            isinstance(fact, Signed) and fact.successor is not None
+        ):  # a party list, an accession (a party's earliest consent) or a succession
+            self._parties = self._codes = None
         if not isinstance(fact, DocumentAttached):
             self.latest_act = latest(self.latest_act, fact)
             party = party_of(fact)
@@ -220,10 +224,6 @@ class Record:
         return self.statement_withdrawals.get(statement)
 
     @property
-    def binding(self) -> bool:
-        return self.drafted.character is LegalCharacter.BINDING
-
-    @property
     def multilateral(self) -> bool:
         return self.drafted.multilateral
 
@@ -240,6 +240,13 @@ class Record:
         if self._parties is None:
             self._parties = self._listed_parties()
         return self._parties
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of the `parties`, in their order."""
+        if self._codes is None:
+            self._codes = tuple(party.code for party in self.parties)
+        return self._codes
 
     def _listed_parties(self) -> tuple[Party, ...]:
         listed = self.drafted.parties

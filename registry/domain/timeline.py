@@ -22,9 +22,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from registry.domain.clause_force import clause_days
+from registry.domain.clause_force import clauses_of, general_entry, term_expiry
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
@@ -32,6 +32,7 @@ from registry.domain.history import (
     PartyLine,
     Shared,
     agreement_status,
+    entry_of,
     not_yet_recorded,
     party_line,
 )
@@ -107,7 +108,7 @@ def status_timeline(
     dated = sorted(facts[1:], key=sort_key)
     periods: list[Period] = []
     folded = 0
-    days = sorted({*change_days(facts), *clause_days(Record.of(facts))})
+    days = sorted({*change_days(facts), *clause_change_days(Record.of(facts))})
     for day in days:
         while folded < len(dated) and dated[folded].effective.start <= day:
             record.add(dated[folded])
@@ -121,18 +122,63 @@ def status_timeline(
 def standing_of(record: Record, day: date) -> Standing:
     """What `history.derive` says of the status, names and parties on `day`, without the rest
     of the state (milestones, documents...), whose rows would make long histories quadratic."""
+    lines = lines_of(record, day)
+    return standing_from(record, day, lines, tuple(party_acts(line) for line in lines))
+
+
+def lines_of(record: Record, day: date) -> tuple[PartyLine, ...]:
+    """Each party's line on `day`, in the parties' order."""
     shared = Shared.of(record, day)
-    rows = tuple(party_line(record, party.code, day, shared) for party in record.parties)
+    return tuple(party_line(record, party.code, day, shared) for party in record.parties)
+
+
+def standing_from(
+    record: Record, day: date, lines: Sequence[PartyLine], acts: tuple[PartyActs, ...]
+) -> Standing:
+    """The standing on `day` of the parties' `lines` on it (`acts`: their `party_acts`)."""
     drafted = record.drafted
     return Standing(
-        status=agreement_status(record, rows, day),
+        status=agreement_status(record, lines, day),
         reference=drafted.reference,
         titles=tuple(record.titles.items()),
         kind=drafted.kind,
         character=drafted.character,
-        parties=tuple((row.code, row.status) for row in rows),
-        acts=tuple(party_acts(row) for row in rows),
+        parties=tuple((line.code, line.status) for line in lines),
+        acts=acts,
     )
+
+
+def clause_change_days(record: Record) -> set[date]:
+    """`clause_force.clause_days`, with what every party shares asked once, not per party."""
+    if clauses_of(record) is None:
+        return set()
+    shared = Shared.of(record, None)
+    found = general_days(record)
+    found.update(entry_day(record, code, shared) for code in record.codes)
+    found.discard(None)  # type: ignore[arg-type]
+    return found
+
+
+def general_days(record: Record) -> set[date]:
+    """The clause days that are not a party's own: the general entry into force, the end of
+    a fixed term (with a clause)."""
+    return {d.start for d in (general_entry(record), term_expiry(record)) if d is not None}
+
+
+def entry_day(record: Record, code: str, shared: Shared) -> date | None:
+    """The first day of `history.entry_of` (the party's entry into force by the facts), with
+    no PartialDate made for each party: `shared` is `Shared.of(record, None)`."""
+    clause, reference, bound = shared.clause, shared.reference, record.bound_on(code)
+    if clause is not None and reference is not None and bound is not None and record.binding:
+        if bound.start <= reference:
+            return reference
+        later = clause.later_parties_days_after_deposit
+        try:  # clause_force.later_day: none past date.max
+            return bound.start if later is None else bound.start + timedelta(days=later)
+        except OverflowError:
+            return None
+    entry = entry_of(record, code, bound, shared)
+    return entry.start if entry is not None else None
 
 
 def change_days(facts: Sequence[AgreementEvent]) -> list[date]:
@@ -195,7 +241,12 @@ __all__ = [
     "Period",
     "Standing",
     "change_days",
+    "clause_change_days",
+    "entry_day",
+    "general_days",
+    "lines_of",
     "signed_on",
+    "standing_from",
     "standing_of",
     "standing_on",
     "status_timeline",
