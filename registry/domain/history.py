@@ -208,21 +208,28 @@ class PartyStanding(Protocol):
 
 
 def agreement_status(
-    record: Record, rows: Sequence[PartyStanding], as_of: date | None
+    record: Record,
+    rows: Sequence[PartyStanding],
+    as_of: date | None,
+    shared: Shared | None = None,
 ) -> AgreementStatus:
+    """The agreement's status; `shared` (the day's `Shared.of(record, as_of)`), when given,
+    answers what it holds instead of asking every party again."""
     if as_of is not None and as_of < record.drafted.effective.start:
         return AgreementStatus.NOT_YET_DRAFTED
     if record.termination is not None or (
         not record.multilateral and any(row.withdrawn for row in rows)
     ):
         return AgreementStatus.TERMINATED
-    if expiry_on(record, as_of) is not None:
+    if (shared.expiry if shared is not None else expiry_on(record, as_of)) is not None:
         return AgreementStatus.EXPIRED
     if record.binding:
         operative = [row for row in rows if not row.withdrawn and row.in_force is not None]
     else:  # in effect once every party has signed: asked once, not once per party
-        operative = [row for row in rows if not row.withdrawn] if in_effect(record) else []
-    if operative or by(general_entry(record), as_of) is not None:
+        effect = shared.in_effect if shared is not None else in_effect(record)
+        operative = [row for row in rows if not row.withdrawn] if effect else []
+    entry = shared.entry if shared is not None else general_entry(record)
+    if operative or by(entry, as_of) is not None:
         if record.suspended(None) is not None or (
             operative and all(row.suspended is not None for row in operative)
         ):
@@ -324,19 +331,42 @@ class Shared:
     ended: PartyStatus | None  # ended_status of a party that has not withdrawn
     suspended: Suspended | None  # for all
     provisional: ProvisionallyApplied | None  # for all
+    entry: PartialDate | None  # the general entry into force (clause_force.general_entry)
+    expiry: PartialDate | None  # expiry_on the day
 
     @classmethod
     def of(cls, record: Record, as_of: date | None) -> Shared:
         clause = computed_entry(record)
+        reference = reference_day(record, clause) if clause is not None else None
+        expiry = expiry_on(record, as_of)
         return cls(
             clause=clause,
-            reference=reference_day(record, clause) if clause is not None else None,
+            reference=reference,
             general=record.in_force.get(None),
             in_effect=not record.binding and in_effect(record),
-            ended=ended_status(record, as_of, False),
+            ended=ended_given(record, as_of, expiry),
             suspended=record.suspended(None),
             provisional=record.provisional.get(None),
+            entry=general_of(record, clause, reference),
+            expiry=expiry,
         )
+
+
+def general_of(
+    record: Record, clause: EntryIntoForceClause | None, reference: date | None
+) -> PartialDate | None:
+    """`clause_force.general_entry(record)`, given its computed clause and the clause's
+    general day (tests pin the two to each other)."""
+    if clause is None:
+        general = record.in_force.get(None)
+        return general.effective if general is not None else None
+    if not record.binding or reference is None:
+        return None
+    for code in record.codes:
+        bound = record.bound_on(code)
+        if bound is not None and bound.start <= reference:
+            return PartialDate.of(reference)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,15 +500,20 @@ def expiry_on(record: Record, as_of: date | None) -> PartialDate | None:
 def ended_status(record: Record, as_of: date | None, withdrawn: bool) -> PartyStatus | None:
     """A party's standing once the agreement has ended for everyone (its withdrawal aside):
     terminated, or for a bilateral agreement the other party withdrew, or expired."""
-    if withdrawn:
-        return None
+    return None if withdrawn else ended_given(record, as_of, expiry_on(record, as_of))
+
+
+def ended_given(
+    record: Record, as_of: date | None, expiry: PartialDate | None
+) -> PartyStatus | None:
+    """`ended_status` of a party that has not withdrawn, `expiry_on(record, as_of)` given."""
     if record.termination is not None:
         return PartyStatus.TERMINATED
     if not record.multilateral and any(
         as_of is None or w.takes_effect.start <= as_of for w in record.withdrawals.values()
     ):
         return PartyStatus.TERMINATED
-    if expiry_on(record, as_of) is not None:
+    if expiry is not None:
         return PartyStatus.EXPIRED
     return None
 

@@ -23,8 +23,9 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from registry.domain.clause_force import clauses_of, general_entry, term_expiry
+from registry.domain.clause_force import clauses_of, term_expiry
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
@@ -122,23 +123,27 @@ def status_timeline(
 def standing_of(record: Record, day: date) -> Standing:
     """What `history.derive` says of the status, names and parties on `day`, without the rest
     of the state (milestones, documents...), whose rows would make long histories quadratic."""
-    lines = lines_of(record, day)
-    return standing_from(record, day, lines, tuple(party_acts(line) for line in lines))
-
-
-def lines_of(record: Record, day: date) -> tuple[PartyLine, ...]:
-    """Each party's line on `day`, in the parties' order."""
     shared = Shared.of(record, day)
-    return tuple(party_line(record, party.code, day, shared) for party in record.parties)
+    lines = lines_of(record, day, shared)
+    return standing_from(record, day, lines, tuple(map(party_acts, lines)), shared)
+
+
+def lines_of(record: Record, day: date, shared: Shared) -> tuple[PartyLine, ...]:
+    """Each party's line on `day`, in the parties' order (`shared`: `Shared.of(record, day)`)."""
+    return tuple(party_line(record, code, day, shared) for code in record.codes)
 
 
 def standing_from(
-    record: Record, day: date, lines: Sequence[PartyLine], acts: tuple[PartyActs, ...]
+    record: Record,
+    day: date,
+    lines: Sequence[PartyLine],
+    acts: tuple[PartyActs, ...],
+    shared: Shared | None = None,
 ) -> Standing:
     """The standing on `day` of the parties' `lines` on it (`acts`: their `party_acts`)."""
     drafted = record.drafted
     return Standing(
-        status=agreement_status(record, lines, day),
+        status=agreement_status(record, lines, day, shared),
         reference=drafted.reference,
         titles=tuple(record.titles.items()),
         kind=drafted.kind,
@@ -153,16 +158,16 @@ def clause_change_days(record: Record) -> set[date]:
     if clauses_of(record) is None:
         return set()
     shared = Shared.of(record, None)
-    found = general_days(record)
+    found = general_days(record, shared)
     found.update(entry_day(record, code, shared) for code in record.codes)
     found.discard(None)  # type: ignore[arg-type]
     return found
 
 
-def general_days(record: Record) -> set[date]:
+def general_days(record: Record, shared: Shared) -> set[date]:
     """The clause days that are not a party's own: the general entry into force, the end of
-    a fixed term (with a clause)."""
-    return {d.start for d in (general_entry(record), term_expiry(record)) if d is not None}
+    a fixed term (`shared`: `Shared.of(record, None)`)."""
+    return {d.start for d in (shared.entry, term_expiry(record)) if d is not None}
 
 
 def entry_day(record: Record, code: str, shared: Shared) -> date | None:
@@ -188,10 +193,16 @@ def change_days(facts: Sequence[AgreementEvent]) -> list[date]:
 
 
 def partial_dates(fact: AgreementEvent) -> Iterator[PartialDate]:
-    for field in dataclasses.fields(fact):  # type: ignore[arg-type]
-        value = getattr(fact, field.name)
+    for name in _field_names(type(fact)):
+        value = getattr(fact, name)
         if isinstance(value, PartialDate):
             yield value
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """An event type's fields, asked once per type (dataclasses.fields makes them anew)."""
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def standing_on(periods: Sequence[Period], day: date | None) -> Standing:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.domain.clause_force import clause_days, party_entry
+from registry.domain.clause_force import clause_days, general_entry, party_entry
 from registry.domain.corrections import Corrections
 from registry.domain.events import AgreementEvent, Drafted, EventCorrected
 from registry.domain.history import Shared, entry_of
@@ -138,6 +138,7 @@ def test_the_shared_entry_into_force_is_the_clauses(history, data) -> None:  # t
     on = data.draw(st.dates(date(2024, 1, 1), date(2027, 1, 1)))
     record = Record.of([facts[0], *(f for f in facts[1:] if f.effective.start <= on)])
     shared = Shared.of(record, on)
+    assert shared.entry == general_entry(record)
     for party in record.parties:
         bound = record.bound_on(party.code)
         assert entry_of(record, party.code, bound, shared) == party_entry(record, party.code)

@@ -58,6 +58,7 @@ from registry.domain.timeline import (
     Standing,
     entry_day,
     general_days,
+    lines_of,
     partial_dates,
     party_acts,
     standing_from,
@@ -308,7 +309,7 @@ class Head:
         else:
             entries = was[2] | {party: entry_day(record, party, shared)}
         self.entry_days = (shared, record.codes, entries)
-        found = general_days(record) | {d for d in entries.values() if d is not None}
+        found = general_days(record, shared) | {d for d in entries.values() if d is not None}
         return found
 
     def _every_party(self, start: date, ordered: list[date]) -> list[Computed]:
@@ -320,8 +321,8 @@ class Head:
                 fold.add(self.dated[folded][1])
                 folded += 1
             shared = Shared.of(fold, day)
-            lines = tuple(party_line(fold, p.code, day, shared) for p in fold.parties)
-            standing = standing_from(fold, day, lines, tuple(map(party_acts, lines)))
+            lines = lines_of(fold, day, shared)
+            standing = standing_from(fold, day, lines, tuple(map(party_acts, lines)), shared)
             entry = Day.of(standing.status, shared, fold.codes, lines, standing.acts)
             found.append((day, entry, standing_values(self.agreement_id, standing)))
         return found
@@ -344,10 +345,10 @@ class Head:
             place = was.place.get(party)
             if place is None:
                 entry = was
-                status = agreement_status(fold, was.lines, day)
+                status = agreement_status(fold, was.lines, day, shared)
             else:
                 entry = was.with_line(place, party_line(fold, party, day, shared))
-                status = agreement_status(fold, entry.lines, day)
+                status = agreement_status(fold, entry.lines, day, shared)
             if status is not was.status:
                 return None  # every party's row says the agreement's status
             found.append((day, entry, self._rows_of(fold, entry, place)))
