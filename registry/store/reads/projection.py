@@ -277,7 +277,7 @@ class Head:
         ordered = sorted(days)
         owners: set[str] | None = None
         found = None
-        if party is not None and self.known_from <= start:
+        if party is not None and self.known_from <= start and self._many_parties():
             found = self._one_party(start, ordered, party)
             owners = {WHOLE, party}
         if found is None:
@@ -371,8 +371,20 @@ class Head:
                          ((line.code, line.status),), (entry.acts[place],))  # fmt: skip
         return whole, standing_values(self.agreement_id, alone)[1], wording
 
-    def _keep_days(self, start: date, found: list[tuple[date, Day]]) -> None:
-        """Keep each day's lines from `start` on, for the next fact's `_one_party`."""
+    def _many_parties(self) -> bool:
+        """Whether the one-party path pays: with two parties it saves little, and a fact
+        often changes the agreement's status, every party's row with it."""
+        assert self.record is not None
+        return len(self.record.codes) >= ONE_PARTY_FROM
+
+    def _keep_days(self, start: date, found: list[Computed]) -> None:
+        """Keep each day's lines from `start` on, for the next fact's `_one_party` (not for
+        an agreement of two parties, which would keep them for nothing)."""
+        if not self._many_parties():
+            self.known.clear()
+            self.known_days.clear()
+            self.known_from = date.max
+            return
         cut = bisect.bisect_left(self.known_days, start)
         for day in self.known_days[cut:]:
             del self.known[day]
@@ -571,6 +583,7 @@ def placeholder(place: int) -> int:
 
 
 ONE_DAY = timedelta(days=1)
+ONE_PARTY_FROM = 3  # parties: below, every fact recomputes every party's rows
 
 
 def _key(owner: str, span: Span) -> Key:
