@@ -19,6 +19,15 @@ recomputes the whole timeline. Only the rows of the cut-off tail are compared, c
 (`recorded_to` = the event's instant) and inserted, so each event's known-at view is right,
 between two events of one commit too.
 
+A fact of one party (a signature, a consent, a reservation...) can change the other parties'
+rows only through what their rows share: what `history.Shared` holds (the clause's general
+day, counted from every party's consent; the general entry into force; an expiry, a
+termination...), the agreement's status and the parties' list. The Head keeps every change
+day's lines (`Day`) and, for such a fact, recomputes on each day from its start only that
+party's line and the agreement's row, the other lines taken as they were (`_one_party`);
+if on some day what they share is not what it was, it recomputes every party's
+(`_every_party`). A 190-party treaty's act then costs one party's rows, not 190.
+
 The Heads of a registry's last commits are kept in memory (`Heads`) and taken up only when
 their version is the one the next commit follows, after the commit succeeded; otherwise the
 open rows are read back from the tables.
