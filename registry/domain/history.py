@@ -42,16 +42,21 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from registry.domain.clause_force import (
     by,
+    computed_entry,
     derived_expiry,
     general_entry,
+    later_day,
     party_entry,
+    reference_day,
     term_ends,
 )
+from registry.domain.clauses import EntryIntoForceClause
 from registry.domain.codec import format_instant
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
@@ -60,9 +65,12 @@ from registry.domain.events import (
     AgreementEvent,
     DeclarationMade,
     Drafted,
+    EnteredIntoForce,
     EventCorrected,
     ObjectionMade,
+    ProvisionallyApplied,
     ReservationMade,
+    Suspended,
 )
 from registry.domain.record import Record, sort_key
 from registry.domain.state import (
@@ -80,7 +88,7 @@ from registry.domain.state import (
     Statement,
     TerritorialRow,
 )
-from registry.domain.values import AgreementStatus, Party, PartyStatus
+from registry.domain.values import AgreementStatus, ConsentKind, Party, PartyStatus
 
 F = TypeVar("F", bound=AgreementEvent)
 
@@ -188,19 +196,40 @@ def derive(
     )
 
 
+class PartyStanding(Protocol):
+    """What the agreement's status asks of a party's row (a PartyRow, or a lean one)."""
+
+    @property
+    def withdrawn(self) -> bool: ...
+    @property
+    def in_force(self) -> PartialDate | None: ...
+    @property
+    def suspended(self) -> PartialDate | None: ...
+
+
 def agreement_status(
-    record: Record, rows: tuple[PartyRow, ...], as_of: date | None
+    record: Record,
+    rows: Sequence[PartyStanding],
+    as_of: date | None,
+    shared: Shared | None = None,
 ) -> AgreementStatus:
+    """The agreement's status; `shared` (the day's `Shared.of(record, as_of)`), when given,
+    answers what it holds instead of asking every party again."""
     if as_of is not None and as_of < record.drafted.effective.start:
         return AgreementStatus.NOT_YET_DRAFTED
     if record.termination is not None or (
         not record.multilateral and any(row.withdrawn for row in rows)
     ):
         return AgreementStatus.TERMINATED
-    if expiry_on(record, as_of) is not None:
+    if (shared.expiry if shared is not None else expiry_on(record, as_of)) is not None:
         return AgreementStatus.EXPIRED
-    operative = [row for row in rows if is_operative(record, row)]
-    if operative or by(general_entry(record), as_of) is not None:
+    if record.binding:
+        operative = [row for row in rows if not row.withdrawn and row.in_force is not None]
+    else:  # in effect once every party has signed: asked once, not once per party
+        effect = shared.in_effect if shared is not None else in_effect(record)
+        operative = [row for row in rows if not row.withdrawn] if effect else []
+    entry = shared.entry if shared is not None else general_entry(record)
+    if operative or by(entry, as_of) is not None:
         if record.suspended(None) is not None or (
             operative and all(row.suspended is not None for row in operative)
         ):
@@ -215,7 +244,7 @@ def agreement_status(
     return AgreementStatus.DRAFT
 
 
-def is_operative(record: Record, row: PartyRow) -> bool:
+def is_operative(record: Record, row: PartyStanding) -> bool:
     if row.withdrawn:
         return False
     if record.binding:
@@ -242,7 +271,15 @@ def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
         name=party.name,
         type=party.type,
         status=ended_status(record, as_of, withdrawn)
-        or party_status(record, code, withdrawn, in_force, suspended, provisional),
+        or party_status(
+            record,
+            code,
+            withdrawn,
+            in_force,
+            suspended,
+            provisional,
+            not record.binding and in_effect(record),
+        ),
         joined=consent.effective if consent is not None and consent.acceding else None,
         signature_type=operative.signature_type if operative else None,
         signed=operative.effective if operative else None,
@@ -282,6 +319,125 @@ def party_row(record: Record, party: Party, as_of: date | None) -> PartyRow:
     )
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What the rows of every party share on one day: asked once for them all, not once per
+    party (a 190-party treaty's day would otherwise ask 190 times what needs every party)."""
+
+    clause: EntryIntoForceClause | None  # a computed entry-into-force clause
+    reference: date | None  # its general day (clause_force.reference_day)
+    general: EnteredIntoForce | None  # the general entry into force recorded
+    in_effect: bool  # every party has signed (what a non-binding instrument asks)
+    ended: PartyStatus | None  # ended_status of a party that has not withdrawn
+    suspended: Suspended | None  # for all
+    provisional: ProvisionallyApplied | None  # for all
+    entry: PartialDate | None  # the general entry into force (clause_force.general_entry)
+    expiry: PartialDate | None  # expiry_on the day
+
+    @classmethod
+    def of(cls, record: Record, as_of: date | None) -> Shared:
+        clause = computed_entry(record)
+        reference = reference_day(record, clause) if clause is not None else None
+        expiry = expiry_on(record, as_of)
+        return cls(
+            clause=clause,
+            reference=reference,
+            general=record.in_force.get(None),
+            in_effect=not record.binding and in_effect(record),
+            ended=ended_given(record, as_of, expiry),
+            suspended=record.suspended(None),
+            provisional=record.provisional.get(None),
+            entry=general_of(record, clause, reference),
+            expiry=expiry,
+        )
+
+
+def general_of(
+    record: Record, clause: EntryIntoForceClause | None, reference: date | None
+) -> PartialDate | None:
+    """`clause_force.general_entry(record)`, given its computed clause and the clause's
+    general day (tests pin the two to each other)."""
+    if clause is None:
+        general = record.in_force.get(None)
+        return general.effective if general is not None else None
+    if not record.binding or reference is None:
+        return None
+    for code in record.codes:
+        bound = record.bound_on(code)
+        if bound is not None and bound.start <= reference:
+            return PartialDate.of(reference)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyLine:
+    """What a list shows of one party on a day: the PartyRow's status and own dates only
+    (`party_line` gives them as `party_row` does, without the rest of the row)."""
+
+    code: str
+    status: PartyStatus
+    signed: PartialDate | None
+    consent: ConsentKind | None
+    consented: PartialDate | None
+    in_force: PartialDate | None
+    withdrawal_takes_effect: PartialDate | None
+    withdrawn: bool
+    suspended: PartialDate | None
+
+
+def party_line(record: Record, code: str, as_of: date | None, shared: Shared) -> PartyLine:
+    """`party_row`'s status and dates, with `shared` the day's `Shared.of(record, as_of)`."""
+    operative = record.signature(code) or record.last_signature.get(code)
+    consent = record.consents.get(code)
+    withdrawal = record.withdrawals.get(code)
+    withdrawn = withdrawal is not None and (as_of is None or withdrawal.takes_effect.start <= as_of)
+    bound = record.bound_on(code)
+    in_force = by(entry_of(record, code, bound, shared), as_of)
+    suspended = first_date(record.suspended(code), shared.suspended)
+    provisional = first_date(record.provisional.get(code), shared.provisional)
+    status = None if withdrawn else shared.ended
+    if status is None:
+        status = party_status(
+            record, code, withdrawn, in_force, suspended, provisional, shared.in_effect
+        )
+    return PartyLine(
+        code=code,
+        status=status,
+        signed=operative.effective if operative else None,
+        consent=consent.instrument if consent else None,
+        consented=consent.effective if consent else None,
+        in_force=in_force,
+        withdrawal_takes_effect=withdrawal.takes_effect if withdrawal else None,
+        withdrawn=withdrawn,
+        suspended=suspended,
+    )
+
+
+def entry_of(
+    record: Record, code: str, bound: PartialDate | None, shared: Shared
+) -> PartialDate | None:
+    """`clause_force.party_entry(record, code)`, given `record.bound_on(code)` and the clause
+    and its general day, which every party shares (tests pin the two to each other)."""
+    if not record.binding:
+        return None
+    clause = shared.clause
+    if clause is None:
+        own = record.in_force.get(code)
+        if own is not None:
+            return own.effective
+        general = shared.general
+        if general is None or bound is None:
+            return None
+        return max(general.effective, bound, key=lambda d: (d.start, d.end))
+    day = shared.reference
+    if day is None or bound is None:
+        return None
+    if bound.start <= day:
+        return PartialDate.of(day)
+    later = clause.later_parties_days_after_deposit
+    return bound if later is None else later_day(bound.start, later)
+
+
 def not_in_force_with(record: Record, code: str) -> tuple[str, ...]:
     """The parties with which `code` has no treaty relations by an objection that opposes
     entry into force between the two (VCLT art. 20(4)(b)): made by either of them, and
@@ -311,9 +467,11 @@ def party_status(
     in_force: PartialDate | None,
     suspended: PartialDate | None,
     provisional: PartialDate | None,
+    in_effect: bool,
 ) -> PartyStatus:
+    """A party's status; `in_effect` is `in_effect(record)` (asked once for every party)."""
     signed = record.signature(code) is not None
-    operative = in_force is not None if record.binding else signed and in_effect(record)
+    operative = in_force is not None if record.binding else signed and in_effect
     if withdrawn:
         return PartyStatus.WITHDRAWN
     if operative and suspended is not None:
@@ -342,15 +500,20 @@ def expiry_on(record: Record, as_of: date | None) -> PartialDate | None:
 def ended_status(record: Record, as_of: date | None, withdrawn: bool) -> PartyStatus | None:
     """A party's standing once the agreement has ended for everyone (its withdrawal aside):
     terminated, or for a bilateral agreement the other party withdrew, or expired."""
-    if withdrawn:
-        return None
+    return None if withdrawn else ended_given(record, as_of, expiry_on(record, as_of))
+
+
+def ended_given(
+    record: Record, as_of: date | None, expiry: PartialDate | None
+) -> PartyStatus | None:
+    """`ended_status` of a party that has not withdrawn, `expiry_on(record, as_of)` given."""
     if record.termination is not None:
         return PartyStatus.TERMINATED
     if not record.multilateral and any(
         as_of is None or w.takes_effect.start <= as_of for w in record.withdrawals.values()
     ):
         return PartyStatus.TERMINATED
-    if expiry_on(record, as_of) is not None:
+    if expiry is not None:
         return PartyStatus.EXPIRED
     return None
 

@@ -81,6 +81,9 @@ class Record:
         self.last_titles: TextAmended | None = None
         self.adoption: TextAdopted | None = None
         self.signatures: dict[str, list[Signed]] = defaultdict(list)
+        self.last_signature: dict[str, Signed] = {}  # by party: its latest of any type
+        self.full_signature: dict[str, Signed] = {}  # its latest simple or definitive one
+        self.bound_act: dict[str, Signed | ConsentExpressed] = {}  # its earliest binding act
         self.consents: dict[str, ConsentExpressed] = {}
         self.reservations: dict[str, list[ReservationMade]] = defaultdict(list)
         self.declarations: dict[str, list[DeclarationMade]] = defaultdict(list)
@@ -109,6 +112,8 @@ class Record:
         self.latest_act: AgreementEvent | None = None  # the latest-starting act of any kind
         self.latest_party_act: dict[str, AgreementEvent] = {}
         self._parties: tuple[Party, ...] | None = None  # `parties`, until a fact changes it
+        self._codes: tuple[str, ...] | None = None  # their codes
+        self.binding = drafted.character is LegalCharacter.BINDING
 
     @classmethod
     def of(cls, facts: list[AgreementEvent]) -> Record:
@@ -124,8 +129,10 @@ class Record:
 
     def add(self, fact: AgreementEvent) -> None:
         self.versions.add(fact.originator_version)
-        if isinstance(fact, TextAmended | ConsentExpressed | Signed):
-            self._parties = None  # a party list, an accession or a succession may change it
+        if isinstance(fact, TextAmended | ConsentExpressed) or (
+            isinstance(fact, Signed) and fact.successor is not None
+        ):  # a party list, an accession (a party's earliest consent) or a succession
+            self._parties = self._codes = None
         if not isinstance(fact, DocumentAttached):
             self.latest_act = latest(self.latest_act, fact)
             party = party_of(fact)
@@ -141,9 +148,10 @@ class Record:
         elif isinstance(fact, TextAdopted):
             self.adoption = earliest(self.adoption, fact)
         elif isinstance(fact, Signed):
-            self.signatures[fact.party].append(fact)
+            self.add_signature(fact)
         elif isinstance(fact, ConsentExpressed):
             self.consents[fact.party] = earliest(self.consents.get(fact.party), fact)
+            self.bound_act[fact.party] = earliest(self.bound_act.get(fact.party), fact)
         elif isinstance(fact, ReservationMade | DeclarationMade | ObjectionMade):
             self.add_statement(fact)
         elif isinstance(fact, StatementWithdrawn):
@@ -187,6 +195,15 @@ class Record:
         elif isinstance(fact, DocumentAttached):
             self.documents[fact.sha256] = earliest(self.documents.get(fact.sha256), fact)
 
+    def add_signature(self, fact: Signed) -> None:
+        party = fact.party
+        self.signatures[party].append(fact)
+        self.last_signature[party] = latest(self.last_signature.get(party), fact)
+        if fact.signature_type is not AD_REF:
+            self.full_signature[party] = latest(self.full_signature.get(party), fact)
+        if fact.signature_type is SignatureType.DEFINITIVE:
+            self.bound_act[party] = earliest(self.bound_act.get(party), fact)
+
     def add_statement(self, fact: Statement) -> None:
         self.statements[fact.originator_version] = fact
         if isinstance(fact, ReservationMade):
@@ -207,10 +224,6 @@ class Record:
         return self.statement_withdrawals.get(statement)
 
     @property
-    def binding(self) -> bool:
-        return self.drafted.character is LegalCharacter.BINDING
-
-    @property
     def multilateral(self) -> bool:
         return self.drafted.multilateral
 
@@ -227,6 +240,13 @@ class Record:
         if self._parties is None:
             self._parties = self._listed_parties()
         return self._parties
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of the `parties`, in their order."""
+        if self._codes is None:
+            self._codes = tuple(party.code for party in self.parties)
+        return self._codes
 
     def _listed_parties(self) -> tuple[Party, ...]:
         listed = self.drafted.parties
@@ -267,17 +287,13 @@ class Record:
 
     def signature(self, code: str) -> Signed | None:
         """The party's operative signature: its latest simple or definitive one."""
-        full = [s for s in self.signatures.get(code, ()) if s.signature_type is not AD_REF]
-        return max(full, key=sort_key) if full else None
+        return self.full_signature.get(code)
 
     def bound_on(self, code: str) -> PartialDate | None:
-        """When the party consented to be bound: its consent, or its definitive signature."""
-        consent = self.consents.get(code)
-        definitive = [
-            s for s in self.signatures.get(code, ()) if s.signature_type is SignatureType.DEFINITIVE
-        ]
-        acts: list[AgreementEvent] = [*definitive, *([consent] if consent else [])]
-        return min(acts, key=sort_key).effective if acts else None
+        """When the party consented to be bound: its consent, or its definitive signature
+        (the earlier of the two)."""
+        act = self.bound_act.get(code)
+        return act.effective if act is not None else None
 
     def milestone_status(self, milestone: str) -> tuple[MilestoneStatus, PartialDate]:
         """The milestone's latest status and the date it took it."""

@@ -22,13 +22,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cache
 
-from registry.domain.clause_force import clause_days
+from registry.domain.clause_force import clauses_of, term_expiry
 from registry.domain.corrections import Corrections
 from registry.domain.dates import PartialDate
 from registry.domain.events import AgreementEvent, Drafted
-from registry.domain.history import agreement_status, not_yet_recorded, party_row
+from registry.domain.history import (
+    PartyLine,
+    Shared,
+    agreement_status,
+    entry_of,
+    not_yet_recorded,
+    party_line,
+)
 from registry.domain.record import Record, sort_key
 from registry.domain.state import AgreementState, PartyRow
 from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
@@ -36,7 +44,7 @@ from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacte
 PartyActs = tuple[str | None, ...]  # signed, consent kind, consented, in force, withdrawal
 
 
-def party_acts(row: PartyRow) -> PartyActs:
+def party_acts(row: PartyRow | PartyLine) -> PartyActs:
     """A party's own dates on one day, as text: what a party's list of agreements shows."""
     return tuple(
         None if value is None else str(getattr(value, "value", value))
@@ -101,7 +109,7 @@ def status_timeline(
     dated = sorted(facts[1:], key=sort_key)
     periods: list[Period] = []
     folded = 0
-    days = sorted({*change_days(facts), *clause_days(Record.of(facts))})
+    days = sorted({*change_days(facts), *clause_change_days(Record.of(facts))})
     for day in days:
         while folded < len(dated) and dated[folded].effective.start <= day:
             record.add(dated[folded])
@@ -115,17 +123,67 @@ def status_timeline(
 def standing_of(record: Record, day: date) -> Standing:
     """What `history.derive` says of the status, names and parties on `day`, without the rest
     of the state (milestones, documents...), whose rows would make long histories quadratic."""
-    rows = tuple(party_row(record, party, day) for party in record.parties)
+    shared = Shared.of(record, day)
+    lines = lines_of(record, day, shared)
+    return standing_from(record, day, lines, tuple(map(party_acts, lines)), shared)
+
+
+def lines_of(record: Record, day: date, shared: Shared) -> tuple[PartyLine, ...]:
+    """Each party's line on `day`, in the parties' order (`shared`: `Shared.of(record, day)`)."""
+    return tuple(party_line(record, code, day, shared) for code in record.codes)
+
+
+def standing_from(
+    record: Record,
+    day: date,
+    lines: Sequence[PartyLine],
+    acts: tuple[PartyActs, ...],
+    shared: Shared | None = None,
+) -> Standing:
+    """The standing on `day` of the parties' `lines` on it (`acts`: their `party_acts`)."""
     drafted = record.drafted
     return Standing(
-        status=agreement_status(record, rows, day),
+        status=agreement_status(record, lines, day, shared),
         reference=drafted.reference,
         titles=tuple(record.titles.items()),
         kind=drafted.kind,
         character=drafted.character,
-        parties=tuple((row.code, row.status) for row in rows),
-        acts=tuple(party_acts(row) for row in rows),
+        parties=tuple((line.code, line.status) for line in lines),
+        acts=acts,
     )
+
+
+def clause_change_days(record: Record) -> set[date]:
+    """`clause_force.clause_days`, with what every party shares asked once, not per party."""
+    if clauses_of(record) is None:
+        return set()
+    shared = Shared.of(record, None)
+    found = general_days(record, shared)
+    found.update(entry_day(record, code, shared) for code in record.codes)
+    found.discard(None)  # type: ignore[arg-type]
+    return found
+
+
+def general_days(record: Record, shared: Shared) -> set[date]:
+    """The clause days that are not a party's own: the general entry into force, the end of
+    a fixed term (`shared`: `Shared.of(record, None)`)."""
+    return {d.start for d in (shared.entry, term_expiry(record)) if d is not None}
+
+
+def entry_day(record: Record, code: str, shared: Shared) -> date | None:
+    """The first day of `history.entry_of` (the party's entry into force by the facts), with
+    no PartialDate made for each party: `shared` is `Shared.of(record, None)`."""
+    clause, reference, bound = shared.clause, shared.reference, record.bound_on(code)
+    if clause is not None and reference is not None and bound is not None and record.binding:
+        if bound.start <= reference:
+            return reference
+        later = clause.later_parties_days_after_deposit
+        try:  # clause_force.later_day: none past date.max
+            return bound.start if later is None else bound.start + timedelta(days=later)
+        except OverflowError:
+            return None
+    entry = entry_of(record, code, bound, shared)
+    return entry.start if entry is not None else None
 
 
 def change_days(facts: Sequence[AgreementEvent]) -> list[date]:
@@ -135,10 +193,16 @@ def change_days(facts: Sequence[AgreementEvent]) -> list[date]:
 
 
 def partial_dates(fact: AgreementEvent) -> Iterator[PartialDate]:
-    for field in dataclasses.fields(fact):  # type: ignore[arg-type]
-        value = getattr(fact, field.name)
+    for name in _field_names(type(fact)):
+        value = getattr(fact, name)
         if isinstance(value, PartialDate):
             yield value
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """An event type's fields, asked once per type (dataclasses.fields makes them anew)."""
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def standing_on(periods: Sequence[Period], day: date | None) -> Standing:
@@ -188,7 +252,12 @@ __all__ = [
     "Period",
     "Standing",
     "change_days",
+    "clause_change_days",
+    "entry_day",
+    "general_days",
+    "lines_of",
     "signed_on",
+    "standing_from",
     "standing_of",
     "standing_on",
     "status_timeline",

@@ -19,6 +19,15 @@ recomputes the whole timeline. Only the rows of the cut-off tail are compared, c
 (`recorded_to` = the event's instant) and inserted, so each event's known-at view is right,
 between two events of one commit too.
 
+A fact of one party (a signature, a consent, a reservation...) can change the other parties'
+rows only through what their rows share: what `history.Shared` holds (the clause's general
+day, counted from every party's consent; the general entry into force; an expiry, a
+termination...), the agreement's status and the parties' list. The Head keeps every change
+day's lines (`Day`) and, for such a fact, recomputes on each day from its start only that
+party's line and the agreement's row, the other lines taken as they were (`_one_party`);
+if on some day what they share is not what it was, it recomputes every party's
+(`_every_party`). A 190-party treaty's act then costs one party's rows, not 190.
+
 The Heads of a registry's last commits are kept in memory (`Heads`) and taken up only when
 their version is the one the next commit follows, after the commit succeeded; otherwise the
 open rows are read back from the tables.
@@ -33,18 +42,37 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.domain.clause_force import by, clause_days, general_entry
+from registry.domain.clause_force import by, clauses_of, general_entry
 from registry.domain.corrections import Corrections
-from registry.domain.events import AgreementEvent, Drafted, EventCorrected
-from registry.domain.record import Record, sort_key
+from registry.domain.events import (
+    AgreementEvent,
+    ConsentExpressed,
+    Drafted,
+    EventCorrected,
+    Signed,
+    TextAmended,
+)
+from registry.domain.history import PartyLine, Shared, agreement_status, party_line
+from registry.domain.record import Record, party_of, sort_key
 from registry.domain.search_text import search_text
-from registry.domain.timeline import Standing, partial_dates, standing_of
+from registry.domain.timeline import (
+    PartyActs,
+    Standing,
+    entry_day,
+    general_days,
+    lines_of,
+    partial_dates,
+    party_acts,
+    standing_from,
+)
+from registry.domain.values import AgreementKind, AgreementStatus, LegalCharacter, PartyStatus
 from registry.ledger.payload import format_instant, parse_instant
 from registry.store.reads.intervals import (
     AGREEMENT,
@@ -52,6 +80,7 @@ from registry.store.reads.intervals import (
     OPEN,
     OPEN_SQL,
     PARTY,
+    PARTY_ACTS,
     STANDING_NEUTRAL,
     TABLES,
     VALUES,
@@ -66,6 +95,7 @@ if TYPE_CHECKING:
 Values = tuple[Any, ...]  # the columns of a row after `valid_until` (VALUES)
 Span = tuple[date, date, Values]  # valid_from, valid_until, values
 Key = tuple[str, Values]  # (kind, the row's VALUES): a row without its recorded period
+Rows = tuple[Values, list[tuple[str, Values]], tuple[int, str, str]]  # standing_values
 Instant = tuple[int, str]  # (version, recorded as the envelope has it)
 WHOLE = ""  # the spans of the agreement itself, beside those of each party code
 
@@ -197,6 +227,10 @@ class Head:
     made: dict[tuple[Key, int], int] = field(default_factory=dict)  # new rows -> recorded_to
     closed: list[tuple[Key, int, int]] = field(default_factory=list)  # stored rows to close
     texts: set[int] = field(default_factory=set)  # titles_key of the wordings stored
+    known: dict[date, Day] = field(default_factory=dict)  # each change day's lines
+    known_days: list[date] = field(default_factory=list)  # the days of `known`, sorted
+    known_from: date = date.max  # `known` holds every change day from this one on
+    entry_days: tuple[Shared, tuple[str, ...], dict[str, date | None]] | None = None
     new_texts: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     # -- following the events --------------------------------------------------------------
@@ -219,10 +253,14 @@ class Head:
         if isinstance(event, STANDING_NEUTRAL) and self.open:
             return  # no status, name or party changes: the intervals stay as they are
         start = event.effective.start
-        self._recompute(start if start > date.min else date.min, instant)
+        self._recompute(start if start > date.min else date.min, instant, one_party(event))
 
     def _refold(self) -> None:
         self.today = None
+        self.known.clear()
+        self.known_days.clear()
+        self.known_from = date.max
+        self.entry_days = None
         facts = self.corrections.in_order()
         self.record = Record.of(facts)
         self.dated = sorted(((sort_key(f), f) for f in facts[1:]), key=lambda p: p[0])
@@ -237,28 +275,133 @@ class Head:
         for partial in partial_dates(fact):
             bisect.insort(self.days, partial.start)
 
-    def _recompute(self, start: date, instant: int) -> None:
-        """The spans from `start` on, from the standings on every change day since then."""
+    def _recompute(self, start: date, instant: int, party: str | None = None) -> None:
+        """The spans from `start` on, from the standings on every change day since then: of
+        `party` and the agreement alone when the new fact is that party's and changes
+        nothing the other parties' rows share (`_one_party`), else of every party."""
         assert self.record is not None
         days = {d for d in self.days[bisect.bisect_left(self.days, start) :]}
-        days |= {d for d in clause_days(self.record) if d >= start}
+        days |= {d for d in self._clause_days(party) if d >= start}
         days.add(start)
         ordered = sorted(days)
-        before = self._cut(start)
-        fold, folded = self._fold_at(start)
-        for number, day in enumerate(ordered):
-            until = LAST_DAY if number + 1 == len(ordered) else ordered[number + 1] - ONE_DAY
-            while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
-                fold.add(self.dated[folded][1])
-                folded += 1
-            self._extend(day, until, standing_of(fold, day))
-        after = set(self._tail(start))
+        owners: set[str] | None = None
+        found = None
+        if party is not None and self.known_from <= start and self._many_parties():
+            found = self._one_party(start, ordered, party)
+            owners = {WHOLE, party}
+        if found is None:
+            found, owners = self._every_party(start, ordered), None
+        before = self._cut(start, owners)
+        for number, (day, _, rows) in enumerate(found):
+            until = LAST_DAY if number + 1 == len(found) else found[number + 1][0] - ONE_DAY
+            self._extend(day, until, rows)
+        self._keep_days(start, found)
+        after = set(self._tail(start, owners))
         for key in before - after:
             self._close(key, instant)
         for key in after - before:
             if key not in self.open:
                 self.open[key] = instant
                 self.fresh.add(key)
+
+    def _clause_days(self, party: str | None) -> set[date]:
+        """`clause_change_days` of every fact: the parties' entry days kept from the last
+        fact's, only `party`'s asked again when what they share is as it was."""
+        record = self.record
+        assert record is not None
+        if clauses_of(record) is None:
+            return set()
+        shared = Shared.of(record, None)
+        was = self.entry_days
+        if party is None or was is None or was[0] != shared or was[1] != record.codes:
+            entries = {code: entry_day(record, code, shared) for code in record.codes}
+        else:
+            entries = was[2] | {party: entry_day(record, party, shared)}
+        self.entry_days = (shared, record.codes, entries)
+        found = general_days(record, shared) | {d for d in entries.values() if d is not None}
+        return found
+
+    def _every_party(self, start: date, ordered: list[date]) -> list[Computed]:
+        """Every party's line on each of the `ordered` days from `start` on, and the rows."""
+        fold, folded = self._fold_at(start)
+        found = []
+        for day in ordered:
+            while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
+                fold.add(self.dated[folded][1])
+                folded += 1
+            shared = Shared.of(fold, day)
+            lines = lines_of(fold, day, shared)
+            standing = standing_from(fold, day, lines, tuple(map(party_acts, lines)), shared)
+            entry = Day.of(standing.status, shared, fold.codes, lines, standing.acts)
+            found.append((day, entry, standing_values(self.agreement_id, standing)))
+        return found
+
+    def _one_party(self, start: date, ordered: list[date], party: str) -> list[Computed] | None:
+        """`party`'s line on each day from `start` on, the other parties' as they were, and
+        the rows of the agreement and of `party`; None when on some day what every party's
+        row shares (history.Shared, the agreement's status) or the parties' list is not what
+        it was: then every party's row may have changed."""
+        fold, folded = self._fold_at(start)
+        found = []
+        for day in ordered:
+            while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
+                fold.add(self.dated[folded][1])
+                folded += 1
+            was = self.known[self.known_days[bisect.bisect_right(self.known_days, day) - 1]]
+            shared = Shared.of(fold, day)
+            if shared != was.shared or fold.codes != was.codes:
+                return None
+            place = was.place.get(party)
+            if place is None:
+                entry = was
+                status = agreement_status(fold, was.lines, day, shared)
+            else:
+                entry = was.with_line(place, party_line(fold, party, day, shared))
+                status = agreement_status(fold, entry.lines, day, shared)
+            if status is not was.status:
+                return None  # every party's row says the agreement's status
+            found.append((day, entry, self._rows_of(fold, entry, place)))
+        return found
+
+    def _rows_of(self, fold: Record, entry: Day, place: int | None) -> Rows:
+        """`standing_values` of the agreement and of the party at `place` (None: no party)
+        alone, without the columns of the others."""
+        drafted = fold.drafted
+        status = entry.status
+        titles = tuple(fold.titles.items())
+        whole, wording = _agreement_values(
+            self.agreement_id, status, drafted.reference, titles, drafted.kind,
+            drafted.character, entry.codes, entry.signed, entry.in_force,
+        )  # fmt: skip
+        if place is None:
+            return whole, [], wording
+        line = entry.lines[place]
+        alone = Standing(status, drafted.reference, titles, drafted.kind, drafted.character,
+                         ((line.code, line.status),), (entry.acts[place],))  # fmt: skip
+        return whole, standing_values(self.agreement_id, alone)[1], wording
+
+    def _many_parties(self) -> bool:
+        """Whether the one-party path pays: with two parties it saves little, and a fact
+        often changes the agreement's status, every party's row with it."""
+        assert self.record is not None
+        return len(self.record.codes) >= ONE_PARTY_FROM
+
+    def _keep_days(self, start: date, found: list[Computed]) -> None:
+        """Keep each day's lines from `start` on, for the next fact's `_one_party` (not for
+        an agreement of two parties, which would keep them for nothing)."""
+        if not self._many_parties():
+            self.known.clear()
+            self.known_days.clear()
+            self.known_from = date.max
+            return
+        cut = bisect.bisect_left(self.known_days, start)
+        for day in self.known_days[cut:]:
+            del self.known[day]
+        del self.known_days[cut:]
+        for day, entry, _ in found:
+            self.known[day] = entry
+            self.known_days.append(day)
+        self.known_from = min(self.known_from, start)
 
     def _fold_at(self, start: date) -> tuple[Record, int]:
         """A Record to fold the facts into from `start` on, and how many are in it already.
@@ -275,11 +418,14 @@ class Head:
 
     # -- spans -----------------------------------------------------------------------------
 
-    def _cut(self, start: date) -> set[Key]:
-        """End every span the day before `start`; the rows they were, from the cut on."""
-        cut = set(self._tail(start))
-        for owner in list(self.spans):
-            spans = self.spans[owner]
+    def _cut(self, start: date, owners: set[str] | None = None) -> set[Key]:
+        """End every span (of `owners`, None: all) the day before `start`; the rows they
+        were, from the cut on."""
+        cut = set(self._tail(start, owners))
+        for owner in list(self.spans) if owners is None else owners:
+            spans = self.spans.get(owner)
+            if spans is None:
+                continue
             while spans and spans[-1][0] >= start:
                 spans.pop()
             if spans and spans[-1][1] >= start:
@@ -289,17 +435,18 @@ class Head:
                 del self.spans[owner]
         return cut
 
-    def _tail(self, start: date) -> Iterator[Key]:
-        """The rows of the spans that reach `start` or later."""
-        for owner, spans in self.spans.items():
+    def _tail(self, start: date, owners: set[str] | None = None) -> Iterator[Key]:
+        """The rows of the spans (of `owners`, None: all) that reach `start` or later."""
+        for owner in self.spans if owners is None else owners:
+            spans = self.spans.get(owner, ())
             for number in range(len(spans) - 1, -1, -1):
                 span = spans[number]
                 yield _key(owner, span)
                 if span[0] < start:
                     break
 
-    def _extend(self, day: date, until: date, standing: Standing) -> None:
-        whole, parties, wording = standing_values(self.agreement_id, standing)
+    def _extend(self, day: date, until: date, rows: Rows) -> None:
+        whole, parties, wording = rows
         if wording[0] not in self.texts:
             self.new_texts[wording[0]] = (wording[1], wording[2])
         _lengthen(self.spans.setdefault(WHOLE, []), day, until, whole)
@@ -445,6 +592,7 @@ def placeholder(place: int) -> int:
 
 
 ONE_DAY = timedelta(days=1)
+ONE_PARTY_FROM = 3  # parties: below, every fact recomputes every party's rows
 
 
 def _key(owner: str, span: Span) -> Key:
@@ -467,6 +615,110 @@ def _lengthen(spans: list[Span], start: date, until: date, values: Values) -> No
         spans[-1] = (spans[-1][0], until, values)
     else:
         spans.append((start, until, values))
+
+
+@dataclass(frozen=True)
+class Day:
+    """The parties' lines on one change day, as the standing was computed from them."""
+
+    status: AgreementStatus
+    shared: Shared
+    codes: tuple[str, ...]  # the parties', in their order
+    lines: tuple[PartyLine, ...]  # in the same order
+    acts: tuple[PartyActs, ...]  # each line's party_acts
+    place: dict[str, int]  # party code -> index in lines
+    signed: str | None  # the earliest of the parties' signatures
+    in_force: str | None  # the earliest of their entries into force
+
+    @classmethod
+    def of(
+        cls,
+        status: AgreementStatus,
+        shared: Shared,
+        codes: tuple[str, ...],
+        lines: tuple[PartyLine, ...],
+        acts: tuple[PartyActs, ...],
+    ) -> Day:
+        place = {code: number for number, code in enumerate(codes)}
+        return cls(
+            status, shared, codes, lines, acts, place, _first(acts, SIGNED), _first(acts, IN_FORCE)
+        )
+
+    def with_line(self, place: int, line: PartyLine) -> Day:
+        """The same day, the party at `place` on `line` (the agreement's status unchanged:
+        the caller makes sure of it)."""
+        lines, acts = list(self.lines), list(self.acts)
+        old = acts[place]
+        lines[place], acts[place] = line, party_acts(line)
+        new = tuple(acts)
+        return Day(
+            self.status, self.shared, self.codes, tuple(lines), new, self.place,
+            _first_after(self.signed, old[SIGNED], new[place][SIGNED], new, SIGNED),
+            _first_after(self.in_force, old[IN_FORCE], new[place][IN_FORCE], new, IN_FORCE),
+        )  # fmt: skip
+
+
+def _first_after(
+    first: str | None, old: str | None, new: str | None, acts: tuple[PartyActs, ...], column: int
+) -> str | None:
+    """`_first(acts, column)` once one party's date went from `old` to `new`, the earliest
+    before being `first`: asked again of every party only when `old` may have been it."""
+    if new is not None and (first is None or new < first):
+        return new
+    if old is not None and old == first and new != old:
+        return _first(acts, column)
+    return first
+
+
+Computed = tuple[date, "Day", Rows]  # a change day, its lines, the rows they make
+
+
+def one_party(fact: AgreementEvent) -> str | None:
+    """The party a fact concerns, if it can change no other party's line but through what
+    every party shares (history.Shared and the agreement's status, which every party's row
+    shows; `_one_party` compares them day by day): not a fact for all, nor
+    one that changes the parties' list (an accession, a succession, a party list amended)."""
+    party = party_of(fact)
+    if party is None or isinstance(fact, TextAmended):
+        return None
+    if isinstance(fact, ConsentExpressed) and fact.acceding is not None:
+        return None
+    if isinstance(fact, Signed) and fact.successor is not None:
+        return None
+    return party
+
+
+SIGNED = PARTY_ACTS.index("signed")
+IN_FORCE = PARTY_ACTS.index("in_force")
+
+
+def _first(acts: tuple[PartyActs, ...], column: int) -> str | None:
+    """The earliest of one of the parties' dates (reduced ISO dates sort as text)."""
+    return min((own[column] for own in acts if own[column] is not None), default=None)
+
+
+@lru_cache(maxsize=4096)
+def _agreement_values(
+    agreement_id: str,
+    status: AgreementStatus,
+    reference: str,
+    titles: tuple[tuple[str, str], ...],
+    kind: AgreementKind,
+    character: LegalCharacter,
+    codes: tuple[str, ...],
+    signed: str | None,
+    in_force: str | None,
+) -> tuple[Values, tuple[int, str, str]]:
+    """The agreement's columns and wording (projection_rows.standing_values), which depend
+    on the parties only through their codes and their earliest signature and entry into
+    force: those of a standing whose first party holds both dates and the others none."""
+    first = tuple(signed if n == SIGNED else in_force if n == IN_FORCE else None
+                  for n in range(len(PARTY_ACTS)))  # fmt: skip
+    acts = tuple(first if n == 0 else (None,) * len(PARTY_ACTS) for n in range(len(codes)))
+    parties = tuple((code, PartyStatus.LISTED) for code in codes)
+    standing = Standing(status, reference, titles, kind, character, parties, acts)
+    whole, _, wording = standing_values(agreement_id, standing)
+    return whole, wording
 
 
 def replayed(events: Sequence[AgreementEvent]) -> Head:
