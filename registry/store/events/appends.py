@@ -4,11 +4,12 @@ A commit of a few events writes the same rows every time: the event rows, their 
 rows, the Merkle nodes they complete and the signed checkpoint. Through SQLAlchemy's Core each
 statement costs more Python than the database takes to run it, and on PostgreSQL each is a
 round trip. Here they are written with the driver's cursor, on the session's own connection
-(so inside the write transaction that holds the lock): on PostgreSQL, the lock and the read
-of the last event row are one round trip and every insert (and the NOTIFY eventsourcing's
-subscribers listen for) is one statement of data-modifying CTEs; on SQLite, each statement
-is a plain `sqlite3` execute. Values go through each column's own bind processing, so the
-rows are those SQLAlchemy stores. Larger writes (bulk loads) keep SQLAlchemy's batches.
+(so inside the write transaction that holds the lock): on PostgreSQL, the lock, the read
+of the last event rows and of the log's size are one round trip and every insert (and the
+NOTIFY eventsourcing's subscribers listen for) is one statement of data-modifying CTEs; on
+SQLite, each statement is a plain `sqlite3` execute. Values go through each column's own
+bind processing, so the rows are those SQLAlchemy stores. Larger writes (bulk loads) keep
+SQLAlchemy's batches.
 """
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ Every write transaction needs the log's size, its last `recorded` instant, the M
 right edge, the keyring version and the head of each stream it appends to. Reading them all
 again costs a dozen statements and a parse of the last envelope per append; a writer instead
 keeps what it wrote last. Under the lock, one indexed read of the event rows from the last
-one it wrote (appends.py, in the lock's own round trip on PostgreSQL) tells whether anyone
-else (another process, another Registry, an import) wrote since: if that row is the first,
-with the id and bytes this writer committed, the rows after it are all that others wrote
-(every write adds event rows, and the lock orders them), and the writer takes them in
-(`caught_up`: the streams they extend, the keyring version, the size and the tree's edge read
-again); if not, or if others wrote many, everything is read again. A stale head is detected,
-never trusted.
+one it wrote, and of the log index's size (appends.py, in the lock's own round trip on
+PostgreSQL), tells whether anyone else (another process, another Registry, an import) wrote
+since: if that row is the first, with the id and bytes this writer committed, the rows after
+it are all that others wrote (every write adds event rows, and the lock orders them), and
+if the index holds one leaf per row the writer takes them in (`caught_up`: the streams they
+extend, the keyring version, the tree's edge grown by their envelopes); if not, or if others
+wrote many, everything is read again. A stale head is detected, never trusted.
 """
 
 from __future__ import annotations
