@@ -4,11 +4,12 @@ A commit of a few events writes the same rows every time: the event rows, their 
 rows, the Merkle nodes they complete and the signed checkpoint. Through SQLAlchemy's Core each
 statement costs more Python than the database takes to run it, and on PostgreSQL each is a
 round trip. Here they are written with the driver's cursor, on the session's own connection
-(so inside the write transaction that holds the lock): on PostgreSQL, the lock and the read
-of the last event row are one round trip and every insert (and the NOTIFY eventsourcing's
-subscribers listen for) is one statement of data-modifying CTEs; on SQLite, each statement
-is a plain `sqlite3` execute. Values go through each column's own bind processing, so the
-rows are those SQLAlchemy stores. Larger writes (bulk loads) keep SQLAlchemy's batches.
+(so inside the write transaction that holds the lock): on PostgreSQL, the lock, the read
+of the last event rows and of the log's size are one round trip and every insert (and the
+NOTIFY eventsourcing's subscribers listen for) is one statement of data-modifying CTEs; on
+SQLite, each statement is a plain `sqlite3` execute. Values go through each column's own
+bind processing, so the rows are those SQLAlchemy stores. Larger writes (bulk loads) keep
+SQLAlchemy's batches.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class AppendStatements:
             f"INSERT INTO {_qualified(log_entries)} (leaf_index, notification_id, stream_id, "
             "version, type, recorded, envelope_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
+        self._size = f"SELECT max(leaf_index) FROM {_qualified(log_entries)}"
         self._node = f"INSERT INTO {_qualified(merkle_nodes)} (level, idx, hash) VALUES (?, ?, ?)"
         self._checkpoint = (
             f"INSERT INTO {_qualified(checkpoints)} (size, root_hash, note, issued) "
@@ -78,20 +80,21 @@ class AppendStatements:
         row = cursor.fetchone()
         return (int(row[0]), bytes(row[1])) if row is not None else None
 
-    def lock_and_rows_from(self, cursor: Any, first: int) -> list[StoredRow]:
+    def lock_and_rows_from(self, cursor: Any, first: int) -> tuple[list[StoredRow], int]:
         """Take the write lock and read the event rows from id `first` on (at most
-        `CATCH_UP` + 1 of them): one round trip. `first` is a writer's own last row."""
+        `CATCH_UP` + 1 of them) and the log index's size: one round trip. `first` is a
+        writer's own last row."""
         rows = (
             f"SELECT id, originator_id, originator_version, state FROM {self.events} "
             f"WHERE id >= {int(first)} ORDER BY id LIMIT {CATCH_UP + 1}"
         )
         if self.postgres:
-            cursor.execute(f"LOCK TABLE {self.events} IN EXCLUSIVE MODE; {rows}")
+            cursor.execute(f"LOCK TABLE {self.events} IN EXCLUSIVE MODE; {rows}; {self._size}")
             cursor.nextset()
         else:
             cursor.execute(rows)
         stream_of = self._stream_of
-        return [
+        found = [
             StoredRow(
                 int(id_),
                 stream_of(stream) if stream_of is not None else stream,
@@ -100,6 +103,12 @@ class AppendStatements:
             )
             for id_, stream, version, state in cursor.fetchall()
         ]
+        if self.postgres:
+            cursor.nextset()
+        else:
+            cursor.execute(self._size)
+        (last,) = cursor.fetchone()
+        return found, 0 if last is None else int(last) + 1
 
     def last_row(self, cursor: Any) -> tuple[int, bytes] | None:
         """The last event row (under the lock already taken)."""

@@ -4,13 +4,13 @@ Every write transaction needs the log's size, its last `recorded` instant, the M
 right edge, the keyring version and the head of each stream it appends to. Reading them all
 again costs a dozen statements and a parse of the last envelope per append; a writer instead
 keeps what it wrote last. Under the lock, one indexed read of the event rows from the last
-one it wrote (appends.py, in the lock's own round trip on PostgreSQL) tells whether anyone
-else (another process, another Registry, an import) wrote since: if that row is the first,
-with the id and bytes this writer committed, the rows after it are all that others wrote
-(every write adds event rows, and the lock orders them), and the writer takes them in
-(`caught_up`: the streams they extend, the keyring version, the size and the tree's edge read
-again); if not, or if others wrote many, everything is read again. A stale head is detected,
-never trusted.
+one it wrote, and of the log index's size (appends.py, in the lock's own round trip on
+PostgreSQL), tells whether anyone else (another process, another Registry, an import) wrote
+since: if that row is the first, with the id and bytes this writer committed, the rows after
+it are all that others wrote (every write adds event rows, and the lock orders them), and
+if the index holds one leaf per row the writer takes them in (`caught_up`: the streams they
+extend, the keyring version, the tree's edge grown by their envelopes); if not, or if others
+wrote many, everything is read again. A stale head is detected, never trusted.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.ledger.canonical import sha256_hex
-from registry.ledger.merkle import NodeKey, read_nodes
+from registry.ledger.merkle import NodeKey, append_leaves, leaf_hash, read_nodes
 from registry.ledger.payload import GENESIS_PREV, parse_instant
 from registry.store.events.log import SqlNodeReader, TransparencyLog, recorded_of
 
@@ -134,30 +134,33 @@ def last_row(session: Session, events: Any) -> tuple[int, bytes] | None:
 
 
 def caught_up(
-    head: LogHead, rows: Sequence[Any], session: Session, log: TransparencyLog, keyring_id: UUID
+    head: LogHead, rows: Sequence[Any], size: int, session: Session, keyring_id: UUID
 ) -> LogHead | None:
     """`head` brought up to date with `rows` (appends.StoredRow), the event rows from its own
-    last row on, as read under the lock: the rows other writers (other processes) added since
-    are taken in, so the streams it knows stay known; the size and the tree's right edge are
-    read again. None when `rows` do not start with the row `head` wrote last, unchanged, or
-    the log index does not hold exactly one leaf per row: then everything is read again."""
+    last row on, as read under the lock, and `size`, the log index's size read with them: the
+    rows other writers (other processes) added since are taken in, so the streams it knows
+    stay known, and the tree's right edge is grown by their leaves (the nodes are a function
+    of the envelopes' bytes, which the rows hold; the right edge is all the append reads).
+    None when `rows` do not start with the row `head` wrote last, unchanged, or the log index
+    does not hold exactly one leaf per row: then everything is read again."""
     if head.last_id == 0:
         new = list(rows)
     elif not rows or rows[0].id != head.last_id or sha256_hex(rows[0].state) != head.last_digest:
         return None
     else:
         new = list(rows[1:])
-    if not new:
-        return head
-    size = log.size(session)
     if size != head.size + len(new):
         return None
+    if not new:
+        return head
     for row in new:
         head.remember(row.stream, row.version, sha256_hex(row.state))
         if row.stream == keyring_id:
             head.keyring_version = max(head.keyring_version, row.version)
+    edge = EdgeReader(head.frontier, session)
+    nodes = append_leaves(edge, head.size, [leaf_hash(row.state) for row in new])
+    head.frontier = head.grown(nodes, len(new))
     head.size = size
-    head.frontier = read_nodes(SqlNodeReader(session), frontier_keys(size))
     head.last_id = new[-1].id
     head.last_digest = sha256_hex(new[-1].state)
     head.last_recorded = parse_instant(recorded_of(new[-1].state))

@@ -264,9 +264,9 @@ class SignedEventRecorder(SQLAlchemyApplicationRecorder):
         if held is None:
             last = statements.lock_and_last_row(cursor)
         else:
-            rows = statements.lock_and_rows_from(cursor, held.last_id)
+            rows, size = statements.lock_and_rows_from(cursor, held.last_id)
             if len(rows) <= CATCH_UP:
-                head = caught_up(held, rows, session, self.log, self.keyring_id)
+                head = caught_up(held, rows, size, session, self.keyring_id)
                 if head is not None:
                     return head
             last = statements.last_row(cursor)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -36,7 +37,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
     literal_column,
 )
 from sqlalchemy.orm import Session
@@ -185,15 +185,18 @@ STANDING_NEUTRAL = standing_neutral()  # declared per type: `standing=False`
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same keys) in one batch below the ORM: the driver's
-    executemany of one precompiled INSERT on SQLite, COPY on PostgreSQL. Each value goes
-    through its column type's own bind processing, so the rows stored are those
-    `session.execute(insert(table), rows)` stores (a bulk load writes tens of thousands)."""
+    """Insert `rows` (dicts with the same keys) in one batch below the ORM (`insert_bound`).
+    Each value goes through its column type's own bind processing, so the rows stored are
+    those `session.execute(insert(table), rows)` stores (a bulk load writes tens of thousands)."""
     if rows:
         insert_bound(session, table, bound_rows(table, rows, session.connection().dialect))
 
 
 Bound = tuple[list[str], list[Any]]  # column names, each row's values as the driver takes them
+
+# A batch of at most this many rows is one multi-row INSERT on PostgreSQL (one round trip);
+# a larger one is a COPY (two round trips, but far less work per row).
+SMALL_BATCH = 200
 
 
 def bound_rows(table: Table, rows: list[dict[str, Any]], dialect: Any) -> Bound:
@@ -203,7 +206,7 @@ def bound_rows(table: Table, rows: list[dict[str, Any]], dialect: Any) -> Bound:
     names = [column.name for column in table.columns if column.name in rows[0]]
     if dialect.name == "postgresql":
         return names, [[row[name] for name in names] for row in rows]
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    processors = _processors(table, tuple(names), dialect)
     return names, [
         tuple(
             row[name] if process is None else process(row[name])
@@ -214,20 +217,101 @@ def bound_rows(table: Table, rows: list[dict[str, Any]], dialect: Any) -> Bound:
 
 
 def insert_bound(session: Session, table: Table, bound: Bound) -> None:
+    """Insert rows bound by `bound_rows`: the driver's executemany of one INSERT (compiled
+    once per table and columns) on SQLite; on PostgreSQL one multi-row INSERT for a small
+    batch (a commit's few rows), COPY for a large one."""
     names, values = bound
     if not values:
         return
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.name == "postgresql":
+    if dialect.name != "postgresql":
+        connection.exec_driver_sql(_sqlite_insert(table, tuple(names), ""), values)
+    elif len(values) <= SMALL_BATCH:
+        _insert_postgres(connection, table, names, "", values)
+    else:
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         columns = ", ".join(f'"{name}"' for name in names)
         with cursor.copy(f"COPY {_qualified(table)} ({columns}) FROM STDIN") as copy:
             for value in values:
                 copy.write_row(value)
+
+
+def upsert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows`, each replacing the row of the same primary key if there is one (what
+    a DELETE of those keys and an INSERT store), in one statement: INSERT ... ON CONFLICT
+    DO UPDATE, on SQLite and PostgreSQL. The rows' keys must differ."""
+    if not rows:
         return
-    statement = str(insert(table).compile(dialect=dialect, column_keys=names))
+    connection = session.connection()
+    names, values = bound_rows(table, rows, connection.dialect)
+    upsert = _upsert_clause(table, tuple(names))
+    if connection.dialect.name == "postgresql":
+        for start in range(0, len(values), SMALL_BATCH):
+            part = values[start : start + SMALL_BATCH]
+            _insert_postgres(connection, table, names, upsert, part)
+    else:
+        connection.exec_driver_sql(_sqlite_insert(table, tuple(names), upsert), values)
+
+
+def close_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Set `recorded_to` = row["to"] on the stored rows whose primary key columns equal
+    row["k_<column>"]: the driver's executemany of one UPDATE, made once per table."""
+    if not rows:
+        return
+    connection = session.connection()
+    keys = tuple(column.name for column in table.primary_key.columns)
+    names = [f"k_{key}" for key in keys]
+    processors = _processors(table, keys, connection.dialect)
+    values = [
+        (
+            row["to"],
+            *(
+                row[name] if process is None else process(row[name])
+                for name, process in zip(names, processors, strict=True)
+            ),
+        )
+        for row in rows
+    ]
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    where = " AND ".join(f'"{key}" = {mark}' for key in keys)
+    statement = f'UPDATE {_qualified(table)} SET "recorded_to" = {mark} WHERE {where}'
     connection.exec_driver_sql(statement, values)
+
+
+@lru_cache(maxsize=256)
+def _processors(table: Table, names: tuple[str, ...], dialect: Any) -> tuple[Any, ...]:
+    return tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
+
+
+@lru_cache(maxsize=256)
+def _sqlite_insert(table: Table, names: tuple[str, ...], tail: str) -> str:
+    """The INSERT of one row of `names` (executemany runs it for each), then `tail`."""
+    columns = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    return f"INSERT INTO {_qualified(table)} ({columns}) VALUES ({marks}){tail}"
+
+
+def _insert_postgres(
+    connection: Any, table: Table, names: list[str], tail: str, values: list[Any]
+) -> None:
+    """One INSERT of every row in `values`, then `tail`: one round trip."""
+    columns = ", ".join(f'"{name}"' for name in names)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    flat = [value for one in values for value in one]
+    statement = (
+        f"INSERT INTO {_qualified(table)} ({columns}) VALUES {', '.join([row] * len(values))}"
+    )
+    connection.exec_driver_sql(statement + tail, tuple(flat))
+
+
+@lru_cache(maxsize=256)
+def _upsert_clause(table: Table, names: tuple[str, ...]) -> str:
+    keys = [column.name for column in table.primary_key.columns]
+    changed = [name for name in names if name not in keys]
+    sets = ", ".join(f'"{name}" = excluded."{name}"' for name in changed)
+    on = ", ".join(f'"{key}"' for key in keys)
+    return f" ON CONFLICT ({on}) DO UPDATE SET {sets}"
 
 
 def _qualified(table: Table) -> str:

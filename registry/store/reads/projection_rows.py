@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, bindparam, delete, update
+from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session
 
 from registry.domain.timeline import Standing
@@ -23,14 +23,17 @@ from registry.store.reads.intervals import (
     AGREEMENT,
     PARTY,
     PARTY_ACTS,
+    SMALL_BATCH,
     TABLES,
     VALUES,
     Bound,
     agreement_texts,
     bound_rows,
+    close_rows,
     insert_bound,
     insert_rows,
     titles_key,
+    upsert_rows,
 )
 
 if TYPE_CHECKING:
@@ -93,12 +96,19 @@ class Writes:
         ]
 
     def save(self, session: Session) -> None:
-        """One executemany per table, however many agreements the rows are of."""
+        """One statement per table, however many agreements the rows are of: a commit's
+        list rows replace the stored ones in one upsert, a bulk load's are deleted and
+        inserted in one batch."""
         _close(session, self.closing)
-        if self.summaries:
+        inserts = self._inserts()
+        if len(self.summaries) <= SMALL_BATCH:
+            inserts.pop()
+            by_id = {row["id"]: row for row in self.summaries}  # the last of each agreement
+            upsert_rows(session, agreements, list(by_id.values()))
+        elif self.summaries:
             ids = [row["id"] for row in self.summaries]
             session.execute(delete(agreements).where(agreements.c.id.in_(ids)))
-        for table, rows in self._inserts():
+        for table, rows in inserts:
             insert_rows(session, table, rows)
 
 
@@ -121,10 +131,7 @@ class BoundWrites:
 
 def _close(session: Session, closing: dict[str, list[dict[str, Any]]]) -> None:
     for kind, rows in closing.items():
-        if rows:
-            table = TABLES[kind]
-            where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in _KEYS[kind]))
-            session.execute(update(table).where(where).values(recorded_to=bindparam("to")), rows)
+        close_rows(session, TABLES[kind], rows)
 
 
 def save_all(session: Session, heads: Iterable[Head]) -> None:
