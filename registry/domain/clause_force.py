@@ -42,6 +42,7 @@ from registry.domain.clauses import (
     parse_clauses,
 )
 from registry.domain.dates import PartialDate
+from registry.domain.events import EnteredIntoForce
 from registry.domain.record import Record
 
 
@@ -116,20 +117,34 @@ def party_entry(record: Record, code: str) -> PartialDate | None:
     if not record.binding:
         return None
     clause = computed_entry(record)
-    bound = record.bound_on(code)
+    reference = None if clause is None else reference_day(record, clause)
+    return entry_given(
+        record, code, record.bound_on(code), clause, record.in_force.get(None), reference
+    )
+
+
+def entry_given(
+    record: Record,
+    code: str,
+    bound: PartialDate | None,
+    clause: EntryIntoForceClause | None,
+    general: EnteredIntoForce | None,
+    reference: date | None,
+) -> PartialDate | None:
+    """`party_entry` of a binding record, given what every party shares: the computed clause,
+    the general entry into force recorded and the clause's reference day
+    (history.Shared holds them once per day, so a party's row need not ask again)."""
     if clause is None:
         own = record.in_force.get(code)
         if own is not None:
             return own.effective
-        general = record.in_force.get(None)
         if general is None or bound is None:
             return None
         return max(general.effective, bound, key=lambda d: (d.start, d.end))
-    day = reference_day(record, clause)
-    if day is None or bound is None:
+    if reference is None or bound is None:
         return None
-    if bound.start <= day:
-        return PartialDate.of(day)
+    if bound.start <= reference:
+        return PartialDate.of(reference)
     later = clause.later_parties_days_after_deposit
     return bound if later is None else later_day(bound.start, later)
 

@@ -50,8 +50,8 @@ from registry.domain.clause_force import (
     by,
     computed_entry,
     derived_expiry,
+    entry_given,
     general_entry,
-    later_day,
     party_entry,
     reference_day,
     term_ends,
@@ -420,22 +420,7 @@ def entry_of(
     and its general day, which every party shares (tests pin the two to each other)."""
     if not record.binding:
         return None
-    clause = shared.clause
-    if clause is None:
-        own = record.in_force.get(code)
-        if own is not None:
-            return own.effective
-        general = shared.general
-        if general is None or bound is None:
-            return None
-        return max(general.effective, bound, key=lambda d: (d.start, d.end))
-    day = shared.reference
-    if day is None or bound is None:
-        return None
-    if bound.start <= day:
-        return PartialDate.of(day)
-    later = clause.later_parties_days_after_deposit
-    return bound if later is None else later_day(bound.start, later)
+    return entry_given(record, code, bound, shared.clause, shared.general, shared.reference)
 
 
 def not_in_force_with(record: Record, code: str) -> tuple[str, ...]:

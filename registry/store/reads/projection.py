@@ -326,9 +326,7 @@ class Head:
         fold, folded = self._fold_at(start)
         found = []
         for day in ordered:
-            while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
-                fold.add(self.dated[folded][1])
-                folded += 1
+            folded = self._fold_through(fold, folded, day)
             shared = Shared.of(fold, day)
             lines = lines_of(fold, day, shared)
             standing = standing_from(fold, day, lines, tuple(map(party_acts, lines)), shared)
@@ -344,9 +342,7 @@ class Head:
         fold, folded = self._fold_at(start)
         found = []
         for day in ordered:
-            while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
-                fold.add(self.dated[folded][1])
-                folded += 1
+            folded = self._fold_through(fold, folded, day)
             was = self.known[self.known_days[bisect.bisect_right(self.known_days, day) - 1]]
             shared = Shared.of(fold, day)
             if shared != was.shared or fold.codes != was.codes:
@@ -402,6 +398,14 @@ class Head:
             self.known[day] = entry
             self.known_days.append(day)
         self.known_from = min(self.known_from, start)
+
+    def _fold_through(self, fold: Record, folded: int, day: date) -> int:
+        """Adds to `fold`, which holds the first `folded` dated facts, those effective by `day`;
+        returns how many it now holds."""
+        while folded < len(self.dated) and self.dated[folded][1].effective.start <= day:
+            fold.add(self.dated[folded][1])
+            folded += 1
+        return folded
 
     def _fold_at(self, start: date) -> tuple[Record, int]:
         """A Record to fold the facts into from `start` on, and how many are in it already.
