@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 import rfc8785
@@ -33,6 +35,8 @@ from .test_canonical_fast_path import text, values
 payload_types = st.sampled_from([PAYLOAD_TYPE, "application/json", ""]) | st.text(max_size=12)
 keyids = st.sampled_from(["0123456789abcdef", "fedcba9876543210"]) | st.text(max_size=17)
 
+T = TypeVar("T")
+
 
 @settings(max_examples=300)
 @given(st.binary(max_size=64), payload_types, keyids, st.binary(max_size=70))
@@ -49,18 +53,20 @@ def test_envelope_bytes_written_directly_are_its_canonical_json(
     assert envelope.to_bytes() == expected
 
 
-def full_parse(data: bytes) -> Envelope | str:
-    try:
-        return Envelope._from_document(data)
-    except EnvelopeFormatError as error:
-        return f"refused: {error}"
+def outcome(parse: Callable[[bytes], T], refusal: type[Exception]) -> Callable[[bytes], T | str]:
+    """`parse` as a function that returns what it gives, or the message it refuses with."""
+
+    def parsed(data: bytes) -> T | str:
+        try:
+            return parse(data)
+        except refusal as error:
+            return f"refused: {error}"
+
+    return parsed
 
 
-def fast_parse(data: bytes) -> Envelope | str:
-    try:
-        return Envelope.from_bytes(data)
-    except EnvelopeFormatError as error:
-        return f"refused: {error}"
+full_parse = outcome(Envelope._from_document, EnvelopeFormatError)
+fast_parse = outcome(Envelope.from_bytes, EnvelopeFormatError)
 
 
 def spellings(envelope: bytes) -> st.SearchStrategy[bytes]:

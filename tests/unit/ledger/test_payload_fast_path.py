@@ -15,21 +15,10 @@ from registry.ledger.payload import _CANONICAL_PAYLOAD, EventPayload
 
 from .builders import payload_fields
 from .test_canonical_fast_path import text, values
-from .test_fast_paths import spellings
+from .test_fast_paths import outcome, spellings
 
-
-def full_parse(data: bytes) -> EventPayload | str:
-    try:
-        return EventPayload._from_document(data)
-    except PayloadError as error:
-        return f"refused: {error}"
-
-
-def fast_parse(data: bytes) -> EventPayload | str:
-    try:
-        return EventPayload.from_bytes(data)
-    except PayloadError as error:
-        return f"refused: {error}"
+full_parse = outcome(EventPayload._from_document, PayloadError)
+fast_parse = outcome(EventPayload.from_bytes, PayloadError)
 
 
 def same_outcome(data: bytes) -> None:
